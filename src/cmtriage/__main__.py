@@ -1,0 +1,3 @@
+from cmtriage.cli import main
+
+main()

@@ -1,0 +1,96 @@
+"""The command line: a thin shell over reports, rotation and render.
+
+Commands live one per module under `cmtriage.commands` and are imported only when run, so
+`cmtriage rotation who` never pays for PyGithub, httpx or rich.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+from cmtriage import __version__
+from cmtriage.errors import EXIT_USAGE, CmtriageError, redact
+
+# name -> (module:attribute, one-line help shown in `cmtriage --help` without importing the module)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "config": ("cmtriage.commands.config:config", "Check repos.yaml and rotation.yaml."),
+    "rotation": ("cmtriage.commands.rotation:rotation", "Who is the community PM this week, next, and when."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, _, attribute = COMMANDS[name][0].partition(":")
+        return getattr(importlib.import_module(module), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="cmtriage")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+def cli(debug: bool) -> None:
+    """Triage for the team that answers an open-source community.
+
+    Lists what needs an answer (stale GitHub issues, new issues, forum posts, feature ideas,
+    Help Wanted issues, support tickets) and who is on community duty this week.
+
+    \b
+    Examples:
+      cmtriage rotation who
+      cmtriage stale --days 7
+      cmtriage stale --days 7 --format payload | curl -d @- "$MATTERMOST_WEBHOOK_URL"
+    """
+
+
+def _debugging(argv: list[str]) -> bool:
+    return "--debug" in argv or os.environ.get("CMTRIAGE_DEBUG") not in (None, "", "0")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; every failure ends as one line on stderr and an exit code, never a traceback."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        code = cli.main(argv, prog_name="cmtriage", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        code = 130
+    except CmtriageError as exc:
+        if _debugging(argv):
+            raise
+        click.echo(f"cmtriage: error: {redact(str(exc))}", err=True)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        code = 130
+    except BrokenPipeError:
+        # The reader (head, less) went away: not an error of ours.
+        sys.stderr.close()
+        code = 0
+    except Exception as exc:
+        if _debugging(argv):
+            raise
+        click.echo(f"cmtriage: internal error: {exc.__class__.__name__}: {redact(str(exc))} (run with --debug for details)",
+                   err=True)
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+__all__ = ["COMMANDS", "EXIT_USAGE", "cli", "main"]

@@ -1,0 +1,128 @@
+"""What every command shares: the context options, the report output options, and delivery."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cmtriage import clock
+from cmtriage.errors import EXIT_OK, EXIT_PARTIAL, UsageError
+from cmtriage.render import FORMATS
+
+
+@dataclass(frozen=True)
+class Env:
+    """The run's settings that every command reads: where the config is and what time it is."""
+
+    config_dir: Path
+    now: datetime
+    use_cache: bool = True
+
+    def repos(self):
+        from cmtriage.config import load_repos
+
+        return load_repos(self.config_dir)
+
+    def rotation(self):
+        from cmtriage.config import load_rotation
+
+        return load_rotation(self.config_dir)
+
+
+def context_options(func: Callable) -> Callable:
+    """--config-dir and --now, accepted by every command."""
+
+    @click.option("--config-dir", type=click.Path(file_okay=False, path_type=Path), envvar="CMTRIAGE_CONFIG_DIR",
+                  help="Folder holding repos.yaml and rotation.yaml  [env: CMTRIAGE_CONFIG_DIR; default: .]")
+    @click.option("--now", "now_text", metavar="ISO8601",
+                  help="Take this as the current time  [env: CMTRIAGE_NOW]")
+    @functools.wraps(func)
+    def wrapper(*args: Any, config_dir: Path | None, now_text: str | None, **kwargs: Any) -> Any:
+        env = Env(config_dir=config_dir or Path("."), now=clock.now(now_text),
+                  use_cache=not kwargs.pop("no_cache", False))
+        return func(*args, env=env, **kwargs)
+
+    return wrapper
+
+
+@dataclass(frozen=True)
+class Output:
+    fmt: str
+    path: Path | None
+    post: bool
+    only_changes: bool
+
+
+def default_format(to_file: bool) -> str:
+    chosen = os.environ.get("CMTRIAGE_FORMAT")
+    if chosen:
+        if chosen not in FORMATS:
+            raise UsageError(f"CMTRIAGE_FORMAT: expected one of {', '.join(FORMATS)}, got {chosen!r}")
+        return chosen
+    return "table" if not to_file and sys.stdout.isatty() else "markdown"
+
+
+def report_options(func: Callable) -> Callable:
+    """--format, -o, --post, --only-changes and --no-cache, for every report command."""
+
+    @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS),
+                  help="Output format  [default: table on a terminal, else markdown; env: CMTRIAGE_FORMAT]")
+    @click.option("-o", "--output", "output_path", type=click.Path(dir_okay=False, path_type=Path),
+                  help="Write the report to FILE instead of stdout.")
+    @click.option("--post", is_flag=True, help="Post the report to MATTERMOST_WEBHOOK_URL, split on rows.")
+    @click.option("--only-changes", is_flag=True,
+                  help="With --post: post nothing when the items equal the last post's.")
+    @click.option("--no-cache", is_flag=True, help="Fetch everything again; neither read nor write the cache.")
+    @context_options
+    @functools.wraps(func)
+    def wrapper(*args: Any, fmt: str | None, output_path: Path | None, post: bool, only_changes: bool,
+                **kwargs: Any) -> Any:
+        if only_changes and not post:
+            raise UsageError("--only-changes goes with --post")
+        output = Output(fmt=fmt or default_format(output_path is not None), path=output_path, post=post,
+                        only_changes=only_changes)
+        return func(*args, output=output, **kwargs)
+
+    return wrapper
+
+
+def write_text(text: str, path: Path | None) -> None:
+    """The report to stdout, or to a file written whole (a failed run leaves the old file intact)."""
+    if path is None:
+        click.echo(text, nl=False)
+        return
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def emit(report, output: Output, env: Env) -> int:
+    """Print and/or post a report; the exit code says whether every source answered."""
+    from cmtriage.render import render
+
+    width = None
+    if output.fmt == "table":
+        import shutil
+
+        width = shutil.get_terminal_size().columns
+    color = output.fmt == "table" and output.path is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    text = render(report, output.fmt, width=width, color=color)
+    write_text(text, output.path)
+    if output.post:
+        from cmtriage.delivery import post_report
+
+        post_report(report, env=env, only_changes=output.only_changes)
+    for error in report.errors:
+        click.echo(f"cmtriage: error: {error.source}: {error.message}", err=True)
+    return EXIT_PARTIAL if report.errors else EXIT_OK
