@@ -1,0 +1,286 @@
+"""`cmtriage rotation who|next|schedule|ics`: who is the community PM, this week and later.
+
+Kept light at import time: `rotation who` is run often and must start fast, so rich (through
+render.render, for tables) and icalendar are imported only by the commands that need them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import io
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cmtriage import rotation as schedule_logic
+from cmtriage.commands._common import Env, Output, context_options, default_format, emit, write_text
+from cmtriage.config import RotationConfig
+from cmtriage.errors import UsageError
+from cmtriage.render import FORMATS, clean, markdown_text
+from cmtriage.rotation import Week
+
+MAX_WEEKS = 520  # ten years: more is a typo, and a calendar app would choke on it anyway
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(f"{param.opts[0]}: expected a date like 2026-11-24, got {value!r}") from None
+
+
+def _weeks_option(default: int) -> Callable:
+    return click.option("--weeks", "count", type=click.IntRange(1, MAX_WEEKS), default=default,
+                        show_default=True, help="How many weeks.")
+
+
+def _output_options(func: Callable) -> Callable:
+    """--format and -o, with the default every command has (table on a terminal, else markdown)."""
+
+    @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS),
+                  help="Output format  [default: table on a terminal, else markdown; env: CMTRIAGE_FORMAT]")
+    @click.option("-o", "--output", "output_path", type=click.Path(dir_okay=False, path_type=Path),
+                  help="Write to FILE instead of stdout.")
+    @functools.wraps(func)
+    def wrapper(*args: Any, fmt: str | None, output_path: Path | None, **kwargs: Any) -> Any:
+        fmt = fmt or default_format(output_path is not None)
+        return func(*args, fmt=fmt, output_path=output_path, **kwargs)
+
+    return wrapper
+
+
+def _today(rotation: RotationConfig, env: Env) -> dt.date:
+    return schedule_logic.local_date(rotation, env.now)
+
+
+def _from_or_upcoming(rotation: RotationConfig, day: dt.date | None, default: dt.date) -> dt.date:
+    """An explicit date as given (an error if before the rotation); the default no earlier than its
+    first week, so `next` and `ics` already work while a new rotation has yet to start."""
+    return day if day is not None else max(default, schedule_logic.first_week(rotation))
+
+
+# --- text -------------------------------------------------------------------------------------------------
+def _dates(week: Week) -> str:
+    return f"{week.start} – {week.end}"
+
+
+def _note(week: Week, text: Callable[[str], str]) -> str:
+    """Why someone else covers the week: "covering for Eric: Eric at a conference"."""
+    if week.override is None:
+        return ""
+    parts = [f"covering for {text(week.scheduled.name)}"] if week.scheduled else []
+    if week.override.reason:
+        parts.append(text(week.override.reason))
+    return ": ".join(parts)
+
+
+def who_line(week: Week, *, this_week: bool, markdown: bool) -> str:
+    """One line naming the week's person. In Markdown their mention stays live (the one mention
+    cmtriage means); names and reasons are escaped like any other text."""
+    text = markdown_text if markdown else clean
+    when = f"this week ({_dates(week)})" if this_week else f"for the week {_dates(week)}"
+    if week.on_duty is None:
+        return f"Community PM {when}: nobody (no member is on the rotation that week)"
+    line = f"Community PM {when}: @{clean(week.on_duty.mention)} ({text(week.on_duty.name)})"
+    note = _note(week, text)
+    return f"{line}, {note}" if note else line
+
+
+_CSV_HEADER = ("week_start", "week_end", "who", "mention", "scheduled", "reason")
+
+
+def _csv(weeks: Sequence[Week]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(_CSV_HEADER)
+    for week in weeks:
+        data = week.to_json()
+        writer.writerow([clean(value or "") for value in (
+            data["week_start"], data["week_end"], data["who"], data["mention"],
+            week.scheduled.name if week.scheduled else None, week.override.reason if week.override else None,
+        )])
+    return out.getvalue()
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _schedule_report(rotation: RotationConfig, weeks: Sequence[Week], env: Env):
+    """The weeks as a models.Report, so table, markdown and payload come from render.py. Mentions in
+    its cells are escaped there: a schedule must not notify everyone on it."""
+    from cmtriage.models import Column, Item, Report
+
+    items = []
+    for week in weeks:
+        name = week.on_duty.name if week.on_duty else "nobody"
+        starts_at = dt.datetime.combine(week.start, dt.time(), tzinfo=rotation.timezone)
+        note = _note(week, str)
+        items.append(Item(
+            source="rotation", url="", title=f"Community PM: {name}", author=name, created_at=starts_at,
+            last_activity_at=starts_at, days_idle=0, reason=note,
+            extra={"week_start": week.start, "week_end": week.end, "who": name,
+                   "mention": f"@{week.on_duty.mention}" if week.on_duty else "", "note": note},
+        ))
+    columns = (Column("week_start", "Week of"), Column("week_end", "Until"), Column("who", "Community PM"),
+               Column("mention", "Mention"), Column("note", "Note"))
+    return Report(name="rotation", title=f"Community PM rotation, {weeks[0].start} – {weeks[-1].end}",
+                  columns=columns, items=tuple(items), generated_at=env.now)
+
+
+def _print_schedule(rotation: RotationConfig, weeks: Sequence[Week], env: Env, fmt: str,
+                    output_path: Path | None) -> None:
+    if fmt == "json":
+        generated_at = env.now.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+        write_text(_json({"report": "rotation", "generated_at": generated_at,
+                          "items": [week.to_json() for week in weeks], "errors": []}), output_path)
+    elif fmt == "csv":
+        write_text(_csv(weeks), output_path)
+    else:
+        output = Output(fmt, output_path, post=False, only_changes=False)
+        emit(_schedule_report(rotation, weeks, env), output, env)
+
+
+# --- commands ---------------------------------------------------------------------------------------------
+@click.group()
+def rotation() -> None:
+    """Who is the community PM: this week, the coming weeks, a schedule, a calendar.
+
+    Reads rotation.yaml from the config folder. Weeks turn over at local midnight in its time zone.
+
+    \b
+    Examples:
+      cmtriage rotation who
+      cmtriage rotation next --weeks 8
+      cmtriage rotation ics -o rotation.ics
+    """
+
+
+@rotation.command()
+@click.option("--date", "day", metavar="DATE", callback=_date,
+              help="Who covers the week holding this date (YYYY-MM-DD)  [default: today in the rotation's "
+                   "time zone]")
+@_output_options
+@context_options
+def who(env: Env, day: dt.date | None, fmt: str, output_path: Path | None) -> None:
+    """Who is the community PM this week (or the week of --date), with any override and its reason.
+
+    JSON is one object: {"who", "mention", "week_start", "week_end", "override"}, where override is
+    null or {"scheduled": the name the queue had, "reason": text or null}; who and mention are null
+    in a week with no active member. Exits 2 for a date before the rotation's first week.
+
+    \b
+    Example:
+      $ cmtriage rotation who
+      Community PM this week (2026-11-30 – 2026-12-06): @jason (Jason)
+      $ cmtriage rotation who --date 2026-11-24 --format json
+    """
+    rotation_config = env.rotation()
+    today = _today(rotation_config, env)
+    week = schedule_logic.week_of(rotation_config, day or today)
+    this_week = week.start == schedule_logic.week_start(today, rotation_config.week_starts)
+    if fmt == "json":
+        text = _json(week.to_json())
+    elif fmt == "csv":
+        text = _csv([week])
+    elif fmt == "payload":
+        line = who_line(week, this_week=this_week, markdown=True)
+        text = json.dumps({"text": line}, ensure_ascii=False) + "\n"
+    else:
+        text = who_line(week, this_week=this_week, markdown=fmt == "markdown") + "\n"
+    write_text(text, output_path)
+
+
+@rotation.command(name="next")
+@_weeks_option(4)
+@_output_options
+@context_options
+def next_weeks(env: Env, count: int, fmt: str, output_path: Path | None) -> None:
+    """Who is the community PM in each of the coming weeks (from next week on).
+
+    Before a new rotation's first week, lists its first weeks.
+
+    \b
+    Example:
+      cmtriage rotation next --weeks 8
+    """
+    rotation_config = env.rotation()
+    this_week = schedule_logic.week_start(_today(rotation_config, env), rotation_config.week_starts)
+    day = _from_or_upcoming(rotation_config, None, this_week + dt.timedelta(days=7))
+    weeks = schedule_logic.schedule(rotation_config, day, count)
+    _print_schedule(rotation_config, weeks, env, fmt, output_path)
+
+
+@rotation.command()
+@click.option("--from", "day", metavar="DATE", callback=_date,
+              help="First week: the week holding this date (YYYY-MM-DD)  [default: this week]")
+@_weeks_option(8)
+@_output_options
+@context_options
+def schedule(env: Env, day: dt.date | None, count: int, fmt: str, output_path: Path | None) -> None:
+    """The rotation as a table: each week's dates, who covers it, and why when overridden.
+
+    JSON is {"report": "rotation", "generated_at", "items": [one `rotation who` object per week],
+    "errors": []}; CSV has the columns week_start, week_end, who, mention, scheduled, reason.
+
+    \b
+    Example:
+      cmtriage rotation schedule --from 2026-11-02 --weeks 6 --format markdown
+    """
+    rotation_config = env.rotation()
+    day = _from_or_upcoming(rotation_config, day, _today(rotation_config, env))
+    weeks = schedule_logic.schedule(rotation_config, day, count)
+    _print_schedule(rotation_config, weeks, env, fmt, output_path)
+
+
+def ics_text(weeks: Sequence[Week], *, now: dt.datetime) -> str:
+    """An iCalendar file with one all-day event per week. The UID depends only on the week's start,
+    so importing a newer file updates each week's event instead of adding a second one."""
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//cmtriage//Community PM rotation//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", "Community PM rotation")
+    for week in weeks:
+        if week.on_duty is None:
+            continue
+        event = Event()
+        event.add("uid", f"community-pm-{week.start.isoformat()}@cmtriage")
+        event.add("dtstamp", now.astimezone(dt.UTC))
+        event.add("dtstart", week.start)
+        event.add("dtend", week.start + dt.timedelta(days=7))  # exclusive, as RFC 5545 wants for DATE
+        event.add("summary", f"Community PM: {clean(week.on_duty.name)}")
+        event.add("description", who_line(week, this_week=False, markdown=False))
+        event.add("transp", "TRANSPARENT")  # being on duty does not make anyone busy
+        calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")
+
+
+@rotation.command()
+@click.option("--from", "day", metavar="DATE", callback=_date,
+              help="First week: the week holding this date (YYYY-MM-DD)  [default: this week]")
+@_weeks_option(52)
+@click.option("-o", "--output", "output_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the calendar to FILE instead of stdout.")
+@context_options
+def ics(env: Env, day: dt.date | None, count: int, output_path: Path | None) -> None:
+    """The rotation as an iCalendar file to import or subscribe to: one all-day event per week,
+    "Community PM: Name". Importing a newer file updates the weeks rather than duplicating them.
+
+    \b
+    Example:
+      cmtriage rotation ics --weeks 26 -o community-pm.ics
+    """
+    rotation_config = env.rotation()
+    day = _from_or_upcoming(rotation_config, day, _today(rotation_config, env))
+    weeks = schedule_logic.schedule(rotation_config, day, count)
+    write_text(ics_text(weeks, now=env.now), output_path)
