@@ -19,6 +19,9 @@ from cmtriage.errors import EXIT_USAGE, CmtriageError, redact
 COMMANDS: dict[str, tuple[str, str]] = {
     "config": ("cmtriage.commands.config:config", "Check repos.yaml and rotation.yaml."),
     "rotation": ("cmtriage.commands.rotation:rotation", "Who is the community PM this week, next, and when."),
+    "snooze": ("cmtriage.commands.snooze:snooze", "Hide an item from every report until a date."),
+    "unsnooze": ("cmtriage.commands.snooze:unsnooze", "Put a snoozed item back on the reports."),
+    "snoozed": ("cmtriage.commands.snooze:snoozed", "List the snoozed items, until when and why."),
 }
 
 

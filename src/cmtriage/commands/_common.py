@@ -110,7 +110,9 @@ def write_text(text: str, path: Path | None) -> None:
 def emit(report, output: Output, env: Env) -> int:
     """Print and/or post a report; the exit code says whether every source answered."""
     from cmtriage.render import render
+    from cmtriage.snooze import hide_snoozed
 
+    report = hide_snoozed(report, env.now)
     width = None
     if output.fmt == "table":
         import shutil

@@ -1,0 +1,212 @@
+"""Snoozes: items someone has routed and wants off every report until a given time.
+
+They live in one small SQLite file in the user state directory, keyed by the item's URL. Two runs
+at once (a cron job posting while someone snoozes) are safe: WAL journal, a busy timeout, and each
+write in its own IMMEDIATE transaction. Reading never creates the file, so a team that never snoozes
+pays one `stat` per report.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from cmtriage.errors import UsageError
+from cmtriage.models import Column, Item, Report, SourceError
+
+DB_FILE = "snoozes.sqlite3"
+REPORT_NAME = "snoozed"
+_DURATION = re.compile(r"^(\d+)\s*([hdw])$")
+_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS snoozes (
+    url TEXT PRIMARY KEY,      -- normalised with normalise_url()
+    until TEXT NOT NULL,       -- UTC, fixed-width ISO 8601, so text order is time order
+    reason TEXT NOT NULL,
+    who TEXT NOT NULL,
+    created_at TEXT NOT NULL
+)
+"""
+
+
+@dataclass(frozen=True)
+class Snooze:
+    url: str
+    until: datetime
+    reason: str
+    who: str
+    created_at: datetime
+
+
+def default_path() -> Path:
+    try:
+        from cmtriage.state import state_dir
+    except ImportError:  # the shared helper is not there yet: the same rule, by hand
+        import platformdirs
+
+        return Path(platformdirs.user_state_dir("cmtriage")) / DB_FILE
+    return Path(state_dir()) / DB_FILE
+
+
+def normalise_url(url: str) -> str:
+    """The key an item is snoozed under: no surrounding space, no #fragment, no trailing slash,
+    scheme and host lower-cased (the rest of a URL is case-sensitive)."""
+    parts = urlsplit(url.strip())
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), parts.query, ""))
+
+
+def parse_until(text: str, now: datetime, tz: tzinfo = UTC) -> datetime:
+    """When a snooze ends. A date means the item is back on the list when that date begins in `tz`
+    ("--until 2026-12-01": hidden through Nov 30, listed again on Dec 1); a duration (12h, 3d, 2w)
+    counts from now; an ISO 8601 date-time is taken as it is."""
+    text = text.strip()
+    match = _DURATION.match(text.lower())
+    if match:
+        until = now + int(match.group(1)) * _UNITS[match.group(2)]
+    else:
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            day = None
+        if day is not None:
+            until = datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
+        else:
+            try:
+                until = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            except ValueError:
+                raise UsageError(
+                    f"--until: expected a date like 2026-12-01 or a duration like 3d or 2w, got {text!r}"
+                ) from None
+            if until.tzinfo is None:
+                until = until.replace(tzinfo=tz)
+            until = until.astimezone(UTC)
+    if until <= now:
+        raise UsageError(f"--until: {until:%Y-%m-%d %H:%M} UTC is not after now ({now:%Y-%m-%d %H:%M} UTC)")
+    return until
+
+
+def _text(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _moment(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    # autocommit mode: transactions are opened explicitly below, never implicitly by the driver
+    conn = sqlite3.connect(path, timeout=10, isolation_level=None)
+    conn.execute("PRAGMA busy_timeout = 10000")
+    return conn
+
+
+@contextmanager
+def _writing(path: Path) -> Iterator[sqlite3.Connection]:
+    """A connection inside one IMMEDIATE transaction: the write lock is taken up front, so two
+    writers queue on the busy timeout instead of failing halfway."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        # Reasons may name customers: the file is the user's alone (SQLite gives -wal/-shm the same mode).
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    with closing(_connect(path)) as conn:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(_SCHEMA)
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+
+def _prune(conn: sqlite3.Connection, now: datetime) -> None:
+    conn.execute("DELETE FROM snoozes WHERE until <= ?", (_text(now),))
+
+
+def add(url: str, until: datetime, *, reason: str, who: str, now: datetime,
+        path: Path | None = None) -> Snooze:
+    """Snooze `url` (again: a second snooze replaces the first) and drop the expired ones."""
+    snooze = Snooze(normalise_url(url), until, reason, who, now)
+    with _writing(path or default_path()) as conn:
+        _prune(conn, now)
+        conn.execute(
+            "INSERT OR REPLACE INTO snoozes (url, until, reason, who, created_at) VALUES (?, ?, ?, ?, ?)",
+            (snooze.url, _text(until), reason, who, _text(now)),
+        )
+    return snooze
+
+
+def remove(url: str, *, now: datetime, path: Path | None = None) -> bool:
+    """Unsnooze `url`; False when it was not snoozed (or its snooze had already ended)."""
+    path = path or default_path()
+    if not path.exists():
+        return False
+    with _writing(path) as conn:
+        _prune(conn, now)
+        return conn.execute("DELETE FROM snoozes WHERE url = ?", (normalise_url(url),)).rowcount > 0
+
+
+def active(now: datetime, path: Path | None = None) -> list[Snooze]:
+    """The snoozes still running at `now`, soonest to end first. Never creates the file."""
+    path = path or default_path()
+    if not path.exists():
+        return []
+    with closing(_connect(path)) as conn:
+        try:
+            rows = conn.execute(
+                "SELECT url, until, reason, who, created_at FROM snoozes WHERE until > ? ORDER BY until, url",
+                (_text(now),),
+            ).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):  # created by a run that had not finished its first write
+                return []
+            raise
+    return [Snooze(url, _moment(until), reason, who, _moment(created))
+            for url, until, reason, who, created in rows]
+
+
+def hide_snoozed(report: Report, now: datetime, path: Path | None = None) -> Report:
+    """The report without the items snoozed at `now`, saying how many it hid. A snooze file that
+    cannot be read hides nothing and becomes one of the report's errors."""
+    if report.name == REPORT_NAME or not report.items:
+        return report
+    path = path or default_path()
+    try:
+        snoozed = {s.url for s in active(now, path)}
+    except sqlite3.Error as exc:
+        return replace(report, errors=(*report.errors, SourceError("snoozes", f"cannot read {path}: {exc}")))
+    if not snoozed:
+        return report
+    kept = tuple(item for item in report.items if normalise_url(item.url) not in snoozed)
+    hidden = len(report.items) - len(kept)
+    if not hidden:
+        return report
+    note = f"{hidden} snoozed item{'s' if hidden != 1 else ''} hidden (cmtriage snoozed lists them)."
+    return replace(report, items=kept, notes=(*report.notes, note))
+
+
+def listing(snoozes: list[Snooze], *, now: datetime) -> Report:
+    """The `snoozed` listing: what is hidden, until when, why, and who hid it."""
+    items = tuple(
+        Item(source="snooze", url=s.url, title=s.url, author=s.who, created_at=s.created_at,
+             last_activity_at=s.created_at, days_idle=max(0, (now - s.created_at).days), reason=s.reason,
+             extra={"until": s.until})
+        for s in snoozes
+    )
+    columns = (
+        Column("title", "Item", link="url"),
+        Column("until", "Until"),
+        Column("reason", "Reason"),
+        Column("author", "By"),
+        Column("created_at", "Snoozed"),
+    )
+    return Report(name=REPORT_NAME, title=f"Snoozed items ({len(items)})", columns=columns, items=items,
+                  generated_at=now, empty_message="Nothing is snoozed.")
