@@ -18,9 +18,10 @@ from typing import Any
 import click
 
 from cmtriage import rotation as schedule_logic
-from cmtriage.commands._common import Env, Output, context_options, default_format, emit, write_text
+from cmtriage.commands._common import Env, context_options, default_format, write_text
 from cmtriage.config import RotationConfig
 from cmtriage.errors import UsageError
+from cmtriage.models import Column, Item, Report
 from cmtriage.render import FORMATS, clean, markdown_text
 from cmtriage.rotation import Week
 
@@ -102,10 +103,10 @@ def _csv(weeks: Sequence[Week]) -> str:
     writer.writerow(_CSV_HEADER)
     for week in weeks:
         data = week.to_json()
-        writer.writerow([clean(value or "") for value in (
-            data["week_start"], data["week_end"], data["who"], data["mention"],
-            week.scheduled.name if week.scheduled else None, week.override.reason if week.override else None,
-        )])
+        scheduled = week.scheduled.name if week.scheduled else None
+        reason = week.override.reason if week.override else None
+        row = (data["week_start"], data["week_end"], data["who"], data["mention"], scheduled, reason)
+        writer.writerow([clean(value or "") for value in row])
     return out.getvalue()
 
 
@@ -113,11 +114,9 @@ def _json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def _schedule_report(rotation: RotationConfig, weeks: Sequence[Week], env: Env):
+def _schedule_report(rotation: RotationConfig, weeks: Sequence[Week], env: Env) -> Report:
     """The weeks as a models.Report, so table, markdown and payload come from render.py. Mentions in
     its cells are escaped there: a schedule must not notify everyone on it."""
-    from cmtriage.models import Column, Item, Report
-
     items = []
     for week in weeks:
         name = week.on_duty.name if week.on_duty else "nobody"
@@ -144,8 +143,17 @@ def _print_schedule(rotation: RotationConfig, weeks: Sequence[Week], env: Env, f
     elif fmt == "csv":
         write_text(_csv(weeks), output_path)
     else:
-        output = Output(fmt, output_path, post=False, only_changes=False)
-        emit(_schedule_report(rotation, weeks, env), output, env)
+        # Not _common.emit: a schedule has no snoozes to hide and nothing to post.
+        import os
+        import shutil
+        import sys
+
+        from cmtriage.render import render
+
+        terminal = fmt == "table" and output_path is None and sys.stdout.isatty()
+        color = terminal and not os.environ.get("NO_COLOR")
+        width = shutil.get_terminal_size().columns if fmt == "table" else None
+        write_text(render(_schedule_report(rotation, weeks, env), fmt, width=width, color=color), output_path)
 
 
 # --- commands ---------------------------------------------------------------------------------------------
