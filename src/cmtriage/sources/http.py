@@ -1,0 +1,159 @@
+"""The one httpx client every non-GitHub adapter talks through (Zendesk, Discourse, UserVoice, Jira,
+Stack Exchange, Mattermost): chosen timeouts, a cmtriage User-Agent, bounded retries, and errors that
+never carry a secret.
+
+Retried, with exponential backoff and jitter: 5xx answers, timeouts and connection errors. A 429 (or a
+503 that says when) waits the server's `Retry-After`, in seconds or as an HTTP date, when that is at most
+`max_wait`; longer, the run fails at once with a message saying when to try again. Every other answer is
+handed back to the adapter, which knows what its 4xx bodies mean; `get_json` is the short path for
+adapters that treat any non-2xx as a failure.
+
+Error messages name the source and the host only: never a path or a query (a Mattermost webhook's path
+*is* its secret, and some APIs take keys in the query), and never an auth header.
+
+Example (an adapter; pagination stays in the adapter)::
+
+    from cmtriage.sources.http import HttpClient
+
+    with HttpClient("zendesk", "https://example.zendesk.com",
+                    auth=(f"{email}/token", api_token)) as http:
+        page = http.get_json("/api/v2/search.json", params={"query": query, "per_page": 100})
+        while page.get("next_page"):
+            page = http.get_json(page["next_page"])  # an absolute URL wins over the base URL
+
+Tests make backoff free with `HttpClient(..., sleep=fake_sleep)`, or for a whole CLI run by
+monkeypatching this module's `sleep`.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from cmtriage import __version__
+from cmtriage.errors import SourceFailure, redact
+
+USER_AGENT = f"cmtriage/{__version__}"
+# Connecting should be quick or not at all; a search over many tickets may take a while to answer.
+TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+ATTEMPTS = 4  # one try and three retries: about 0.5 + 1 + 2 s of backoff before giving up
+BACKOFF = 0.5
+MAX_WAIT = 60.0  # the longest Retry-After we sit through; a cron run should not hang for an hour
+sleep: Callable[[float], None] = time.sleep  # looked up at call time, so tests can patch it
+
+# httpx logs every request's full URL at INFO level once anyone configures logging; that URL may be
+# a Mattermost webhook, whose path is the secret.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def where(url: str | httpx.URL) -> str:
+    """The part of a URL that is safe to print: scheme and host, never path or query."""
+    parts = urlsplit(str(url))
+    return f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+
+
+def retry_after(response: httpx.Response, now: datetime) -> float | None:
+    """Seconds the server asks us to wait, from `Retry-After` as seconds or as an HTTP date."""
+    value = response.headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+class HttpClient:
+    """An httpx.Client with cmtriage's defaults, for one source (its name starts every error)."""
+
+    def __init__(self, source: str, base_url: str = "", *, auth: httpx.Auth | tuple[str, str] | None = None,
+                 headers: dict[str, str] | None = None, timeout: httpx.Timeout = TIMEOUT,
+                 attempts: int = ATTEMPTS, max_wait: float = MAX_WAIT,
+                 sleep: Callable[[float], None] | None = None, rng: random.Random | None = None,
+                 clock: Callable[[], datetime] | None = None):
+        self.source = source
+        self.attempts = attempts
+        self.max_wait = max_wait
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self.client = httpx.Client(base_url=base_url, auth=auth, timeout=timeout,
+                                   headers={"User-Agent": USER_AGENT, **(headers or {})})
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.client.close()
+
+    def fail(self, url: str | httpx.URL, message: str) -> SourceFailure:
+        return SourceFailure(self.source, redact(f"{where(url)}: {message}"))
+
+    def _pause(self, seconds: float) -> None:
+        (self._sleep or sleep)(seconds)
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential, with "equal jitter": half fixed, half random, so runs started together by cron
+        do not retry in step."""
+        delay = BACKOFF * 2**attempt
+        return delay / 2 + self._rng.uniform(0, delay / 2)
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """Send one request, retrying what is worth retrying. Returns any answer below 500 but 429;
+        raises SourceFailure when the retries run out or the server asks for too long a wait."""
+        full = self.client.base_url.join(url)
+        for attempt in range(self.attempts):
+            last = attempt == self.attempts - 1
+            try:
+                response = self.client.request(method, url, **kwargs)
+            except httpx.TimeoutException:
+                if last:
+                    raise self.fail(full, f"no answer after {self.attempts} tries (timed out)") from None
+                self._pause(self._backoff(attempt))
+                continue
+            except httpx.TransportError as exc:  # refused, DNS, TLS, reset: the request got nowhere useful
+                if last:
+                    reason = str(exc) or exc.__class__.__name__
+                    raise self.fail(full, f"cannot connect after {self.attempts} tries ({reason})") from None
+                self._pause(self._backoff(attempt))
+                continue
+            status = response.status_code
+            if status != 429 and status < 500:
+                return response
+            wait = retry_after(response, self._clock()) if status in (429, 503) else None
+            if wait is not None and wait > self.max_wait:
+                again = (self._clock() + timedelta(seconds=wait)).strftime("%Y-%m-%d %H:%M UTC")
+                raise self.fail(full, f"HTTP {status}: the server asks to wait {wait:.0f} s, longer than "
+                                      f"cmtriage waits ({self.max_wait:.0f} s); try again after {again}")
+            if last:
+                raise self.fail(full, f"HTTP {status} {response.reason_phrase} after {self.attempts} tries")
+            self._pause(wait if wait is not None else self._backoff(attempt))
+        raise AssertionError("unreachable")
+
+    def get_json(self, url: str, **kwargs: Any) -> Any:
+        """GET and decode JSON; any answer but 2xx is a SourceFailure naming the status."""
+        response = self.request("GET", url, **kwargs)
+        if not response.is_success:
+            raise self.fail(response.request.url, f"HTTP {response.status_code} {response.reason_phrase}")
+        try:
+            return response.json()
+        except ValueError:
+            raise self.fail(response.request.url, "the answer is not JSON") from None

@@ -1,0 +1,226 @@
+"""sources/http.py against a real local server that answers from a script: retries, backoff, Retry-After."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pytest
+
+from cmtriage import __version__
+from cmtriage.errors import SourceFailure
+from cmtriage.sources import http
+from cmtriage.sources.http import HttpClient
+
+NOW = datetime(2026, 11, 17, 14, 0, tzinfo=UTC)
+
+
+class Script:
+    """Answers requests in order from `answers` (status, headers, body, delay); the last one repeats,
+    and with none scripted every request gets 200 {"ok": true}."""
+
+    def __init__(self) -> None:
+        self.answers: list[tuple[int, dict[str, str], str, float]] = []
+        self.requests: list[dict] = []
+
+    def next_answer(self) -> tuple[int, dict[str, str], str, float]:
+        if not self.answers:
+            return 200, {}, '{"ok": true}', 0.0
+        return self.answers[min(len(self.requests), len(self.answers)) - 1]
+
+    def answer(self, status: int, body: str = "{}", headers: dict[str, str] | None = None,
+               delay: float = 0.0) -> Script:
+        self.answers.append((status, headers or {}, body, delay))
+        return self
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[str, Script]]:
+    script = Script()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            script.requests.append({"path": self.path, "headers": dict(self.headers)})
+            status, headers, body, delay = script.next_answer()
+            if delay:
+                time.sleep(delay)
+            data = body.encode()
+            self.send_response(status)
+            for name, value in {"Content-Type": "application/json", **headers}.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", script
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    return []
+
+
+def client(base: str, sleeps: list[float], **kwargs) -> HttpClient:
+    return HttpClient("Example", base, sleep=sleeps.append, rng=random.Random(7), clock=lambda: NOW, **kwargs)
+
+
+def test_sends_user_agent_auth_and_returns_json(server, sleeps):
+    base, script = server
+    with client(base, sleeps, auth=("me@example.com/token", "s3cret"), headers={"Api-Key": "k"}) as http_:
+        assert http_.get_json("/api/v2/search.json", params={"query": "type:ticket"}) == {"ok": True}
+    [request] = script.requests
+    assert request["path"] == "/api/v2/search.json?query=type%3Aticket"
+    assert request["headers"]["User-Agent"] == f"cmtriage/{__version__}"
+    assert request["headers"]["Authorization"].startswith("Basic ")
+    assert request["headers"]["Api-Key"] == "k"
+    assert sleeps == []
+
+
+def test_retries_5xx_with_growing_jittered_backoff_then_succeeds(server, sleeps):
+    base, script = server
+    script.answer(502).answer(503).answer(500).answer(200, '{"page": 1}')
+    assert client(base, sleeps).get_json("/x") == {"page": 1}
+    assert len(script.requests) == 4
+    # equal jitter: attempt n waits between half and all of 0.5 * 2**n
+    assert [0.25 <= sleeps[0] <= 0.5, 0.5 <= sleeps[1] <= 1.0, 1.0 <= sleeps[2] <= 2.0] == [True] * 3
+
+
+def test_gives_up_after_the_bounded_attempts_naming_host_not_path(server, sleeps):
+    base, script = server
+    script.answer(502)
+    with pytest.raises(SourceFailure) as caught:
+        client(base, sleeps).get_json("/hooks/secret-id?api_key=hush")
+    assert str(caught.value) == f"Example: {base}: HTTP 502 Bad Gateway after 4 tries"
+    assert len(script.requests) == 4 and len(sleeps) == 3
+
+
+def test_4xx_is_returned_to_the_adapter_without_retry(server, sleeps):
+    base, script = server
+    script.answer(404, '{"error": "nope"}')
+    response = client(base, sleeps).request("GET", "/missing")
+    assert response.status_code == 404 and response.json() == {"error": "nope"}
+    assert len(script.requests) == 1 and sleeps == []
+
+
+def test_get_json_turns_4xx_into_source_failure(server, sleeps):
+    base, script = server
+    script.answer(401, '{"error": "Couldn\'t authenticate you"}')
+    with pytest.raises(SourceFailure, match=r"^Example: http://127\.0\.0\.1:\d+: HTTP 401 Unauthorized$"):
+        client(base, sleeps).get_json("/api/v2/search.json")
+
+
+def test_get_json_rejects_a_body_that_is_not_json(server, sleeps):
+    base, script = server
+    script.answer(200, "<html>login</html>")
+    with pytest.raises(SourceFailure, match=r"the answer is not JSON$"):
+        client(base, sleeps).get_json("/x")
+
+
+def test_429_waits_retry_after_seconds(server, sleeps):
+    base, script = server
+    script.answer(429, headers={"Retry-After": "7"}).answer(200)
+    assert client(base, sleeps).get_json("/x") == {}
+    assert sleeps == [7.0] and len(script.requests) == 2
+
+
+def test_429_waits_retry_after_http_date(server, sleeps):
+    base, script = server
+    script.answer(429, headers={"Retry-After": format_datetime(NOW + timedelta(seconds=42), usegmt=True)})
+    script.answer(200)
+    client(base, sleeps).get_json("/x")
+    assert sleeps == [42.0]
+
+
+def test_503_with_retry_after_is_honoured_too(server, sleeps):
+    base, script = server
+    script.answer(503, headers={"Retry-After": "3"}).answer(200)
+    client(base, sleeps).get_json("/x")
+    assert sleeps == [3.0]
+
+
+def test_429_without_retry_after_backs_off(server, sleeps):
+    base, script = server
+    script.answer(429).answer(200)
+    client(base, sleeps).get_json("/x")
+    assert len(sleeps) == 1 and 0.25 <= sleeps[0] <= 0.5
+
+
+def test_retry_after_beyond_the_cap_fails_at_once_saying_when(server, sleeps):
+    base, script = server
+    script.answer(429, headers={"Retry-After": "3600"})
+    with pytest.raises(SourceFailure) as caught:
+        client(base, sleeps).get_json("/x")
+    assert str(caught.value) == (
+        f"Example: {base}: HTTP 429: the server asks to wait 3600 s, longer than cmtriage waits (60 s); "
+        "try again after 2026-11-17 15:00 UTC")
+    assert len(script.requests) == 1 and sleeps == []
+
+
+def test_retry_after_in_the_past_retries_at_once(server, sleeps):
+    base, script = server
+    script.answer(429, headers={"Retry-After": format_datetime(NOW - timedelta(hours=1), usegmt=True)})
+    script.answer(200)
+    client(base, sleeps).get_json("/x")
+    assert sleeps == [0.0]
+
+
+def test_timeouts_are_retried_then_named(server, sleeps):
+    base, script = server
+    script.answer(200, delay=0.3)
+    with pytest.raises(SourceFailure) as caught:
+        client(base, sleeps, timeout=httpx.Timeout(0.05), attempts=2).get_json("/slow")
+    assert str(caught.value) == f"Example: {base}: no answer after 2 tries (timed out)"
+    assert len(script.requests) == 2 and len(sleeps) == 1
+
+
+def test_a_slow_answer_then_a_quick_one_succeeds(server, sleeps):
+    base, script = server
+    script.answer(200, '{"late": true}', delay=0.3).answer(200, '{"fast": true}')
+    assert client(base, sleeps, timeout=httpx.Timeout(0.05)).get_json("/x") == {"fast": True}
+
+
+def test_connection_refused_is_retried_then_named(sleeps):
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(SourceFailure) as caught:
+        client(f"http://127.0.0.1:{port}", sleeps).get_json("/hooks/the-secret")
+    message = str(caught.value)
+    assert message.startswith(f"Example: http://127.0.0.1:{port}: cannot connect after 4 tries (")
+    assert "the-secret" not in message and len(sleeps) == 3
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+def test_module_sleep_can_be_patched_for_a_whole_run(server, monkeypatch):
+    base, script = server
+    script.answer(500).answer(200)
+    slept: list[float] = []
+    monkeypatch.setattr(http, "sleep", slept.append)
+    HttpClient("Example", base).get_json("/x")
+    assert len(slept) == 1
+
+
+def test_secret_from_the_environment_is_redacted_from_messages(server, sleeps, monkeypatch):
+    base, script = server
+    monkeypatch.setenv("ZENDESK_API_TOKEN", "127.0.0.1")  # absurd, but shows redact runs on every message
+    script.answer(500)
+    with pytest.raises(SourceFailure) as caught:
+        client(base, sleeps, attempts=1).get_json("/x")
+    assert "127.0.0.1" not in str(caught.value) and "<ZENDESK_API_TOKEN>" in str(caught.value)
