@@ -19,7 +19,7 @@ CLEARED_VARIABLES = (
 
 
 @pytest.fixture(autouse=True)
-def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Autouse. Clears CLEARED_VARIABLES (tokens, webhook URL, CMTRIAGE_NOW, CMTRIAGE_FORMAT, ...) and
     points XDG_CACHE_HOME, XDG_STATE_HOME and HOME (platformdirs' base on macOS) under `tmp_path`, and
     CMTRIAGE_CONFIG_DIR at `tmp_path / "config"`. Creates none of these folders. Returns `tmp_path`.
@@ -34,13 +34,13 @@ def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def write_config(clean_env: Path) -> Callable[..., Path]:
+def write_config(isolated_env: Path) -> Callable[..., Path]:
     """`write_config(repos=TEXT, rotation=TEXT)` writes the given files into $CMTRIAGE_CONFIG_DIR and
     returns that folder. TEXT is dedented, so an indented triple-quoted string works: start it with
     `\"\"\"\\` and its first line is line 1 of the file. A file passed as None is not written."""
 
     def write(*, repos: str | None = None, rotation: str | None = None) -> Path:
-        folder = clean_env / "config"
+        folder = isolated_env / "config"
         folder.mkdir(exist_ok=True)
         for name, text in (("repos.yaml", repos), ("rotation.yaml", rotation)):
             if text is not None:
