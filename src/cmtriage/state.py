@@ -1,0 +1,62 @@
+"""The user state directory: what cmtriage remembers between runs (snoozes, what was last posted).
+
+`platformdirs.user_state_dir("cmtriage")` (`$XDG_STATE_HOME/cmtriage`, by default
+`~/.local/state/cmtriage`, on Linux). The folder is private (0700) and every file 0600, since what a
+team snoozes or posts is its own business; files are replaced whole, so a crash or a second run at
+the same moment leaves either the old file or the new one, never half of each.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from cmtriage.errors import UsageError
+
+
+def state_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir("cmtriage"))
+
+
+def ensure_dir(folder: Path) -> Path:
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create the state folder {folder}: {exc.strerror}") from None
+    return folder
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` with mode 0600, replacing any old file in one step."""
+    ensure_dir(path.parent)
+    try:
+        handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mkstemp makes it 0600
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(text)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def read_json(path: Path) -> Any | None:
+    """The file's JSON, or None when it is missing or unreadable (state is a memory, not a contract:
+    losing it costs one repeated post, never a failed run)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write_json(path: Path, data: Any) -> None:
+    write_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
