@@ -32,17 +32,9 @@ NOW = "2026-11-24T15:00:00Z"  # Tuesday 10:00 in Toronto
 ZWSP = "\u200b"
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch):
-    for name in ("CMTRIAGE_NOW", "CMTRIAGE_FORMAT", "CMTRIAGE_CONFIG_DIR", "NO_COLOR"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("COLUMNS", "120")
-
-
 @pytest.fixture
-def config_dir(tmp_path):
-    (tmp_path / "rotation.yaml").write_text(ROTATION_YAML, encoding="utf-8")
-    return tmp_path
+def config_dir(write_config):
+    return write_config(rotation=ROTATION_YAML)
 
 
 @pytest.fixture
@@ -224,7 +216,8 @@ def test_schedule_csv_and_markdown_show_the_override(run):
         f"| 2026-11-23 | 2026-11-29 | Lindsay | @{ZWSP}lindsay | covering for Eric: Eric at a conference |")
 
 
-def test_schedule_table_for_the_terminal(run):
+def test_schedule_table_for_the_terminal(run, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
     lines = run("rotation", "schedule", "--weeks", "2", "-f", "table")[1].splitlines()
     assert lines[0] == "Community PM rotation, 2026-11-23 – 2026-12-06"
     assert lines[2].split("┃")[1:-1] == [" Week of    ", " Until      ", " Community PM ", " Mention  ",

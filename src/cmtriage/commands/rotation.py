@@ -13,7 +13,7 @@ import io
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,9 +21,11 @@ from cmtriage import rotation as schedule_logic
 from cmtriage.commands._common import Env, context_options, default_format, write_text
 from cmtriage.config import RotationConfig
 from cmtriage.errors import UsageError
-from cmtriage.models import Column, Item, Report
 from cmtriage.render import FORMATS, clean, markdown_text
 from cmtriage.rotation import Week
+
+if TYPE_CHECKING:
+    from cmtriage.models import Report
 
 MAX_WEEKS = 520  # ten years: more is a typo, and a calendar app would choke on it anyway
 
@@ -117,6 +119,8 @@ def _json(data: Any) -> str:
 def _schedule_report(rotation: RotationConfig, weeks: Sequence[Week], env: Env) -> Report:
     """The weeks as a models.Report, so table, markdown and payload come from render.py. Mentions in
     its cells are escaped there: a schedule must not notify everyone on it."""
+    from cmtriage.models import Column, Item, Report  # not at import time: `rotation who` needs none
+
     items = []
     for week in weeks:
         name = week.on_duty.name if week.on_duty else "nobody"
