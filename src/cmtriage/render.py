@@ -15,9 +15,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cmtriage.models import Column, Item, Report
+if TYPE_CHECKING:  # annotations only; not importing models keeps `rotation who` quick to start
+    from cmtriage.models import Column, Item, Report
 
 FORMATS = ("table", "markdown", "json", "csv", "payload")
 POST_LIMIT = 16383  # Mattermost cuts a post at exactly this many runes
