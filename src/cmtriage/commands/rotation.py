@@ -177,16 +177,19 @@ def rotation() -> None:
 
 @rotation.command()
 @click.option("--date", "day", metavar="DATE", callback=_date,
-              help="Who covers the week holding this date (YYYY-MM-DD)  [default: today in the rotation's "
-                   "time zone]")
+              help="Who covers the week holding this date, like 2026-11-24  [default: today in the "
+                   "rotation's time zone]")
 @_output_options
 @context_options
 def who(env: Env, day: dt.date | None, fmt: str, output_path: Path | None) -> None:
-    """Who is the community PM this week (or the week of --date), with any override and its reason.
+    """This week's community PM, with any override.
+
+    Names who covers the week holding today (or --date), its dates, and, when someone covers for the
+    scheduled person, whom and why. Exits 2 for a date before the rotation's first week.
 
     JSON is one object: {"who", "mention", "week_start", "week_end", "override"}, where override is
     null or {"scheduled": the name the queue had, "reason": text or null}; who and mention are null
-    in a week with no active member. Exits 2 for a date before the rotation's first week.
+    in a week with no active member.
 
     \b
     Example:
@@ -215,9 +218,9 @@ def who(env: Env, day: dt.date | None, fmt: str, output_path: Path | None) -> No
 @_output_options
 @context_options
 def next_weeks(env: Env, count: int, fmt: str, output_path: Path | None) -> None:
-    """Who is the community PM in each of the coming weeks (from next week on).
+    """The community PM of each coming week.
 
-    Before a new rotation's first week, lists its first weeks.
+    From next week on. Before a new rotation's first week, lists its first weeks.
 
     \b
     Example:
@@ -232,12 +235,14 @@ def next_weeks(env: Env, count: int, fmt: str, output_path: Path | None) -> None
 
 @rotation.command()
 @click.option("--from", "day", metavar="DATE", callback=_date,
-              help="First week: the week holding this date (YYYY-MM-DD)  [default: this week]")
+              help="Start with the week holding this date, like 2026-11-24  [default: this week]")
 @_weeks_option(8)
 @_output_options
 @context_options
 def schedule(env: Env, day: dt.date | None, count: int, fmt: str, output_path: Path | None) -> None:
-    """The rotation as a table: each week's dates, who covers it, and why when overridden.
+    """The rotation week by week, as a table.
+
+    Each week's dates, who covers it, and why when someone covers for the scheduled person.
 
     JSON is {"report": "rotation", "generated_at", "items": [one `rotation who` object per week],
     "errors": []}; CSV has the columns week_start, week_end, who, mention, scheduled, reason.
@@ -279,14 +284,16 @@ def ics_text(weeks: Sequence[Week], *, now: dt.datetime) -> str:
 
 @rotation.command()
 @click.option("--from", "day", metavar="DATE", callback=_date,
-              help="First week: the week holding this date (YYYY-MM-DD)  [default: this week]")
+              help="Start with the week holding this date, like 2026-11-24  [default: this week]")
 @_weeks_option(52)
 @click.option("-o", "--output", "output_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the calendar to FILE instead of stdout.")
 @context_options
 def ics(env: Env, day: dt.date | None, count: int, output_path: Path | None) -> None:
-    """The rotation as an iCalendar file to import or subscribe to: one all-day event per week,
-    "Community PM: Name". Importing a newer file updates the weeks rather than duplicating them.
+    """The rotation as an iCalendar file.
+
+    One all-day event per week, "Community PM: Name", to import into a calendar app. Each week keeps
+    its event's UID, so importing a newer file updates the weeks rather than duplicating them.
 
     \b
     Example:
