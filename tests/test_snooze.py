@@ -23,15 +23,12 @@ TICKET = "https://mattermost.zendesk.com/agent/tickets/4512"
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """State and config under tmp_path; a fixed clock and user."""
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.setenv("CMTRIAGE_CONFIG_DIR", str(tmp_path / "config"))
+def isolated(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """conftest's isolation (state under tmp_path), a fixed clock and user, an empty config folder."""
     monkeypatch.setenv("CMTRIAGE_NOW", "2026-11-24T14:00:00Z")
     monkeypatch.setenv("USER", "hanna")
-    monkeypatch.delenv("CMTRIAGE_FORMAT", raising=False)
-    (tmp_path / "config").mkdir()
-    return tmp_path
+    (isolated_env / "config").mkdir()
+    return isolated_env
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "snooze": ("cmtriage.commands.snooze:snooze", "Hide an item from every report until a date."),
     "unsnooze": ("cmtriage.commands.snooze:unsnooze", "Put a snoozed item back on the reports."),
     "snoozed": ("cmtriage.commands.snooze:snoozed", "List the snoozed items, until when and why."),
+    "zendesk": ("cmtriage.commands.zendesk:zendesk", "Zendesk tickets sales flagged for the community PM."),
 }
 
 

@@ -46,13 +46,9 @@ class Snooze:
 
 
 def default_path() -> Path:
-    try:
-        from cmtriage.state import state_dir
-    except ImportError:  # the shared helper is not there yet: the same rule, by hand
-        import platformdirs
+    from cmtriage.state import state_dir
 
-        return Path(platformdirs.user_state_dir("cmtriage")) / DB_FILE
-    return Path(state_dir()) / DB_FILE
+    return state_dir() / DB_FILE
 
 
 def normalise_url(url: str) -> str:
@@ -111,7 +107,9 @@ def _connect(path: Path) -> sqlite3.Connection:
 def _writing(path: Path) -> Iterator[sqlite3.Connection]:
     """A connection inside one IMMEDIATE transaction: the write lock is taken up front, so two
     writers queue on the busy timeout instead of failing halfway."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    from cmtriage.state import ensure_dir
+
+    ensure_dir(path.parent)
     if not path.exists():
         # Reasons may name customers: the file is the user's alone (SQLite gives -wal/-shm the same mode).
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))

@@ -1,0 +1,172 @@
+"""A fake Zendesk Support API on 127.0.0.1: search with offset pagination, users/show_many, token auth.
+
+Shaped after developer.zendesk.com's Search and Users references:
+- `GET /api/v2/search.json?query=...&sort_by=created_at&sort_order=desc&per_page=100&include=tickets(users)`
+  answers `{"results": [...], "count": N, "next_page": absolute URL or null, "previous_page", "facets"}`,
+  at most 100 a page and 1,000 in all: a page past the 1,000th result is a 422, while `count` keeps the
+  real total and the 10th page still offers a `next_page`;
+- `include=tickets(users)` side-loads `users[]` for the page's tickets;
+- `GET /api/v2/users/show_many.json?ids=1,2` answers `{"users": [...]}` (at most 100 ids);
+- Basic auth `{email}/token:{api_token}`; anything else is a 401 `{"error": "Couldn't authenticate you"}`;
+- `throttle(n, retry_after)` answers the next n requests 429 with `Retry-After`, as Zendesk does.
+
+The fake does not parse Zendesk's query language: every ticket matches, and tests read `requests` to see
+what was asked.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+MAX_RESULTS = 1000
+MAX_PAGE = 100
+EMAIL = "pm@example.com"
+TOKEN = "zd-fake-token-5d1f0c"
+
+
+def ticket(id: int, subject: str, *, requester_id: int, created_at: str, updated_at: str | None = None,
+           status: str = "open", priority: str | None = "normal", tags: tuple[str, ...] = ("community",),
+           ) -> dict[str, Any]:
+    """A ticket as search returns it (the fields a search result carries; `url` is the API address)."""
+    return {
+        "result_type": "ticket",
+        "id": id,
+        "url": f"https://example.zendesk.com/api/v2/tickets/{id}.json",
+        "subject": subject,
+        "raw_subject": subject,
+        "description": f"Ticket {id}",
+        "status": status,
+        "priority": priority,
+        "type": "question",
+        "requester_id": requester_id,
+        "submitter_id": requester_id,
+        "assignee_id": 9000,
+        "tags": list(tags),
+        "created_at": created_at,
+        "updated_at": updated_at or created_at,
+    }
+
+
+def user(id: int, name: str) -> dict[str, Any]:
+    return {"id": id, "name": name, "email": f"user{id}@example.com", "role": "end-user",
+            "url": f"https://example.zendesk.com/api/v2/users/{id}.json"}
+
+
+@dataclass
+class Request:
+    path: str
+    params: dict[str, str]
+    authorization: str | None
+
+
+@dataclass
+class FakeZendesk:
+    tickets: list[dict[str, Any]] = field(default_factory=list)
+    users: list[dict[str, Any]] = field(default_factory=list)
+    sideload: bool = True  # honour include=tickets(users)
+    requests: list[Request] = field(default_factory=list)
+    url: str = ""
+    next_page_base: str | None = None  # where next_page points, when not at the fake itself
+    _throttled: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def throttle(self, times: int, retry_after: str = "0") -> None:
+        self._throttled.extend([retry_after] * times)
+
+    def count(self, path: str) -> int:
+        return sum(1 for r in self.requests if r.path == path)
+
+    # --- answers -------------------------------------------------------------------------------------
+    def answer(self, path: str, params: dict[str, str], authorization: str | None) -> tuple[int, dict, Any]:
+        with self._lock:
+            self.requests.append(Request(path, params, authorization))
+            if self._throttled:
+                wait = self._throttled.pop(0)
+                return 429, {"Retry-After": wait}, {
+                    "error": "APIRateLimitExceeded",
+                    "description": "Number of allowed API requests per minute exceeded"}
+        expected = "Basic " + base64.b64encode(f"{EMAIL}/token:{TOKEN}".encode()).decode()
+        if authorization != expected:
+            return 401, {}, {"error": "Couldn't authenticate you"}
+        if path == "/api/v2/search.json":
+            return self._search(params)
+        if path == "/api/v2/users/show_many.json":
+            ids = [int(i) for i in params.get("ids", "").split(",") if i]
+            if len(ids) > 100:
+                return 400, {}, {"error": "InvalidValue", "description": "Too many ids (max 100)"}
+            return 200, {}, {"users": [u for u in self.users if u["id"] in ids]}
+        return 404, {}, {"error": "InvalidEndpoint", "description": "Not found"}
+
+    def _search(self, params: dict[str, str]) -> tuple[int, dict, Any]:
+        if not params.get("query"):
+            return 400, {}, {"error": "invalid", "description": "Missing query"}
+        page = int(params.get("page", "1"))
+        per_page = min(int(params.get("per_page", str(MAX_PAGE))), MAX_PAGE)
+        found = list(self.tickets)
+        if params.get("sort_by") == "created_at":
+            found.sort(key=lambda t: t["created_at"], reverse=params.get("sort_order", "desc") == "desc")
+        start = (page - 1) * per_page
+        if start + per_page > MAX_RESULTS:
+            return 422, {}, {"error": "invalid",
+                             "description": "Invalid search: Requested response size was greater than "
+                                            "Search Response Limits"}
+        results = found[start:start + per_page]
+        body: dict[str, Any] = {
+            "results": results,
+            "count": len(found),
+            "facets": None,
+            "next_page": self._page_url(params, page + 1) if start + per_page < len(found) else None,
+            "previous_page": self._page_url(params, page - 1) if page > 1 else None,
+        }
+        if self.sideload and params.get("include") == "tickets(users)":
+            wanted = {t["requester_id"] for t in results} | {t["submitter_id"] for t in results}
+            body["users"] = [u for u in self.users if u["id"] in wanted]
+        return 200, {}, body
+
+    def _page_url(self, params: dict[str, str], page: int) -> str:
+        base = self.next_page_base or self.url
+        return f"{base}/api/v2/search.json?" + urlencode({**params, "page": str(page)})
+
+
+def _handler(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            params = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+            status, headers, body = fake.answer(parts.path, params, self.headers.get("Authorization"))
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler
+
+
+@contextmanager
+def serve(fake: FakeZendesk) -> Iterator[FakeZendesk]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    # A short poll interval: shutdown() waits for the loop to look, and tests start many servers.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
