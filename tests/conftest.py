@@ -48,3 +48,18 @@ def write_config(isolated_env: Path) -> Callable[..., Path]:
         return folder
 
     return write
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """`run_cli("config", "check")` runs cmtriage.cli.main as the shell would, error handling included,
+    and returns (exit code, stdout, stderr)."""
+    from cmtriage.cli import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        with pytest.raises(SystemExit) as exit_info:
+            main(list(args))
+        out, err = capsys.readouterr()
+        return exit_info.value.code, out, err
+
+    return run

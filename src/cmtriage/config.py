@@ -9,13 +9,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from cmtriage.yamlnodes import Node, load
+from cmtriage.classify import POST_TYPES
+from cmtriage.yamlnodes import Node, load, quoted
 
 REPOS_FILE = "repos.yaml"
 ROTATION_FILE = "rotation.yaml"
 WATCH_KINDS = ("issues", "pulls", "both")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_USERNAME = re.compile(r"^[A-Za-z0-9._-]+$")  # what Mattermost allows in a username
+_CHANNEL_MENTIONS = ("all", "channel", "here")  # these notify everyone: never a member's mention
 
 
 # --- repos.yaml ------------------------------------------------------------------------------------------
@@ -97,31 +100,38 @@ class ReposConfig:
 def _repo_name(node: Node) -> str:
     name = node.string()
     if not _REPO_NAME.match(name):
-        node.fail(f'expected owner/name, got "{name}"')
+        node.expected("owner/name like mattermost/mattermost")
     return name
 
 
-def _repo_watch(node: Node) -> RepoWatch:
-    keys = node.mapping(("repo", "watch", "stale_days"))
-    if "repo" not in keys:
-        node.fail("missing key repo (an owner/name)")
-    return RepoWatch(
-        repo=_repo_name(keys["repo"]),
-        watch=keys["watch"].choice(WATCH_KINDS) if "watch" in keys else "issues",
-        stale_days=keys["stale_days"].integer(minimum=1) if "stale_days" in keys else None,
-        line=node.line,
-    )
-
-
-def _required(keys: dict[str, Node], parent: Node, key: str) -> Node:
+def _required(keys: dict[str, Node], parent: Node, key: str, what: str) -> Node:
     if key not in keys:
-        parent.fail(f"missing key {key}")
+        parent.missing(key, what)
     return keys[key]
 
 
+def _repo_watches(node: Node) -> tuple[RepoWatch, ...]:
+    watches: list[tuple[Node, RepoWatch]] = []
+    for child in node.items():
+        keys = child.mapping(("repo", "watch", "stale_days"))
+        watch = RepoWatch(
+            repo=_repo_name(_required(keys, child, "repo", "owner/name like mattermost/mattermost")),
+            watch=keys["watch"].choice(WATCH_KINDS) if "watch" in keys else "issues",
+            stale_days=keys["stale_days"].integer(minimum=1) if "stale_days" in keys else None,
+            line=child.line,
+        )
+        # The same repo twice is fine for different kinds (issues weekly, pulls monthly), but twice
+        # for one kind would list every item twice.
+        for earlier_node, earlier in watches:
+            if earlier.repo.lower() == watch.repo.lower() and earlier.kinds & watch.kinds:
+                kinds = " and ".join(f"{kind}s" for kind in sorted(earlier.kinds & watch.kinds))
+                child.fail(f"{watch.repo} {kinds} are already watched by {earlier_node.path} "
+                           f"(line {earlier_node.line})")
+        watches.append((child, watch))
+    return tuple(watch for _, watch in watches)
+
+
 def parse_repos(root: Node) -> ReposConfig:
-    if root.is_missing():
-        return ReposConfig()
     top = root.mapping(
         ("staff", "bots", "github", "helpwanted", "forum", "stackoverflow", "uservoice", "jira", "zendesk",
          "mattermost", "replies")
@@ -136,38 +146,38 @@ def parse_repos(root: Node) -> ReposConfig:
     if "bots" in top:
         values["bots"] = top["bots"].strings()
     if "github" in top:
-        values["github"] = tuple(_repo_watch(child) for child in top["github"].items())
+        values["github"] = _repo_watches(top["github"])
     if "helpwanted" in top:
         node = top["helpwanted"]
         keys = node.mapping(("label", "repos", "follow_up_days"))
         values["helpwanted"] = HelpWanted(
             label=keys["label"].string() if "label" in keys else "Help Wanted",
-            repos=tuple(_repo_name(child) for child in _required(keys, node, "repos").items()),
+            repos=tuple(map(_repo_name, _required(keys, node, "repos", "a list of owner/name").items())),
             follow_up_days=keys["follow_up_days"].integer(minimum=1) if "follow_up_days" in keys else 14,
         )
     if "forum" in top:
         node = top["forum"]
         keys = node.mapping(("url", "unanswered_days"))
         values["forum"] = Forum(
-            url=_required(keys, node, "url").url(),
+            url=_required(keys, node, "url", "the forum's URL").url(),
             unanswered_days=keys["unanswered_days"].integer() if "unanswered_days" in keys else 2,
         )
     if "stackoverflow" in top:
         node = top["stackoverflow"]
         keys = node.mapping(("tagged", "url"))
         values["stackoverflow"] = StackOverflow(
-            tagged=_required(keys, node, "tagged").strings(),
+            tagged=_required(keys, node, "tagged", "a list of tags").strings(),
             url=keys["url"].url() if "url" in keys else StackOverflow.url,
         )
     for key, cls in (("uservoice", UserVoice), ("jira", Jira)):
         if key in top:
             keys = top[key].mapping(("url",))
-            values[key] = cls(url=_required(keys, top[key], "url").url())
+            values[key] = cls(url=_required(keys, top[key], "url", f"the {key} site's URL").url())
     if "zendesk" in top:
         node = top["zendesk"]
         keys = node.mapping(("url", "query"))
         values["zendesk"] = Zendesk(
-            url=_required(keys, node, "url").url(),
+            url=_required(keys, node, "url", "the Zendesk site's URL").url(),
             query=keys["query"].string() if "query" in keys else Zendesk.query,
         )
     if "mattermost" in top:
@@ -178,7 +188,8 @@ def parse_repos(root: Node) -> ReposConfig:
             icon_url=keys["icon_url"].url() if "icon_url" in keys else None,
         )
     if "replies" in top:
-        values["replies"] = tuple((key, node.string()) for key, node in top["replies"].mapping_nodes())
+        templates = top["replies"].mapping(POST_TYPES)
+        values["replies"] = tuple((key, node.string()) for key, node in templates.items())
     return ReposConfig(**values)
 
 
@@ -226,71 +237,95 @@ def _timezone(node: Node) -> ZoneInfo:
     name = node.string()
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        node.fail(f'expected an IANA time zone like America/Toronto, got "{name}"')
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of zones, like "America"
+        node.expected("an IANA time zone like America/Toronto")
 
 
-def _member(node: Node) -> Member:
+def _member(node: Node) -> tuple[Member, Node]:
+    """The member and the node of its name."""
     keys = node.mapping(("name", "mention", "from", "until"))
-    name = _required(keys, node, "name").string()
-    mention = keys["mention"].string().lstrip("@") if "mention" in keys else name.lower()
+    name_node = _required(keys, node, "name", "the member's name")
+    name = name_node.string()
+    mention = keys["mention"].string().removeprefix("@") if "mention" in keys else name.lower()
+    if not _USERNAME.match(mention) or mention in _CHANNEL_MENTIONS:
+        if "mention" in keys:
+            keys["mention"].expected("a Mattermost username like eric.s")
+        node.missing("mention", f"the Mattermost username of {quoted(name)} (the name is not one)")
     joins = keys["from"].date() if "from" in keys else None
     leaves = keys["until"].date() if "until" in keys else None
     if joins and leaves and joins > leaves:
-        keys["until"].fail(f"{leaves} is before from: {joins}")
-    return Member(name=name, mention=mention, joins=joins, leaves=leaves)
+        keys["until"].expected(f"a date on or after from: {joins}")
+    return Member(name=name, mention=mention, joins=joins, leaves=leaves), name_node
+
+
+def _members(node: Node) -> tuple[Member, ...]:
+    members: list[tuple[Node, Member]] = []
+    for child in node.items():
+        member, name_node = _member(child)
+        for earlier_node, earlier in members:
+            # The queue sorts names case-insensitively, so "eric" and "Eric" cannot both be in it.
+            if earlier.name.casefold() == member.name.casefold():
+                name_node.fail(f"duplicate member name {quoted(member.name)} ({earlier_node.path} on line "
+                               f"{earlier_node.line} is {quoted(earlier.name)})")
+        members.append((child, member))
+    if not members:
+        node.expected("at least one member")
+    return tuple(member for _, member in members)
+
+
+def _overrides(node: Node, names: list[str], week_starts: int) -> tuple[Override, ...]:
+    overrides: list[tuple[Node, Override]] = []
+    for child in node.items():
+        keys = child.mapping(("week", "who", "reason"))
+        who_node = _required(keys, child, "who", "the member who covers that week")
+        override = Override(
+            week=_required(keys, child, "week", "a date inside the week, like 2026-12-07").date(),
+            who=who_node.string(),
+            reason=keys["reason"].string() if "reason" in keys else None,
+        )
+        if override.who not in names:
+            who_node.expected(f"a member's name ({', '.join(map(quoted, names))})")
+        for earlier_node, earlier in overrides:
+            if _week_start(earlier.week, week_starts) == _week_start(override.week, week_starts):
+                keys["week"].fail(f"{override.week} is in the same week as {earlier_node.path} "
+                                  f"({earlier.week}, line {earlier_node.line}); keep one")
+        overrides.append((child, override))
+    return tuple(override for _, override in overrides)
+
+
+def _week_start(day: dt.date, week_starts: int) -> dt.date:
+    return day - dt.timedelta(days=(day.weekday() - week_starts) % 7)
 
 
 def parse_rotation(root: Node) -> RotationConfig:
     top = root.mapping(
         ("timezone", "week_starts", "start", "members", "overrides", "release_managers", "handoffs")
     )
-    members_node = _required(top, root, "members")
-    members: list[Member] = []
-    for child in members_node.items():
-        member = _member(child)
-        if any(m.name.casefold() == member.name.casefold() for m in members):
-            child.fail(f'duplicate member name "{member.name}"')
-        members.append(member)
-    if not members:
-        members_node.fail("expected at least one member")
-    names = {m.name for m in members}
-
-    def known_member(node: Node) -> str:
-        who = node.string()
-        if who not in names:
-            node.fail(f'"{who}" is not a member (members: {", ".join(sorted(names))})')
-        return who
-
-    overrides = []
-    for child in top["overrides"].items() if "overrides" in top else ():
-        keys = child.mapping(("week", "who", "reason"))
-        overrides.append(
-            Override(
-                week=_required(keys, child, "week").date(),
-                who=known_member(_required(keys, child, "who")),
-                reason=keys["reason"].string() if "reason" in keys else None,
-            )
-        )
+    timezone = _timezone(top["timezone"]) if "timezone" in top else ZoneInfo("UTC")
+    week_starts = WEEKDAYS.index(top["week_starts"].choice(WEEKDAYS)) if "week_starts" in top else 0
+    start = _required(top, root, "start", "the date the rotation starts, like 2026-01-05").date()
+    members = _members(_required(top, root, "members", "a list of members, each with a name"))
+    names = sorted(m.name for m in members)
+    overrides = _overrides(top["overrides"], names, week_starts) if "overrides" in top else ()
     managers = []
     for child in top["release_managers"].items() if "release_managers" in top else ():
         keys = child.mapping(("version", "who", "date"))
         managers.append(
             ReleaseManager(
-                version=_required(keys, child, "version").string(),
-                who=_required(keys, child, "who").string(),
-                date=_required(keys, child, "date").date(),
+                version=_required(keys, child, "version", 'the release, like "11.2"').string(),
+                who=_required(keys, child, "who", "the release manager's name").string(),
+                date=_required(keys, child, "date", "the release date, like 2026-12-16").date(),
             )
         )
     handoffs = ()
     if "handoffs" in top:
         handoffs = tuple((key, node.string()) for key, node in top["handoffs"].mapping_nodes())
     return RotationConfig(
-        timezone=_timezone(top["timezone"]) if "timezone" in top else ZoneInfo("UTC"),
-        week_starts=WEEKDAYS.index(top["week_starts"].choice(WEEKDAYS)) if "week_starts" in top else 0,
-        start=_required(top, root, "start").date(),
-        members=tuple(members),
-        overrides=tuple(overrides),
+        timezone=timezone,
+        week_starts=week_starts,
+        start=start,
+        members=members,
+        overrides=overrides,
         release_managers=tuple(managers),
         handoffs=handoffs,
     )

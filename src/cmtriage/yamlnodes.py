@@ -1,75 +1,121 @@
-"""YAML read as located nodes, so every config mistake can name its file, line and key path."""
+"""YAML read as located nodes, so every config mistake can name its file, line and key path.
+
+The typed readers below look at the YAML node, not at what PyYAML would construct from it: a name
+written `007` or a version written `11.10` is the text the user typed, not the number 7 or 11.1.
+"""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import json
+import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 import yaml
 
 from cmtriage.errors import ConfigError
 
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_TAG = "tag:yaml.org,2002:"
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_QUOTE_LIMIT = 60  # longer values are cut in messages: the line number already says where they are
 
 
-def _describe(value: Any) -> str:
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "nothing"
-    return str(value).lower() if isinstance(value, bool) else str(value)
+class _Loader(yaml.SafeLoader):
+    """A SafeLoader that places each alias (`*name`) where it is used, not where its anchor is."""
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        if not self.check_event(yaml.AliasEvent):
+            return super().compose_node(parent, index)
+        mark = self.peek_event().start_mark
+        node = copy.copy(super().compose_node(parent, index))
+        node.start_mark = mark
+        node.is_alias = True
+        return node
+
+
+def quoted(text: str) -> str:
+    """A value of the user's, quoted for a message: JSON escapes keep control characters off the terminal."""
+    if len(text) > _QUOTE_LIMIT:
+        text = text[: _QUOTE_LIMIT - 1] + "…"
+    return json.dumps(text, ensure_ascii=False)
 
 
 class Node:
-    """One YAML value with where it stands: `file:line` and a key path like `members[2].from`."""
+    """One YAML value with where it stands: `file:line` and a key path like `members[2].from`.
 
-    def __init__(self, file: str, node: yaml.Node | None, path: str, line: int | None):
+    `line` is 1-based; a mapping's value stands on the line of its key."""
+
+    def __init__(self, file: str, node: yaml.Node | None, path: str, line: int, *, in_alias: bool = False):
         self.file, self._node, self.path, self.line = file, node, path, line
+        self._in_alias = in_alias
+
+    def _at(self, node: yaml.Node, path: str, line: int) -> Node:
+        """A node below this one. Below an alias every line is the alias's: the user wrote the value there."""
+        if self._in_alias:
+            line = self.line
+        in_alias = self._in_alias or getattr(node, "is_alias", False)
+        return Node(self.file, node, path, line, in_alias=in_alias)
 
     # --- errors -------------------------------------------------------------
     def fail(self, message: str) -> NoReturn:
         raise ConfigError(self.file, self.line, self.path, message)
 
     def expected(self, what: str) -> NoReturn:
-        self.fail(f"expected {what}, got {_describe(self.plain())}")
+        self.fail(f"expected {what}, got {self.describe()}")
 
-    # --- plain values -------------------------------------------------------
-    def plain(self) -> Any:
-        if self._node is None:
-            return None
-        if isinstance(self._node, yaml.ScalarNode):
-            return _CONSTRUCTOR.construct_object(self._node)
-        if isinstance(self._node, yaml.SequenceNode):
-            return list(self.items())
-        return dict(self.mapping_nodes())
+    def missing(self, key: str, what: str) -> NoReturn:
+        """A required key of this mapping is absent: the error names the key's full path."""
+        Node(self.file, None, self._join(key), self.line).fail(f"missing; expected {what}")
 
-    def _child(self, node: yaml.Node, path: str) -> Node:
-        return Node(self.file, node, path, node.start_mark.line + 1)
+    def describe(self) -> str:
+        """What the user wrote, for an error message: `"next week"`, `5`, `a list`, `nothing`."""
+        node = self._node
+        if node is None:
+            return "an empty file" if not self.path else "nothing"
+        if isinstance(node, yaml.MappingNode):
+            return "a mapping"
+        if isinstance(node, yaml.SequenceNode):
+            return "a list" if node.value else "an empty list"
+        if self._tag() == "null":
+            return "nothing"
+        if self._tag() == "str":
+            return quoted(node.value)
+        return node.value  # a number, true/false or a date, as written
+
+    # --- structure ----------------------------------------------------------
+    def _tag(self) -> str:
+        return self._node.tag.removeprefix(_TAG)
+
+    def _join(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
 
     def mapping_nodes(self) -> Iterator[tuple[str, Node]]:
-        seen: set[str] = set()
+        """The (key, value) pairs of a mapping, in file order; a key written twice is an error."""
+        if not isinstance(self._node, yaml.MappingNode):
+            self.expected("a mapping")
+        first_line: dict[str, int] = {}
         for key_node, value_node in self._node.value:
-            key = str(_CONSTRUCTOR.construct_object(key_node))
-            path = f"{self.path}.{key}" if self.path else key
-            if key in seen:
-                Node(self.file, key_node, path, key_node.start_mark.line + 1).fail("duplicate key")
-            seen.add(key)
-            yield key, self._child(value_node, path)
-
-    # --- typed readers ------------------------------------------------------
-    def is_missing(self) -> bool:
-        return self._node is None or (isinstance(self._node, yaml.ScalarNode) and self.plain() is None)
+            line = key_node.start_mark.line + 1  # PyYAML's marks count from 0
+            key = self._at(key_node, self.path, line)
+            if not isinstance(key_node, yaml.ScalarNode):
+                key.expected("a key name")
+            name = key_node.value
+            if name in first_line:
+                self._at(key_node, self._join(name), line).fail(
+                    f"duplicate key (first on line {first_line[name]})")
+            first_line[name] = line
+            yield name, self._at(value_node, self._join(name), line)
 
     def mapping(self, known: tuple[str, ...]) -> dict[str, Node]:
         """The keys of a mapping; an unknown key is an error that lists the known ones."""
         if not isinstance(self._node, yaml.MappingNode):
-            self.expected("a mapping")
+            self.expected(f"a mapping with the keys {', '.join(known)}")
         result: dict[str, Node] = {}
         for key, child in self.mapping_nodes():
             if key not in known:
@@ -81,72 +127,89 @@ class Node:
         if not isinstance(self._node, yaml.SequenceNode):
             self.expected("a list")
         for index, child in enumerate(self._node.value):
-            yield self._child(child, f"{self.path}[{index}]")
+            yield self._at(child, f"{self.path}[{index}]", child.start_mark.line + 1)
 
+    # --- typed readers ------------------------------------------------------
     def string(self) -> str:
-        value = self.plain()
-        if isinstance(value, bool | dict | list) or value is None or isinstance(value, dt.date):
+        """The text as written, numbers included (a version `11.10` stays "11.10"), without control
+        characters (so none reaches a terminal from here)."""
+        if not isinstance(self._node, yaml.ScalarNode) or self._tag() not in ("str", "int", "float"):
+            if isinstance(self._node, yaml.ScalarNode) and self._tag() in ("bool", "timestamp"):
+                reads = "a date" if self._tag() == "timestamp" else "true or false"
+                self.fail(f"expected a string, got {self._node.value} (YAML reads it as {reads}: quote it)")
             self.expected("a string")
-        text = str(value).strip()
+        text = self._node.value.strip()
         if not text:
             self.expected("a non-empty string")
+        if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in text):
+            self.expected("text without control characters")
         return text
 
     def strings(self) -> tuple[str, ...]:
         """A list of strings; a lone string is read as a list of one."""
-        if isinstance(self._node, yaml.ScalarNode):
+        if isinstance(self._node, yaml.ScalarNode) and self._tag() != "null":
             return (self.string(),)
+        if not isinstance(self._node, yaml.SequenceNode):
+            self.expected("a list of names")
         return tuple(child.string() for child in self.items())
 
     def integer(self, *, minimum: int = 0) -> int:
-        value = self.plain()
-        if isinstance(value, bool) or not isinstance(value, int):
+        if not isinstance(self._node, yaml.ScalarNode) or self._tag() != "int":
             self.expected("a whole number")
+        value = _CONSTRUCTOR.construct_object(self._node)
         if value < minimum:
-            self.fail(f"expected a whole number of at least {minimum}, got {value}")
+            self.fail(f"expected a whole number of at least {minimum}, got {self._node.value}")
         return value
 
     def date(self) -> dt.date:
-        value = self.plain()
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
+        """A date written 2026-12-07, quoted or not; an impossible one like 2026-13-01 is an error."""
+        if isinstance(self._node, yaml.ScalarNode) and _ISO_DATE.match(self._node.value.strip()):
             try:
-                return dt.date.fromisoformat(value.strip())
+                return dt.date.fromisoformat(self._node.value.strip())
             except ValueError:
                 pass
         self.expected("a date like 2026-12-07")
 
     def url(self) -> str:
-        text = self.string().rstrip("/")
-        if not text.startswith(("https://", "http://")):
-            self.fail(f'expected a URL starting with https://, got "{text}"')
-        return text
+        """An http(s) URL without a trailing slash; credentials belong in the environment, not here."""
+        text = self.string()
+        parts = urlsplit(text)
+        if parts.scheme not in ("https", "http") or not parts.hostname or any(c.isspace() for c in text):
+            self.expected("a URL like https://forum.example.com")
+        if parts.username or parts.password:
+            self.fail("a URL here must not hold a user name or password; secrets go in environment variables")
+        return text.rstrip("/")
 
     def choice(self, choices: tuple[str, ...]) -> str:
         text = self.string()
         if text not in choices:
-            self.fail(f'expected one of {" | ".join(choices)}, got "{text}"')
+            self.expected(f"one of {' | '.join(choices)}")
         return text
 
 
 def load(path: Path) -> Node:
-    """The document's root node; a missing file or a YAML syntax error is a ConfigError."""
-    name = path.name
+    """The document's root node (an empty file gives an empty node); a missing file or a YAML syntax error
+    is a ConfigError. Messages name the file as `path` spells it, so `--config-dir` shows in them."""
+    name = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ConfigError(str(path), None, "", "file not found (use --config-dir or CMTRIAGE_CONFIG_DIR)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), None, "", f"cannot read: {exc.__class__.__name__}") from None
+        hint = "file not found (use --config-dir or CMTRIAGE_CONFIG_DIR)"
+        raise ConfigError(name, None, "", hint) from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise ConfigError(name, line, "", "not UTF-8 text (save the file as UTF-8)") from None
+    except OSError as exc:
+        raise ConfigError(name, None, "", f"cannot read: {exc.strerror}") from None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context
+        if exc.problem and exc.context and exc.context_mark:
+            problem += f" ({exc.context} on line {exc.context_mark.line + 1})"
         line = mark.line + 1 if mark else None
-        raise ConfigError(name, line, "", f"YAML syntax error: {exc.problem or exc.context}") from None
+        raise ConfigError(name, line, "", f"YAML syntax error: {problem}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(name, None, "", f"YAML error: {exc}") from None
     return Node(name, root, "", root.start_mark.line + 1 if root is not None else 1)

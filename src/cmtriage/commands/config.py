@@ -9,7 +9,12 @@ from cmtriage.commands._common import Env, context_options
 
 @click.group()
 def config() -> None:
-    """Check the configuration files."""
+    """Check the configuration files.
+
+    \b
+    Example:
+      cmtriage config check
+    """
 
 
 @config.command()
@@ -17,22 +22,33 @@ def config() -> None:
 def check(env: Env) -> None:
     """Validate repos.yaml and rotation.yaml and say what they set up.
 
-    Exits 2 with one line naming the file, line and key of the first mistake.
+    Exits 2 with one line naming the file, line and key of the first mistake, like
+    `rotation.yaml:7: members[2].from: expected a date like 2026-12-07, got "next week"`.
 
     \b
     Example:
       cmtriage config check --config-dir ~/team-config
     """
+    from cmtriage.config import REPOS_FILE, ROTATION_FILE, WEEKDAYS
+
     repos = env.repos()
     rotation = env.rotation()
-    watched = ", ".join(f"{w.repo} ({w.watch})" for w in repos.github) or "none"
+    lines = [f"{env.config_dir / REPOS_FILE}: OK", f"  GitHub: {len(repos.github)} watches"]
+    width = max((len(w.repo) for w in repos.github), default=0)
+    for watch in repos.github:
+        days = f", stale after {watch.stale_days} days" if watch.stale_days else ""
+        lines.append(f"    {watch.repo:<{width}}  {watch.watch}{days}")
     sources = [name for name in ("helpwanted", "forum", "stackoverflow", "uservoice", "jira", "zendesk")
                if getattr(repos, name) is not None]
-    click.echo(f"repos.yaml: {len(repos.github)} GitHub watches: {watched}")
-    click.echo(f"repos.yaml: other sources: {', '.join(sources) or 'none'}")
-    click.echo(f"repos.yaml: staff orgs {', '.join(repos.staff.orgs) or 'none'}, "
-               f"{len(repos.staff.logins)} staff logins, {len(repos.bots)} bots")
-    names = ", ".join(sorted(m.name for m in rotation.members))
-    click.echo(f"rotation.yaml: {len(rotation.members)} members ({names}), time zone {rotation.timezone.key}, "
-               f"{len(rotation.overrides)} overrides")
-    click.echo(f"config OK in {env.config_dir.resolve()}")
+    lines += [
+        f"  other sources: {', '.join(sources) or 'none'}",
+        f"  staff: orgs {', '.join(repos.staff.orgs) or 'none'}; {len(repos.staff.logins)} more logins; "
+        f"{len(repos.bots)} bots",
+        f"{env.config_dir / ROTATION_FILE}: OK",
+        "  members: " + ", ".join(f"{m.name} (@{m.mention})"
+                                  for m in sorted(rotation.members, key=lambda m: m.name.casefold())),
+        f"  time zone {rotation.timezone.key}; weeks start on {WEEKDAYS[rotation.week_starts]}; "
+        f"first week holds {rotation.start}",
+        f"  {len(rotation.overrides)} overrides, {len(rotation.release_managers)} release managers",
+    ]
+    click.echo("\n".join(lines))
