@@ -224,3 +224,10 @@ def test_secret_from_the_environment_is_redacted_from_messages(server, sleeps, m
     with pytest.raises(SourceFailure) as caught:
         client(base, sleeps, attempts=1).get_json("/x")
     assert "127.0.0.1" not in str(caught.value) and "<ZENDESK_API_TOKEN>" in str(caught.value)
+
+
+def test_501_is_not_retried(server, sleeps):
+    base, script = server
+    script.answer(501)
+    assert client(base, sleeps).request("GET", "/x").status_code == 501
+    assert len(script.requests) == 1 and sleeps == []

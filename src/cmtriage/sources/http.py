@@ -2,7 +2,8 @@
 Stack Exchange, Mattermost): chosen timeouts, a cmtriage User-Agent, bounded retries, and errors that
 never carry a secret.
 
-Retried, with exponential backoff and jitter: 5xx answers, timeouts and connection errors. A 429 (or a
+Retried, with exponential backoff and jitter: 5xx answers (but 501 and 505, which say "never"), timeouts
+and connection errors. A 429 (or a
 503 that says when) waits the server's `Retry-After`, in seconds or as an HTTP date, when that is at most
 `max_wait`; longer, the run fails at once with a message saying when to try again. Every other answer is
 handed back to the adapter, which knows what its 4xx bodies mean; `get_json` is the short path for
@@ -46,6 +47,7 @@ USER_AGENT = f"cmtriage/{__version__}"
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 ATTEMPTS = 4  # one try and three retries: about 0.5 + 1 + 2 s of backoff before giving up
 BACKOFF = 0.5
+PERMANENT_5XX = (501, 505)  # Not Implemented, HTTP Version Not Supported: asking again cannot help
 MAX_WAIT = 60.0  # the longest Retry-After we sit through; a cron run should not hang for an hour
 sleep: Callable[[float], None] = time.sleep  # looked up at call time, so tests can patch it
 
@@ -117,8 +119,9 @@ class HttpClient:
         return delay / 2 + self._rng.uniform(0, delay / 2)
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """Send one request, retrying what is worth retrying. Returns any answer below 500 but 429;
-        raises SourceFailure when the retries run out or the server asks for too long a wait."""
+        """Send one request, retrying what is worth retrying, and return the answer (any status but 429
+        and the retried 5xx); raise SourceFailure when the retries run out or the server asks for too
+        long a wait."""
         full = self.client.base_url.join(url)
         for attempt in range(self.attempts):
             last = attempt == self.attempts - 1
@@ -136,7 +139,7 @@ class HttpClient:
                 self._pause(self._backoff(attempt))
                 continue
             status = response.status_code
-            if status != 429 and status < 500:
+            if status != 429 and (status < 500 or status in PERMANENT_5XX):
                 return response
             wait = retry_after(response, self._clock()) if status in (429, 503) else None
             if wait is not None and wait > self.max_wait:

@@ -1,0 +1,128 @@
+"""sources/mattermost.py against the fake webhook receiver: success, each server error, retries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from cmtriage import __version__
+from cmtriage.errors import SourceFailure, UsageError
+from cmtriage.sources import mattermost
+from cmtriage.sources.http import HttpClient
+from fakes.mattermost import HOOK_ID, POST_LIMIT, FakeMattermost, Hook, running
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeMattermost]:
+    with running() as server:
+        yield server
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    return []
+
+
+@pytest.fixture
+def http(sleeps: list[float]) -> Iterator[HttpClient]:
+    with HttpClient(mattermost.SOURCE, sleep=sleeps.append, timeout=httpx.Timeout(0.1)) as client:
+        yield client
+
+
+def test_a_post_reaches_the_channel_with_its_name_and_icon(fake, http):
+    body = {"text": "#### Stale issues\n\nNothing to list.", "channel": "community-heartbeat",
+            "username": "cmtriage", "icon_url": "https://example.com/icon.png"}
+    mattermost.post(http, fake.url(), body)
+    assert [(p.channel, p.text, p.username, p.icon_url) for p in fake.posts] == [
+        ("community-heartbeat", body["text"], "cmtriage", "https://example.com/icon.png")]
+    [request] = fake.requests
+    assert request["headers"]["content-type"] == "application/json"
+    assert request["headers"]["user-agent"] == f"cmtriage/{__version__}"
+
+
+def test_without_channel_the_hook_posts_in_its_own(fake, http):
+    mattermost.post(http, fake.url(), {"text": "hello"})
+    assert [(p.channel, p.username) for p in fake.posts] == [("town-square", None)]
+
+
+def test_the_fake_cuts_an_overlong_text_at_exactly_the_limit_as_the_server_does(fake, http):
+    text = "é" * (POST_LIMIT + 10)  # runes, not bytes
+    mattermost.post(http, fake.url(), {"text": text})
+    assert [len(t) for t in fake.texts()] == [POST_LIMIT, 10]
+
+
+def test_502s_are_retried_then_the_post_goes_through_once(fake, http, sleeps):
+    fake.fail_next(2)
+    mattermost.post(http, fake.url(), {"text": "hello"})
+    assert len(fake.requests) == 3 and fake.texts() == ["hello"] and len(sleeps) == 2
+
+
+def test_a_slow_answer_is_retried(fake, http, sleeps):
+    fake.slow_next(1, seconds=0.3)
+    mattermost.post(http, fake.url(), {"text": "hello"})
+    assert len(fake.requests) == 2 and len(sleeps) == 1
+    # The slow request was posted too, after we gave up on it: a timeout on a POST can mean a duplicate.
+    assert fake.texts() in (["hello"], ["hello", "hello"])
+
+
+def test_502_every_time_fails_after_the_bounded_tries(fake, http):
+    fake.fail_next(10)
+    with pytest.raises(SourceFailure) as caught:
+        mattermost.post(http, fake.url(), {"text": "hello"})
+    assert str(caught.value) == f"Mattermost: {fake.base_url}: HTTP 502 Bad Gateway after 4 tries"
+    assert len(fake.requests) == 4 and fake.posts == []
+
+
+@pytest.mark.parametrize(("setup", "body", "message"), [
+    (lambda f: None, {"text": ""}, "HTTP 400: No text specified."),
+    (lambda f: f.hooks.clear(), {"text": "hi"},
+     "HTTP 400: Invalid webhook. (check MATTERMOST_WEBHOOK_URL: the hook may have been deleted)"),
+    (lambda f: f.hooks.update({HOOK_ID: Hook("town-square", locked=True)}),
+     {"text": "hi", "channel": "off-topic"},
+     "HTTP 403: This webhook is not permitted to post to the requested channel. (the hook is locked to its "
+     "own channel: drop the channel setting or use that channel's hook)"),
+    (lambda f: None, {"text": "hi", "channel": "nowhere"},
+     "HTTP 404: Couldn't find the channel. (check the channel's name (the URL name, e.g. town-square))"),
+    (lambda f: setattr(f, "enabled", False), {"text": "hi"},
+     "HTTP 501: Incoming webhooks have been disabled by the system admin. (ask a system admin to enable "
+     "incoming webhooks)"),
+], ids=["empty-text", "unknown-hook", "locked", "no-channel", "disabled"])
+def test_server_errors_show_mattermosts_own_message_without_retry(fake, http, sleeps, setup, body, message):
+    setup(fake)
+    with pytest.raises(SourceFailure) as caught:
+        mattermost.post(http, fake.url(), body)
+    assert str(caught.value) == f"Mattermost: {fake.base_url}: {message}"
+    assert len(fake.requests) == 1 and sleeps == [] and fake.posts == []
+    assert HOOK_ID not in str(caught.value)
+
+
+def test_the_unknown_hook_error_never_quotes_the_hook_id_from_detailed_error(fake, http):
+    missing = "zz9plural00zalpha00000000a"
+    with pytest.raises(SourceFailure) as caught:
+        mattermost.post(http, fake.url(missing), {"text": "hi"})
+    assert missing in fake.requests[0]["path"]  # the fake's detailed_error quotes it, as the server's does
+    assert missing not in str(caught.value) and "/hooks/" not in str(caught.value)
+
+
+def test_an_answer_that_is_not_mattermost_json_shows_the_status(fake, http):
+    # not a /hooks/ path: the server's plain-text 404
+    with pytest.raises(SourceFailure, match=r": HTTP 404 Not Found$"):
+        mattermost.post(http, f"{fake.base_url}/nothooks", {"text": "hi"})
+
+
+def test_missing_webhook_url_is_a_usage_error_saying_what_to_set():
+    with pytest.raises(UsageError) as caught:
+        mattermost.webhook_url()
+    assert str(caught.value) == (
+        "MATTERMOST_WEBHOOK_URL is not set: set it to the channel's incoming-webhook URL "
+        "(Integrations > Incoming Webhooks in Mattermost)")
+
+
+def test_a_webhook_url_that_is_not_http_is_refused_without_echoing_it(monkeypatch):
+    monkeypatch.setenv("MATTERMOST_WEBHOOK_URL", "chat.example.com/hooks/secret1234")
+    with pytest.raises(UsageError) as caught:
+        mattermost.webhook_url()
+    assert "secret1234" not in str(caught.value)
+    assert str(caught.value).startswith("MATTERMOST_WEBHOOK_URL is not an http(s) URL")
