@@ -1,0 +1,627 @@
+"""A fake GitHub REST API on 127.0.0.1, shaped after the recorded traffic in shared/reference/github/.
+
+It serves what cmtriage and a plain PyGithub loop ask for:
+- `GET /repos/{o}/{r}` (id, full_name, archived, open_issues_count, ...); an old name of a renamed repo
+  answers `301` with `Location: {root}/repositories/{id}{rest}` as GitHub does, and every repo-scoped path
+  also works under `/repositories/{id}`;
+- `GET .../issues` (pulls included) with state, labels, sort, direction, since, creator, per_page, page;
+- `GET .../issues/{n}` and `GET .../issues/{n}/comments` (since, per_page, page; oldest first);
+- `GET .../issues/comments`: every issue's and pull's comments, with since, sort, direction;
+- `GET /search/issues` with `repo:`, `is:`, `state:`, `label:`, `author:`, `-author:`, `created:`,
+  `updated:`, `comments:` and free words; `422` for a repo that does not exist (an old name included),
+  at most 1,000 results;
+- `GET /orgs/{org}/members` (private members only for the right token), `GET /rate_limit`.
+
+Lists carry GitHub's `Link` header (first/prev/next/last, absolute URLs under `/repositories/{id}` for
+repo-scoped lists, as recorded), `per_page` defaults to 30 and stops at 100. Every 200 carries an `ETag`;
+a matching `If-None-Match` answers `304` and, as on GitHub, costs no rate limit.
+
+Faults, each for the next `times` matching requests: `fail()` (5xx; a 502 is GitHub's HTML page),
+`hang()` (answers late, for client timeouts), `drop()` (closes the connection unanswered),
+`secondary_limit()` (403/429 with `Retry-After`), and `exhaust()`, which uses up the primary rate limit
+until `reset_in` seconds from the fake's clock (403 or 429 with `x-ratelimit-remaining: 0`). The
+fake's clock is real time plus `advance()`, so a test's fake sleep can move it past a reset.
+
+`requests` records every request (method, path, params, If-None-Match, status), so tests assert what a
+run cost; `latency` delays every answer, for benchmarks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+TOKEN = "ghp_fakeToken0123456789abcdefABCDEF0123"
+MAX_PER_PAGE = 100
+SEARCH_LIMIT = 1000
+RATE_LIMIT = 5000
+DOCS = "https://docs.github.com/rest"
+BAD_GATEWAY_PAGE = (
+    "<html><body><h1>502 Bad Gateway</h1>\n"
+    "<p>We couldn't respond to your request in time. Sorry about that. Please try resubmitting your "
+    "request and contact us if the problem persists.</p></body></html>"
+)
+PRIMARY_LIMIT_MESSAGE = (
+    "API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include "
+    "the request ID 0000:0000:0000000:0000000:00000000."
+)
+SECONDARY_LIMIT_MESSAGE = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you "
+    "reach out to GitHub Support for help, please include the request ID 0000:0000:0000000:0000000:00000000."
+)
+
+
+def stamp(value: str | datetime) -> str:
+    """GitHub's time format (UTC, seconds, Z) from a datetime or an ISO 8601 string."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _user_id(login: str) -> int:
+    return int(hashlib.sha1(login.lower().encode()).hexdigest()[:7], 16)
+
+
+def user(login: str, kind: str = "User", *, root: str = "https://api.github.com") -> dict[str, Any]:
+    """A user object as lists embed it (`kind` is GitHub's `type`: User, Bot, Organization)."""
+    api = f"{root}/users/{login}"
+    return {
+        "login": login, "id": _user_id(login), "node_id": f"MDQ6VXNlcj{_user_id(login)}",
+        "avatar_url": f"https://avatars.githubusercontent.com/u/{_user_id(login)}?v=4", "gravatar_id": "",
+        "url": api, "html_url": f"https://github.com/{login}", "followers_url": f"{api}/followers",
+        "following_url": f"{api}/following{{/other_user}}", "gists_url": f"{api}/gists{{/gist_id}}",
+        "starred_url": f"{api}/starred{{/owner}}{{/repo}}", "subscriptions_url": f"{api}/subscriptions",
+        "organizations_url": f"{api}/orgs", "repos_url": f"{api}/repos",
+        "events_url": f"{api}/events{{/privacy}}", "received_events_url": f"{api}/received_events",
+        "type": kind, "user_view_type": "public", "site_admin": False,
+    }
+
+
+@dataclass
+class FakeIssue:
+    number: int
+    title: str
+    author: str
+    created_at: str
+    updated_at: str
+    author_type: str = "User"
+    association: str = "NONE"
+    labels: tuple[str, ...] = ()
+    pull: bool = False
+    body: str = ""
+    state: str = "open"
+    comments: int = 0
+
+
+@dataclass
+class FakeComment:
+    id: int
+    number: int  # the issue's
+    author: str
+    created_at: str
+    updated_at: str
+    author_type: str = "User"
+    association: str = "NONE"
+    body: str = ""
+
+
+@dataclass
+class FakeRepo:
+    id: int
+    full_name: str
+    archived: bool = False
+    private: bool = False
+    issues: dict[int, FakeIssue] = field(default_factory=dict)
+    comments: list[FakeComment] = field(default_factory=list)
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    params: dict[str, str]
+    etag: str | None  # the If-None-Match sent
+    authorization: str | None
+    status: int = 0
+
+
+@dataclass
+class _Fault:
+    kind: str  # "status" | "hang" | "drop" | "secondary"
+    times: int
+    status: int = 502
+    seconds: float = 0.0
+    where: str | None = None  # only requests about this repo (full name) or with this path prefix
+
+
+class FakeGitHub:
+    """The data and behaviour of one fake GitHub; `serve()` puts it on a port."""
+
+    def __init__(self, *, token: str | None = TOKEN, latency: float = 0.0):
+        self.token = token
+        self.latency = latency
+        self.url = ""
+        self.repos: dict[int, FakeRepo] = {}
+        self.old_names: dict[str, int] = {}  # lower-cased old full name -> repo id
+        self.orgs: dict[str, dict[str, bool]] = {}  # org -> login -> public membership
+        self.requests: list[Request] = []
+        self.remaining = RATE_LIMIT
+        self.reset_at = int(time.time()) + 3600
+        self.offset = 0.0
+        self._faults: list[_Fault] = []
+        self._limit_status = 403
+        self._next_comment = 9000
+        self._lock = threading.Lock()
+
+    # --- data ----------------------------------------------------------------------------------------
+    def add_repo(self, full_name: str, *, archived: bool = False, private: bool = False) -> FakeRepo:
+        repo = FakeRepo(id=1000 + len(self.repos), full_name=full_name, archived=archived, private=private)
+        self.repos[repo.id] = repo
+        return repo
+
+    def rename(self, old: str, new: str) -> None:
+        repo = self.repo(old)
+        self.old_names[old.lower()] = repo.id
+        repo.full_name = new
+
+    def repo(self, full_name: str) -> FakeRepo:
+        return next(r for r in self.repos.values() if r.full_name.lower() == full_name.lower())
+
+    def add_issue(self, repo: str, number: int, title: str, *, author: str, created: str | datetime,
+                  updated: str | datetime | None = None, author_type: str = "User", association: str = "NONE",
+                  labels: tuple[str, ...] = (), pull: bool = False, body: str = "",
+                  state: str = "open") -> FakeIssue:
+        created = stamp(created)
+        issue = FakeIssue(number=number, title=title, author=author, created_at=created,
+                          updated_at=stamp(updated) if updated else created, author_type=author_type,
+                          association=association, labels=tuple(labels), pull=pull, body=body, state=state)
+        self.repo(repo).issues[number] = issue
+        return issue
+
+    def add_comment(self, repo: str, number: int, *, author: str, created: str | datetime,
+                    author_type: str = "User", association: str = "NONE", body: str = "") -> FakeComment:
+        """A comment, which bumps its issue's `comments` and `updated_at` as GitHub does."""
+        fake_repo = self.repo(repo)
+        self._next_comment += 1
+        created = stamp(created)
+        comment = FakeComment(id=self._next_comment, number=number, author=author, created_at=created,
+                              updated_at=created, author_type=author_type, association=association, body=body)
+        fake_repo.comments.append(comment)
+        issue = fake_repo.issues[number]
+        issue.comments += 1
+        issue.updated_at = max(issue.updated_at, created)
+        return comment
+
+    def touch(self, repo: str, number: int, when: str | datetime) -> None:
+        """A change that is no comment (a label, a bot's edit): only `updated_at` moves."""
+        issue = self.repo(repo).issues[number]
+        issue.updated_at = max(issue.updated_at, stamp(when))
+
+    # --- faults and limits -------------------------------------------------------------------------------
+    def fail(self, times: int = 1, status: int = 502, where: str | None = None) -> None:
+        self._faults.append(_Fault("status", times, status=status, where=where))
+
+    def hang(self, times: int = 1, seconds: float = 2.0, where: str | None = None) -> None:
+        self._faults.append(_Fault("hang", times, seconds=seconds, where=where))
+
+    def drop(self, times: int = 1, where: str | None = None) -> None:
+        self._faults.append(_Fault("drop", times, where=where))
+
+    def secondary_limit(self, times: int = 1, retry_after: int | None = 3, status: int = 403) -> None:
+        self._faults.append(_Fault("secondary", times, status=status, seconds=retry_after or 0))
+
+    def exhaust(self, reset_in: float, status: int = 403) -> None:
+        """Use up the primary rate limit until `reset_in` seconds from the fake's clock."""
+        self.remaining = 0
+        self.reset_at = int(self.now() + reset_in)
+        self._limit_status = status
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+    # --- what was asked ----------------------------------------------------------------------------------
+    def count(self, path: str | None = None, *, status: int | None = None) -> int:
+        return sum(1 for r in self.requests
+                   if (path is None or r.path.startswith(path)) and (status is None or r.status == status))
+
+    def billed(self) -> int:
+        """Requests that cost rate limit: everything but 304s and /rate_limit."""
+        return sum(1 for r in self.requests if r.status != 304 and r.path != "/rate_limit")
+
+    def reset_log(self) -> None:
+        self.requests.clear()
+
+    # --- answers -----------------------------------------------------------------------------------------
+    def answer(self, method: str, target: str, headers: dict[str, str]
+               ) -> tuple[int, dict[str, str], Any, float]:
+        """(status, headers, body, delay) for one request: body is JSON data, text, or None; status 0
+        means drop the connection; `delay` is how long to hold the answer back."""
+        parts = urlsplit(target)
+        params = dict(parse_qsl(parts.query))
+        request = Request(method, parts.path, params, headers.get("if-none-match"),
+                          headers.get("authorization"))
+        with self._lock:
+            self.requests.append(request)
+            fault = self._take_fault(parts.path)
+        delay = 0.0
+        if fault is not None and fault.kind == "hang":
+            delay = fault.seconds
+        elif fault is not None:
+            request.status, extra, body = self._fault_answer(fault)
+            return request.status, extra, body, 0.0
+        status, extra, body = self._route(method, parts.path, params, request.authorization)
+        if status == 200:
+            etag = 'W/"' + hashlib.sha256(json.dumps([body, extra.get("Link")]).encode()).hexdigest() + '"'
+            extra["ETag"] = etag
+            if request.etag == etag:
+                status, body = 304, None
+        with self._lock:
+            if status != 304 and parts.path != "/rate_limit" and status < 500:
+                if self.now() >= self.reset_at:
+                    self.remaining, self.reset_at = RATE_LIMIT, int(self.now()) + 3600
+                if self.remaining <= 0:
+                    status, extra = self._limit_status, {}
+                    body = {"message": PRIMARY_LIMIT_MESSAGE,
+                            "documentation_url": f"{DOCS}/overview/rate-limits"}
+                else:
+                    self.remaining -= 1
+            extra.update(self._rate_headers())
+        request.status = status
+        return status, extra, body, delay
+
+    def _rate_headers(self) -> dict[str, str]:
+        return {"X-RateLimit-Limit": str(RATE_LIMIT), "X-RateLimit-Remaining": str(self.remaining),
+                "X-RateLimit-Used": str(RATE_LIMIT - self.remaining), "X-RateLimit-Reset": str(self.reset_at),
+                "X-RateLimit-Resource": "core"}
+
+    def _take_fault(self, path: str) -> _Fault | None:
+        for fault in self._faults:
+            if fault.times > 0 and (not fault.where or self._about(path, fault.where)):
+                fault.times -= 1
+                return fault
+        return None
+
+    @staticmethod
+    def _fault_answer(fault: _Fault) -> tuple[int, dict[str, str], Any]:
+        if fault.kind == "drop":
+            return 0, {}, None
+        if fault.kind == "secondary":
+            extra = {"Retry-After": str(int(fault.seconds))} if fault.seconds else {}
+            return fault.status, extra, {"message": SECONDARY_LIMIT_MESSAGE,
+                                         "documentation_url": f"{DOCS}/overview/rate-limits"}
+        if fault.status == 502:
+            return 502, {"Content-Type": "text/html"}, BAD_GATEWAY_PAGE
+        return fault.status, {}, {"message": "Server Error"}
+
+    def _about(self, path: str, where: str) -> bool:
+        if path.startswith(where):
+            return True
+        found = self._repo_of(path)
+        return found is not None and found[0].full_name.lower() == where.lower()
+
+    def _repo_of(self, path: str) -> tuple[FakeRepo, str] | None:
+        """(repo, rest of the path) for /repos/{o}/{r}... and /repositories/{id}..., current names only."""
+        match = re.match(r"^/repositories/(\d+)(/.*)?$", path)
+        if match and int(match.group(1)) in self.repos:
+            return self.repos[int(match.group(1))], match.group(2) or ""
+        match = re.match(r"^/repos/([^/]+/[^/]+)(/.*)?$", path)
+        if match:
+            found = [r for r in self.repos.values() if r.full_name.lower() == match.group(1).lower()]
+            if found:
+                return found[0], match.group(2) or ""
+        return None
+
+    def _authorized(self, authorization: str | None) -> bool | None:
+        """True for the token, False for anonymous, None for a wrong token."""
+        if not authorization:
+            return False
+        scheme, _, value = authorization.partition(" ")
+        return True if scheme.lower() in ("token", "bearer") and value == self.token else None
+
+    def _route(self, method: str, path: str, params: dict[str, str], authorization: str | None
+               ) -> tuple[int, dict[str, str], Any]:
+        who = self._authorized(authorization)
+        if who is None:
+            return 401, {}, {"message": "Bad credentials", "documentation_url": DOCS, "status": "401"}
+        if method != "GET":
+            return 404, {}, {"message": "Not Found", "documentation_url": DOCS}
+        if path == "/rate_limit":
+            core = {"limit": RATE_LIMIT, "used": RATE_LIMIT - self.remaining, "remaining": self.remaining,
+                    "reset": self.reset_at}
+            return 200, {}, {"resources": {"core": core, "search": {"limit": 30, "used": 0, "remaining": 30,
+                                                                     "reset": self.reset_at}}, "rate": core}
+        if path == "/search/issues":
+            return self._search(params)
+        match = re.match(r"^/orgs/([^/]+)/members$", path)
+        if match:
+            members = self.orgs.get(match.group(1).lower())
+            if members is None:
+                return 404, {}, {"message": "Not Found", "documentation_url": DOCS}
+            logins = sorted((m for m, public in members.items() if public or who), key=str.lower)
+            return self._page(path, params, [user(m, root=self.url) for m in logins])
+        found = self._repo_of(path)
+        if found is None:
+            match = re.match(r"^/repos/([^/]+/[^/]+)(/.*)?$", path)
+            if match and match.group(1).lower() in self.old_names:
+                rest = match.group(2) or ""
+                location = f"{self.url}/repositories/{self.old_names[match.group(1).lower()]}{rest}"
+                query = urlencode(params)
+                return 301, {"Location": location + (f"?{query}" if query else "")}, {
+                    "message": "Moved Permanently", "url": location, "documentation_url": DOCS}
+            return 404, {}, {"message": "Not Found", "documentation_url": DOCS, "status": "404"}
+        repo, rest = found
+        if repo.private and not who:
+            return 404, {}, {"message": "Not Found", "documentation_url": DOCS, "status": "404"}
+        if rest == "":
+            return 200, {}, self.repo_payload(repo)
+        if rest == "/issues":
+            return self._page(path, params, self._issues(repo, params), repo)
+        if rest == "/issues/comments":
+            return self._page(path, params, self._repo_comments(repo, params), repo)
+        match = re.match(r"^/issues/(\d+)(/comments)?$", rest)
+        if match and int(match.group(1)) in repo.issues:
+            issue = repo.issues[int(match.group(1))]
+            if not match.group(2):
+                return 200, {}, self.issue_payload(repo, issue)
+            since = params.get("since")
+            comments = [self.comment_payload(repo, c) for c in repo.comments
+                        if c.number == issue.number and (not since or c.updated_at >= stamp(since))]
+            return self._page(path, params, comments, repo)
+        return 404, {}, {"message": "Not Found", "documentation_url": DOCS, "status": "404"}
+
+    # --- payloads ----------------------------------------------------------------------------------------
+    def repo_payload(self, repo: FakeRepo) -> dict[str, Any]:
+        owner, name = repo.full_name.split("/")
+        api = f"{self.url}/repos/{repo.full_name}"
+        return {
+            "id": repo.id, "node_id": f"MDEwOlJlcG9zaXRvcnk{repo.id}", "name": name,
+            "full_name": repo.full_name,
+            "private": repo.private, "owner": user(owner, "Organization", root=self.url),
+            "html_url": f"https://github.com/{repo.full_name}", "description": f"{name}", "fork": False,
+            "url": api, "issues_url": f"{api}/issues{{/number}}", "pulls_url": f"{api}/pulls{{/number}}",
+            "created_at": "2015-06-01T00:00:00Z", "updated_at": "2026-11-20T00:00:00Z",
+            "pushed_at": "2026-11-20T00:00:00Z", "has_issues": True, "archived": repo.archived,
+            "disabled": False, "visibility": "private" if repo.private else "public",
+            "open_issues_count": sum(1 for i in repo.issues.values() if i.state == "open"),
+            "default_branch": "master",
+        }
+
+    def issue_payload(self, repo: FakeRepo, issue: FakeIssue) -> dict[str, Any]:
+        api = f"{self.url}/repos/{repo.full_name}/issues/{issue.number}"
+        web = f"https://github.com/{repo.full_name}/{'pull' if issue.pull else 'issues'}/{issue.number}"
+        labels = [{"id": _user_id(name), "node_id": f"LA_{_user_id(name)}",
+                   "url": f"{self.url}/repos/{repo.full_name}/labels/{name.replace(' ', '%20')}",
+                   "name": name,
+                   "color": "ededed", "default": False, "description": None} for name in issue.labels]
+        payload: dict[str, Any] = {
+            "url": api, "repository_url": f"{self.url}/repos/{repo.full_name}",
+            "labels_url": f"{api}/labels{{/name}}", "comments_url": f"{api}/comments",
+            "events_url": f"{api}/events", "html_url": web, "id": 2_000_000 + issue.number,
+            "node_id": f"I_kwDOA{issue.number}", "number": issue.number, "title": issue.title,
+            "user": user(issue.author, issue.author_type, root=self.url), "labels": labels,
+            "state": issue.state, "locked": False, "assignee": None, "assignees": [], "milestone": None,
+            "comments": issue.comments, "created_at": issue.created_at, "updated_at": issue.updated_at,
+            "closed_at": None, "author_association": issue.association, "active_lock_reason": None,
+            "body": issue.body or None, "closed_by": None,
+            "reactions": {"url": f"{api}/reactions", "total_count": 0, "+1": 0, "-1": 0, "laugh": 0,
+                          "hooray": 0, "confused": 0, "heart": 0, "rocket": 0, "eyes": 0},
+            "timeline_url": f"{api}/timeline", "performed_via_github_app": None, "state_reason": None,
+        }
+        if issue.pull:
+            pulls = f"{self.url}/repos/{repo.full_name}/pulls/{issue.number}"
+            payload["draft"] = False
+            payload["pull_request"] = {"url": pulls, "html_url": web, "diff_url": f"{web}.diff",
+                                       "patch_url": f"{web}.patch", "merged_at": None}
+        return payload
+
+    def comment_payload(self, repo: FakeRepo, comment: FakeComment) -> dict[str, Any]:
+        api = f"{self.url}/repos/{repo.full_name}/issues"
+        kind = "pull" if repo.issues[comment.number].pull else "issues"
+        return {
+            "url": f"{api}/comments/{comment.id}",
+            "html_url": f"https://github.com/{repo.full_name}/{kind}/{comment.number}#issuecomment-{comment.id}",
+            "issue_url": f"{api}/{comment.number}", "id": comment.id, "node_id": f"IC_kwDOA{comment.id}",
+            "user": user(comment.author, comment.author_type, root=self.url),
+            "created_at": comment.created_at,
+            "updated_at": comment.updated_at, "author_association": comment.association,
+            "body": comment.body or "+1", "performed_via_github_app": None,
+        }
+
+    # --- lists -------------------------------------------------------------------------------------------
+    def _issues(self, repo: FakeRepo, params: dict[str, str]) -> list[dict[str, Any]]:
+        state = params.get("state", "open")
+        wanted = {name.strip().lower() for name in params.get("labels", "").split(",") if name.strip()}
+        since = stamp(params["since"]) if params.get("since") else None
+        found = [i for i in repo.issues.values()
+                 if (state == "all" or i.state == state)
+                 and wanted <= {name.lower() for name in i.labels}
+                 and (since is None or i.updated_at >= since)
+                 and (not params.get("creator") or i.author.lower() == params["creator"].lower())]
+        key = {"created": lambda i: (i.created_at, i.number), "updated": lambda i: (i.updated_at, i.number),
+               "comments": lambda i: (i.comments, i.number)}[params.get("sort", "created")]
+        found.sort(key=key, reverse=params.get("direction", "desc") == "desc")
+        return [self.issue_payload(repo, i) for i in found]
+
+    def _repo_comments(self, repo: FakeRepo, params: dict[str, str]) -> list[dict[str, Any]]:
+        since = stamp(params["since"]) if params.get("since") else None
+        found = [c for c in repo.comments if since is None or c.updated_at >= since]
+        if "sort" in params:
+            attribute = "created_at" if params["sort"] == "created" else "updated_at"
+            found.sort(key=lambda c: (getattr(c, attribute), c.id), reverse=params.get("direction") == "desc")
+        else:
+            found.sort(key=lambda c: c.id)
+        return [self.comment_payload(repo, c) for c in found]
+
+    def _page(self, path: str, params: dict[str, str], items: list[Any], repo: FakeRepo | None = None,
+              *, wrap: Callable[[list[Any]], Any] | None = None, cap: int | None = None
+              ) -> tuple[int, dict[str, str], Any]:
+        try:
+            per_page = max(1, min(int(params.get("per_page", "30")), MAX_PER_PAGE))
+            page = max(1, int(params.get("page", "1")))
+        except ValueError:
+            return 400, {}, {"message": "Invalid pagination", "documentation_url": DOCS}
+        total = len(items) if cap is None else min(len(items), cap)
+        last = max(1, -(-total // per_page))
+        chunk = items[(page - 1) * per_page: min(page * per_page, total)]
+        if repo is not None:  # GitHub's links for repo-scoped lists use the repo's id
+            path = re.sub(r"^/repos/[^/]+/[^/]+", f"/repositories/{repo.id}", path)
+
+        def link(number: int) -> str:
+            query = {**params, "page": str(number)}
+            return f"{self.url}{path}?{urlencode(query)}"
+
+        rels = []
+        if page > 1:
+            rels += [(link(page - 1), "prev"), (link(1), "first")]
+        if page < last:
+            rels += [(link(page + 1), "next"), (link(last), "last")]
+        extra = {"Link": ", ".join(f'<{url}>; rel="{rel}"' for url, rel in rels)} if rels else {}
+        return 200, extra, wrap(chunk) if wrap else chunk
+
+    def _search(self, params: dict[str, str]) -> tuple[int, dict[str, str], Any]:
+        query = params.get("q", "")
+        if not query.strip() or len(query) > 256:
+            return 422, {}, {"message": "Validation Failed", "errors": [
+                {"resource": "Search", "field": "q", "code": "invalid"}], "documentation_url": DOCS}
+        tokens = re.findall(r'-?[\w.]+:(?:"[^"]*"|\S+)|"[^"]*"|\S+', query)
+        filters: list[Callable[[FakeRepo, FakeIssue], bool]] = []
+        repos: list[FakeRepo] = []
+        for token in tokens:
+            negate = token.startswith("-")
+            name, colon, value = token.lstrip("-").partition(":")
+            value = value.strip('"')
+            if not colon:
+                words = token.strip('"').lower()
+                filters.append(lambda r, i, w=words: w in f"{i.title} {i.body}".lower())
+                continue
+            if name == "repo":
+                matching = [r for r in self.repos.values() if r.full_name.lower() == value.lower()]
+                if not matching:
+                    return 422, {}, {
+                        "message": "Validation Failed",
+                        "errors": [{"message": "The listed users and repositories cannot be searched either "
+                                               "because the resources do not exist or you do not have "
+                                               "permission to view them.",
+                                    "resource": "Search", "field": "q", "code": "invalid"}],
+                        "documentation_url": f"{DOCS}/search/search#search-issues-and-pull-requests"}
+                repos += matching
+                continue
+            test = self._qualifier(name, value)
+            if test is None:
+                continue
+            filters.append((lambda r, i, t=test: not t(r, i)) if negate else test)
+        pool = [(r, i) for r in (repos or list(self.repos.values())) for i in r.issues.values()]
+        found = [(r, i) for r, i in pool if all(f(r, i) for f in filters)]
+        sort = params.get("sort")
+        if sort in ("created", "updated", "comments"):
+            attribute = {"created": "created_at", "updated": "updated_at", "comments": "comments"}[sort]
+            found.sort(key=lambda pair: getattr(pair[1], attribute),
+                       reverse=params.get("order", "desc") == "desc")
+        else:
+            found.sort(key=lambda pair: pair[1].number, reverse=True)
+        per_page = max(1, min(int(params.get("per_page", "30")), MAX_PER_PAGE))
+        if (int(params.get("page", "1")) - 1) * per_page >= SEARCH_LIMIT:
+            return 422, {}, {"message": "Only the first 1000 search results are available",
+                             "documentation_url": f"{DOCS}/search/search"}
+        items = [{**self.issue_payload(r, i), "score": 1.0} for r, i in found]
+        return self._page("/search/issues", params, items, cap=SEARCH_LIMIT,
+                          wrap=lambda chunk: {"total_count": len(found), "incomplete_results": False,
+                                              "items": chunk})
+
+    @staticmethod
+    def _qualifier(name: str, value: str) -> Callable[[FakeRepo, FakeIssue], bool] | None:
+        if name == "is" and value in ("open", "closed"):
+            return lambda r, i: i.state == value
+        if name == "state":
+            return lambda r, i: i.state == value
+        if name == "is" and value in ("issue", "pr"):
+            return lambda r, i: i.pull == (value == "pr")
+        if name == "label":
+            return lambda r, i: value.lower() in {n.lower() for n in i.labels}
+        if name == "author":
+            return lambda r, i: i.author.lower() == value.lower()
+        if name == "comments":
+            match = re.match(r"^(>=|<=|>|<)?(\d+)$", value)
+            if match:
+                op, number = match.group(1) or "=", int(match.group(2))
+                return lambda r, i: _compare(i.comments, op, number)
+        if name in ("created", "updated"):
+            match = re.match(r"^(>=|<=|>|<)?(.+)$", value)
+            if match:
+                op, when = match.group(1) or "=", stamp(match.group(2))
+                attribute = f"{name}_at"
+                return lambda r, i: _compare(getattr(i, attribute), op, when)
+        return None
+
+
+def _compare(left: Any, op: str, right: Any) -> bool:
+    return {"=": left == right, ">": left > right, "<": left < right, ">=": left >= right,
+            "<=": left <= right}[op]
+
+
+def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            if fake.latency:
+                time.sleep(fake.latency)
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            status, extra, body, delay = fake.answer("GET", self.path, headers)
+            if status == 0:  # drop: close without a word
+                self.close_connection = True
+                with contextlib.suppress(OSError):
+                    self.connection.shutdown(2)
+                return
+            if delay:  # hang: the client gives up before this answer
+                time.sleep(delay)
+            data = b"" if body is None else (body if isinstance(body, str) else json.dumps(body)).encode()
+            self.send_response(status)
+            extra.setdefault("Content-Type", "application/json; charset=utf-8")
+            for name, value in extra.items():
+                self.send_header(name, value)
+            if status != 304:
+                self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if status != 304:
+                with contextlib.suppress(OSError):
+                    self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that timed out and left is no news
+
+
+@contextlib.contextmanager
+def serve(fake: FakeGitHub) -> Iterator[FakeGitHub]:
+    server = _Server(("127.0.0.1", 0), _handler(fake))
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
