@@ -59,6 +59,8 @@ class Output:
     path: Path | None
     post: bool
     only_changes: bool
+    show: bool = True  # False for --post alone: the post is the output, stdout stays quiet (like gh)
+    channel: str | None = None
 
 
 def default_format(to_file: bool) -> str:
@@ -80,15 +82,19 @@ def report_options(func: Callable) -> Callable:
     @click.option("--post", is_flag=True, help="Post the report to MATTERMOST_WEBHOOK_URL, split on rows.")
     @click.option("--only-changes", is_flag=True,
                   help="With --post: post nothing when the items equal the last post's.")
+    @click.option("--channel", metavar="NAME",
+                  help="With --post: the channel to post in  [default: repos.yaml mattermost.channel, "
+                       "else the webhook's own]")
     @click.option("--no-cache", is_flag=True, help="Fetch everything again; neither read nor write the cache.")
     @context_options
     @functools.wraps(func)
     def wrapper(*args: Any, fmt: str | None, output_path: Path | None, post: bool, only_changes: bool,
-                **kwargs: Any) -> Any:
-        if only_changes and not post:
-            raise UsageError("--only-changes goes with --post")
+                channel: str | None, **kwargs: Any) -> Any:
+        for flag, given in (("--only-changes", only_changes), ("--channel", channel)):
+            if given and not post:
+                raise UsageError(f"{flag} goes with --post")
         output = Output(fmt=fmt or default_format(output_path is not None), path=output_path, post=post,
-                        only_changes=only_changes)
+                        only_changes=only_changes, show=not post or bool(fmt or output_path), channel=channel)
         return func(*args, output=output, **kwargs)
 
     return wrapper
@@ -113,18 +119,25 @@ def emit(report, output: Output, env: Env) -> int:
     from cmtriage.snooze import hide_snoozed
 
     report = hide_snoozed(report, env.now)
-    width = None
-    if output.fmt == "table":
-        import shutil
+    if output.show:
+        width = None
+        if output.fmt == "table":
+            import shutil
 
-        width = shutil.get_terminal_size().columns
-    color = output.fmt == "table" and output.path is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    text = render(report, output.fmt, width=width, color=color)
-    write_text(text, output.path)
+            width = shutil.get_terminal_size().columns
+        color = (output.fmt == "table" and output.path is None and sys.stdout.isatty()
+                 and not os.environ.get("NO_COLOR"))
+        target = None
+        if output.fmt == "payload":  # the same channel, name and icon as --post would use
+            from cmtriage.delivery import target as post_target
+
+            target = post_target(env, output.channel)
+        text = render(report, output.fmt, width=width, color=color, target=target)
+        write_text(text, output.path)
+    for error in report.errors:
+        click.echo(f"cmtriage: error: {error.source}: {error.message}", err=True)
     if output.post:
         from cmtriage.delivery import post_report
 
-        post_report(report, env=env, only_changes=output.only_changes)
-    for error in report.errors:
-        click.echo(f"cmtriage: error: {error.source}: {error.message}", err=True)
+        post_report(report, env=env, only_changes=output.only_changes, channel=output.channel)
     return EXIT_PARTIAL if report.errors else EXIT_OK

@@ -1,0 +1,103 @@
+"""--post: send a report to Mattermost in row-split parts, and remember it for --only-changes.
+
+What counts as "the same items" for --only-changes: the same set of (source, url, reason, waiting_on),
+the same person mentioned, and the same sources failing. So a quiet day, when every item only grew a
+day older (days_idle, last activity) or gained a vote or a retitle, posts nothing; a new item, an item
+gone, an item whose reason changed (a ticket reopened, a reply now awaited from us rather than from the
+author), a new person on duty, or a source failing or recovering posts the whole list again.
+
+The memory is one small JSON file per report and place in the user state directory, named after the
+report and a hash of the webhook URL and channel: it holds a digest of the items, never the URL. It is
+written only after every part was posted, so a failed post is tried again next time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from cmtriage.errors import SourceFailure, UsageError
+from cmtriage.models import Report
+from cmtriage.state import read_json, state_dir, write_json
+
+MEMORY_DIR = "posted"
+
+
+def fingerprint(report: Report) -> str:
+    """A digest of what --only-changes compares (see the module's docstring)."""
+    from cmtriage.snooze import normalise_url
+
+    items = sorted([item.source, normalise_url(item.url), item.reason, str(item.get("waiting_on") or "")]
+                   for item in report.items)
+    failing = sorted({error.source for error in report.errors})
+    document = json.dumps({"items": items, "failing": failing, "mention": report.mention}, sort_keys=True)
+    return hashlib.sha256(document.encode()).hexdigest()
+
+
+def memory_path(report_name: str, webhook_url: str, channel: str | None) -> Path:
+    place = hashlib.sha256(f"{webhook_url}\n{channel or ''}".encode()).hexdigest()[:16]
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", report_name)
+    return state_dir() / MEMORY_DIR / f"{name}-{place}.json"
+
+
+def target(env, channel: str | None = None) -> dict[str, str | None]:
+    """channel, username and icon_url for the webhook body: --channel, else repos.yaml's `mattermost:`
+    (when there is a repos.yaml), else nothing and the hook's own settings apply."""
+    from cmtriage.config import REPOS_FILE, MattermostTarget
+
+    configured = env.repos().mattermost if (env.config_dir / REPOS_FILE).is_file() else MattermostTarget()
+    return {"channel": channel or configured.channel, "username": configured.username,
+            "icon_url": configured.icon_url}
+
+
+def _parts(count: int) -> str:
+    return f"{count} part" + ("" if count == 1 else "s")
+
+
+def _when(memory: dict) -> str:
+    try:
+        posted = datetime.fromisoformat(memory["posted_at"])
+    except (KeyError, TypeError, ValueError):
+        return ""
+    return posted.astimezone(UTC).strftime(" (%Y-%m-%d %H:%M UTC)")
+
+
+def post_report(report: Report, *, env, only_changes: bool, channel: str | None = None) -> None:
+    """Post `report` to MATTERMOST_WEBHOOK_URL, one webhook post per part, in order; say so on stderr."""
+    from cmtriage.render import payloads
+    from cmtriage.sources import mattermost
+
+    url = mattermost.webhook_url()
+    place = target(env, channel)
+    where = "Mattermost" + (f" (~{place['channel']})" if place["channel"] else "")
+    memory = memory_path(report.name, url, place["channel"])
+    digest = fingerprint(report)
+    if only_changes:
+        last = read_json(memory)
+        if isinstance(last, dict) and last.get("digest") == digest:
+            click.echo(f"{report.name}: same items as the last post to {where}{_when(last)}; posted nothing",
+                       err=True)
+            return
+    bodies = payloads(report, place)
+    with mattermost.client() as http:
+        for number, body in enumerate(bodies, 1):
+            try:
+                mattermost.post(http, url, body)
+            except SourceFailure as exc:
+                detail = str(exc).removeprefix(f"{exc.source}: ")
+                done = f"parts 1-{number - 1} were posted" if number > 2 else (
+                    "part 1 was posted" if number == 2 else "nothing was posted")
+                failed = f"part {number} of {len(bodies)} failed" if len(bodies) > 1 else "the post failed"
+                raise SourceFailure(mattermost.SOURCE, f"{failed} ({done}): {detail}") from None
+    try:
+        write_json(memory, {"report": report.name, "digest": digest, "items": len(report.items),
+                            "parts": len(bodies), "posted_at": env.now.isoformat()})
+    except UsageError as exc:
+        click.echo(f"cmtriage: warning: posted, but {exc}; --only-changes will post it again next time",
+                   err=True)
+    click.echo(f"posted {_parts(len(bodies))} to {where}", err=True)
