@@ -297,6 +297,8 @@ def test_memory_file_is_private_and_holds_a_digest(fake, run_cli, isolated_env):
     run(run_cli, report(item(1)), "--post")
     [path] = state_files(isolated_env)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert {stat.S_IMODE(os.stat(folder).st_mode) for folder in (path.parent, path.parent.parent)} == {0o700}
+    assert list(path.parent.iterdir()) == [path]  # no temporary file left behind
     assert path.name.startswith("stale-")
     assert f'"digest": "{fingerprint(report(item(1)))}"' in path.read_text()
 

@@ -120,8 +120,13 @@ def test_missing_webhook_url_is_a_usage_error_saying_what_to_set():
         "(Integrations > Incoming Webhooks in Mattermost)")
 
 
-def test_a_webhook_url_that_is_not_http_is_refused_without_echoing_it(monkeypatch):
-    monkeypatch.setenv("MATTERMOST_WEBHOOK_URL", "chat.example.com/hooks/secret1234")
+@pytest.mark.parametrize("url", [
+    "chat.example.com/hooks/secret1234", "ftp://chat.example.com/hooks/secret1234", "https:///hooks/secret1234",
+    "https://chat.example.com:99999/hooks/secret1234", "https://chat.example.com:x/hooks/secret1234",
+    "http://[::1/hooks/secret1234",
+])
+def test_a_webhook_url_that_is_not_http_is_refused_without_echoing_it(monkeypatch, url):
+    monkeypatch.setenv("MATTERMOST_WEBHOOK_URL", url)
     with pytest.raises(UsageError) as caught:
         mattermost.webhook_url()
     assert "secret1234" not in str(caught.value)

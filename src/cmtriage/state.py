@@ -24,8 +24,12 @@ def state_dir() -> Path:
 
 
 def ensure_dir(folder: Path) -> Path:
+    """Create `folder` and any missing parents as 0700 (mkdir(parents=True) would give the parents the
+    umask's mode, leaving the cmtriage folder itself readable by others)."""
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for missing in reversed([folder, *folder.parents]):
+            if not missing.exists():
+                missing.mkdir(mode=0o700, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create the state folder {folder}: {exc.strerror}") from None
     return folder

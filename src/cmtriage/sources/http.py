@@ -59,7 +59,11 @@ logging.getLogger("httpx").setLevel(logging.WARNING)
 def where(url: str | httpx.URL) -> str:
     """The part of a URL that is safe to print: scheme and host, never path or query."""
     parts = urlsplit(str(url))
-    return f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ""
+    return f"{parts.scheme}://{parts.hostname}{port}"
 
 
 def retry_after(response: httpx.Response, now: datetime) -> float | None:

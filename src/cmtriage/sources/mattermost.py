@@ -33,8 +33,15 @@ def webhook_url() -> str:
     if not url:
         raise UsageError(f"{URL_VARIABLE} is not set: set it to the channel's incoming-webhook URL "
                          "(Integrations > Incoming Webhooks in Mattermost)")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    import httpx
+
+    try:
+        parsed = httpx.URL(url)
+        _ = urlsplit(url).port  # raises on a port out of range, which httpx.URL lets through
+        valid = parsed.scheme in ("http", "https") and bool(parsed.host)
+    except (ValueError, httpx.InvalidURL):  # the error text would quote the URL: not shown
+        valid = False
+    if not valid:
         raise UsageError(f"{URL_VARIABLE} is not an http(s) URL (expected https://<server>/hooks/<id>)")
     return url
 
