@@ -257,8 +257,7 @@ def test_only_changes_posts_first_then_nothing_then_again_on_a_change(fake, run_
     a_day_later = report(item(2, days=10), item(1, days=10))  # older, reordered: the same list
     code, out, err = run(run_cli, a_day_later, "--post", "--only-changes")
     assert (code, out) == (0, "")
-    assert err == ("stale: same items as the last post to Mattermost (2026-11-17 14:00 UTC); "
-                   "posted nothing\n")
+    assert err == "stale: same items as the last post to Mattermost on 2026-11-17 14:00 UTC; posted nothing\n"
     assert len(fake.requests) == 1
 
     changed = report(item(1, reason="waiting on the author"), item(2))
@@ -312,3 +311,29 @@ def test_memory_file_is_private_and_holds_a_digest(fake, run_cli, isolated_env):
 ], ids=["older-and-retitled", "reason", "new-item", "new-person-on-duty", "source-failing"])
 def test_what_counts_as_a_change(change, same):
     assert (fingerprint(change()) == fingerprint(report(item(1)))) is same
+
+
+# --- end to end with a real report command ------------------------------------------------------------
+def test_zendesk_report_posted_then_skipped_then_posted_again_on_a_new_ticket(fake, run_cli, write_config,
+                                                                              monkeypatch):
+    from fakes.zendesk import EMAIL, TOKEN, FakeZendesk, serve, ticket, user
+
+    monkeypatch.setenv("ZENDESK_EMAIL", EMAIL)
+    monkeypatch.setenv("ZENDESK_API_TOKEN", TOKEN)
+    first = ticket(4498, "Upgrade fails @all please", requester_id=102, created_at="2026-11-10T12:30:00Z")
+    with serve(FakeZendesk(tickets=[first], users=[user(102, "Lee Chen")])) as zendesk:
+        write_config(repos=f"zendesk: {{url: '{zendesk.url}'}}\n"
+                           "mattermost: {channel: community-heartbeat, username: cmtriage}\n")
+        assert run_cli("zendesk", "--post", "--only-changes") == (
+            0, "", "posted 1 part to Mattermost (~community-heartbeat)\n")
+        [post] = fake.posts
+        assert "Upgrade fails @\u200ball please" in post.text and "@all" not in post.text
+
+        assert run_cli("zendesk", "--post", "--only-changes")[2] == (
+            "zendesk: same items as the last post to Mattermost (~community-heartbeat) "
+            "on 2026-11-17 14:00 UTC; posted nothing\n")
+        zendesk.tickets.append(ticket(4512, "SAML with Okta?", requester_id=102,
+                                      created_at="2026-11-16T09:00:00Z"))
+        assert run_cli("zendesk", "--post", "--only-changes")[0] == 0
+        assert len(fake.posts) == 2 and "SAML with Okta?" in fake.posts[1].text
+    assert len(fake.requests) == 2

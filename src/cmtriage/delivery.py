@@ -64,7 +64,7 @@ def _when(memory: dict) -> str:
         posted = datetime.fromisoformat(memory["posted_at"])
     except (KeyError, TypeError, ValueError):
         return ""
-    return posted.astimezone(UTC).strftime(" (%Y-%m-%d %H:%M UTC)")
+    return posted.astimezone(UTC).strftime(" on %Y-%m-%d %H:%M UTC")
 
 
 def post_report(report: Report, *, env, only_changes: bool, channel: str | None = None) -> None:
