@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from cmtriage.classify import POST_TYPES
 from cmtriage.yamlnodes import Node, load, quoted
 
 REPOS_FILE = "repos.yaml"
@@ -188,6 +187,8 @@ def parse_repos(root: Node) -> ReposConfig:
             icon_url=keys["icon_url"].url() if "icon_url" in keys else None,
         )
     if "replies" in top:
+        from cmtriage.classify import POST_TYPES  # here, not at the top: `rotation who` has no use for it
+
         templates = top["replies"].mapping(POST_TYPES)
         values["replies"] = tuple((key, node.string()) for key, node in templates.items())
     return ReposConfig(**values)
