@@ -231,14 +231,6 @@ def test_an_override_without_a_reason_and_one_for_a_week_with_nobody():
     }
 
 
-def test_two_overrides_in_one_week_are_a_usage_error():
-    rota = config(overrides=[Override(week=date(2026, 1, 5), who="Jason"),
-                             Override(week=date(2026, 1, 9), who="Lindsay")])
-    with pytest.raises(UsageError, match=r"^rotation.yaml: overrides: 2026-01-05 and 2026-01-09 fall in the "
-                                         r"same week \(2026-01-05 – 2026-01-11\); keep one$"):
-        rotation.week_of(rota, date(2026, 2, 1))
-
-
 def test_the_end_of_the_calendar_is_an_error_not_a_crash():
     rota = config()
     with pytest.raises(UsageError, match="too far in the future"):

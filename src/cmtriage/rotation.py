@@ -94,16 +94,8 @@ def _next_after(previous: Member | None, active: list[Member]) -> Member | None:
 
 
 def _overrides_by_week(rotation: RotationConfig) -> dict[dt.date, Override]:
-    by_week: dict[dt.date, Override] = {}
-    for override in rotation.overrides:
-        start = week_start(override.week, rotation.week_starts)
-        if start in by_week:
-            raise UsageError(
-                f"rotation.yaml: overrides: {by_week[start].week} and {override.week} fall in the same "
-                f"week ({start} – {start + dt.timedelta(days=6)}); keep one"
-            )
-        by_week[start] = override
-    return by_week
+    # config.parse_rotation has already refused two overrides in one week, naming their lines.
+    return {week_start(o.week, rotation.week_starts): o for o in rotation.overrides}
 
 
 def weeks(rotation: RotationConfig, day: dt.date) -> Iterator[Week]:
