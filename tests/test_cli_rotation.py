@@ -289,3 +289,20 @@ def test_every_command_has_help_with_an_example(run, command):
     assert code == 0
     assert "Example:" in out and f"cmtriage rotation {command}" in out
     assert "--config-dir" in out and "--now" in out
+
+
+def test_ics_leaves_out_a_week_with_nobody_on_the_rotation(run, config_dir):
+    yaml = ROTATION_YAML.replace("  - name: Lindsay\n", "  - name: Lindsay\n    until: 2026-01-18\n")
+    yaml = yaml.replace("  - name: Jason\n", "  - name: Jason\n    until: 2026-01-18\n")
+    yaml = yaml.replace("    mention: eric.s\n", "    mention: eric.s\n    until: 2026-01-18\n")
+    yaml = yaml.replace("from: 2026-12-07", "from: 2026-02-02").split("overrides:")[0]
+    (config_dir / "rotation.yaml").write_text(yaml, encoding="utf-8")
+    found = events(run("rotation", "ics", "--from", "2026-01-12", "--weeks", "4")[1])
+    assert [(e[1], e[3]) for e in found] == [(date(2026, 1, 12), "Community PM: Eric"),
+                                              (date(2026, 2, 2), "Community PM: Ada")]
+    assert run("rotation", "who", "--date", "2026-01-20") == (
+        0,
+        "Community PM for the week 2026-01-19 – 2026-01-25: nobody "
+        "(no member is on the rotation that week)\n",
+        "",
+    )
