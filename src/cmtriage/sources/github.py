@@ -1,0 +1,630 @@
+"""GitHub, through PyGithub: repos, their open issues and pulls, comments, and staff org members.
+
+It asks for the fewest pages that give an exact answer (reports/stale.py says which answers it needs):
+- `GET /repos/{o}/{r}` once per repo: its canonical name (PyGithub follows a rename's 301 to
+  `/repositories/{id}`, whose `full_name` is the new name) and whether it is archived. Every later request
+  uses the canonical name, because PyGithub follows a 301 by path only and would drop a list's query.
+- the open items, 100 a page, in a `Query`'s order (`every_open_item` lists them oldest first: a new
+  comment then changes one page, not every page after the item, so the next run's ETags still match);
+- `GET /repos/{o}/{r}/issues/comments?since=`: every comment made in a window, one paged call per repo.
+  `since` is rounded down to midnight UTC, so the URL (and its ETag) stays the same all day;
+- an item's own comments only when asked, from its last page back (the page number comes from the
+  item's `comments` count), stopping at the first page that holds a human comment.
+Pages after the first are fetched concurrently once the first page's `Link` names the last one.
+
+Nothing is fetched twice while it has not changed: every GET is conditional on the cached ETag (a 304
+costs no rate limit), and an item's comment pages are reused without any request while the item's
+`updated_at` and comment count are what they were (a new comment moves both).
+
+Transport is PyGithub's Requester (auth, 301s, rate-limit headers) with its GithubRetry, set on purpose:
+- ATTEMPTS tries for a 5xx, a timeout or a dropped connection, with exponential backoff (0, 1, 2 s);
+- a used-up primary limit (403 or 429 with `x-ratelimit-remaining: 0`) waits for the reset only when it
+  is at most `max_wait` away (MAX_WAIT, `--wait`), else fails at once saying when it resets;
+- a secondary limit waits its `Retry-After` (GitHub's advice; 60 s when absent), within `max_wait`;
+- TIMEOUT seconds per request, and SECONDS_BETWEEN_REQUESTS between any two, which keeps WORKERS
+  concurrent readers under GitHub's secondary limit of 900 REST points a minute.
+Every wait goes through this module's `sleep`, which tests replace.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from datetime import time as day_time
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from cmtriage import __version__
+from cmtriage.cache import Cache
+from cmtriage.errors import SourceFailure, redact
+from cmtriage.models import Comment, Issue
+
+SOURCE = "github"
+DEFAULT_API_ROOT = "https://api.github.com"
+PER_PAGE = 100
+WORKERS = 4
+TIMEOUT = 10  # seconds, whole (PyGithub's type); GitHub answers a page of 100 in well under that
+ATTEMPTS = 4  # one try and three retries
+BACKOFF = 0.5
+MAX_WAIT = 60.0  # the longest rate-limit wait a run sits through unless --wait allows more
+SECONDS_BETWEEN_REQUESTS = 60 / 900  # GitHub's secondary limit: 900 points (GETs) a minute for REST
+STAFF_ASSOCIATIONS = frozenset({"OWNER", "MEMBER"})
+BODY_LIMIT = 20_000  # what classify reads of a body; the cache keeps no more
+NOTICE_AFTER = 5.0  # waits at least this long are announced through `notify`
+sleep: Callable[[float], None] = time.sleep  # looked up at call time, so tests can patch it
+
+
+# --- records ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class People:
+    """Who counts as staff and what counts as a bot (logins compared case-insensitively)."""
+
+    staff: frozenset[str] = frozenset()  # staff.logins and the members of staff.orgs, lower-cased
+    bots: frozenset[str] = frozenset()  # repos.yaml `bots:`, lower-cased
+
+    @classmethod
+    def of(cls, logins: Sequence[str], members: Sequence[str], bots: Sequence[str]) -> People:
+        return cls(frozenset(n.lower() for n in (*logins, *members)), frozenset(n.lower() for n in bots))
+
+    def is_bot(self, login: str, user_type: str) -> bool:
+        login = login.lower()
+        return user_type == "Bot" or login.endswith("[bot]") or login in self.bots
+
+    def is_staff(self, login: str, association: str) -> bool:
+        return association in STAFF_ASSOCIATIONS or login.lower() in self.staff
+
+    def is_human(self, comment: Comment) -> bool:
+        return not self.is_bot(comment.author, comment.author_type)
+
+
+@dataclass(frozen=True)
+class Repo:
+    requested: str  # as repos.yaml or --repo wrote it
+    name: str  # GitHub's canonical owner/name, after any rename
+    archived: bool = False
+
+    @property
+    def renamed(self) -> bool:
+        return self.name.lower() != self.requested.lower()
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One repo's open items and the comments made on them since `since` (when asked for)."""
+
+    repo: Repo
+    issues: tuple[Issue, ...]
+    since: datetime | None = None
+    comments: Mapping[int, tuple[Comment, ...]] = field(default_factory=dict)  # by number, oldest first
+
+
+@dataclass(frozen=True)
+class Query:
+    """Which open items to list and where to stop; build one with the functions below."""
+
+    params: tuple[tuple[str, str], ...]
+    stop: Callable[[Issue], bool] | None = None  # no more pages after one whose last item says True
+    with_body: bool = False
+
+
+def every_open_item() -> Query:
+    return Query((("state", "open"), ("sort", "created"), ("direction", "asc")))
+
+
+def open_items_updated_before(cutoff: datetime) -> Query:
+    """Open items least recently updated first, up to the first updated at or after `cutoff` (give or
+    take a page): all `--activity updated` needs."""
+    return Query((("state", "open"), ("sort", "updated"), ("direction", "asc")),
+                 stop=lambda issue: issue.updated_at >= cutoff)
+
+
+def opened_since(since: datetime) -> Query:
+    """Open items created at or after `since`, newest first, with their bodies. GitHub's `since` is on
+    updated_at, which is never before created_at, so it only trims; midnight keeps the URL all day."""
+    params = (("state", "open"), ("sort", "created"), ("direction", "desc"),
+              ("since", _stamp(_midnight(since))))
+    return Query(params, stop=lambda issue: issue.created_at < since, with_body=True)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to fetch from one repo: its open items per `query` (none when None) and, when `comments_since`
+    is given, every comment made since midnight UTC of that day (a URL that stays the same all day)."""
+
+    repo: Repo
+    query: Query | None
+    comments_since: datetime | None = None
+
+    @property
+    def since(self) -> datetime | None:
+        return _midnight(self.comments_since) if self.comments_since else None
+
+
+@dataclass
+class Stats:
+    requests: int = 0  # sent by cmtriage (PyGithub's retries inside one are not counted again)
+    not_modified: int = 0  # of them, answered 304 (no rate limit spent)
+    reused: int = 0  # pages taken from the cache without asking
+    rate_remaining: int | None = None
+    rate_limit: int | None = None
+
+    @property
+    def billed(self) -> int:
+        return self.requests - self.not_modified
+
+
+# --- settings from the environment ------------------------------------------------------------------------
+def api_root() -> str:
+    return (os.environ.get("GITHUB_API_URL") or DEFAULT_API_ROOT).rstrip("/")
+
+
+def token() -> tuple[str | None, str | None]:
+    """(token, the variable it came from): GITHUB_TOKEN, else GH_TOKEN, else none."""
+    for name in ("GITHUB_TOKEN", "GH_TOKEN"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value, name
+    return None, None
+
+
+# --- the client --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Page:
+    data: Any
+    links: Mapping[str, str]
+
+
+class GitHub:
+    """A PyGithub Requester with the retry policy above, a small thread pool and the cache."""
+
+    def __init__(self, root: str, token: str | None = None, *, token_name: str | None = None,
+                 cache: Cache | None = None, max_wait: float = MAX_WAIT, timeout: int = TIMEOUT,
+                 workers: int = WORKERS, notify: Callable[[str], None] | None = None,
+                 on_request: Callable[[Stats], None] | None = None):
+        import logging
+
+        from github import Auth, Github
+
+        # PyGithub gives its logger a stderr handler at INFO (every redirect and retry); cmtriage says
+        # itself what a user needs to know.
+        logging.getLogger("github").setLevel(logging.WARNING)
+        self.root = root.rstrip("/")
+        self.timeout = timeout
+        self.stats = Stats()
+        self._token_name = token_name or "GITHUB_TOKEN"
+        self._cache = cache or Cache(None, datetime.now(UTC).date())
+        self._notify = notify or (lambda message: None)
+        self._on_request = on_request
+        self._github = Github(
+            auth=Auth.Token(token) if token else None, base_url=self.root, timeout=timeout,
+            user_agent=f"cmtriage/{__version__} (PyGithub)", per_page=PER_PAGE,
+            retry=_retry(max_wait, self._wait), pool_size=workers,
+            seconds_between_requests=SECONDS_BETWEEN_REQUESTS, seconds_between_writes=None,
+        )
+        self._requester = self._github.requester
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="github")
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_env(cls, *, cache: Cache | None = None, **options: Any) -> GitHub:
+        value, name = token()
+        return cls(api_root(), value, token_name=name, cache=cache, **options)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        self._github.close()
+        remaining, limit = self._requester.rate_limiting
+        if limit > 0:
+            self.stats.rate_remaining, self.stats.rate_limit = remaining, limit
+
+    def __enter__(self) -> GitHub:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    # --- what commands ask -------------------------------------------------------------------------------
+    def resolve(self, names: Sequence[str], staff_orgs: Sequence[str] = ()
+                ) -> tuple[dict[str, Repo | SourceFailure], frozenset[str]]:
+        """Each repo's canonical name and archived flag, and the logins of the staff orgs' members,
+        in one concurrent round. A staff org that cannot be listed fails the run (SourceFailure): without
+        it, staff would be reported as community."""
+        jobs: list[Callable[[], Any]] = [lambda name=name: self._repo(name) for name in names]
+        jobs += [lambda org=org: self._members(org) for org in staff_orgs]
+        results = self._run(jobs)
+        repos = {name: self._failure(result, name) if isinstance(result, Exception) else result
+                 for name, result in zip(names, results[:len(names)], strict=True)}
+        members: set[str] = set()
+        for org, result in zip(staff_orgs, results[len(names):], strict=True):
+            if isinstance(result, Exception):
+                failure = self._failure(result, f"staff org {org}")
+                raise SourceFailure(SOURCE, f"cannot list the members of {failure}") from None
+            members.update(result)
+        return repos, frozenset(members)
+
+    def fetch(self, plans: Sequence[Plan]) -> dict[str, Activity | SourceFailure]:
+        """What each plan asks of its repo, all in one concurrent run, by canonical name."""
+        listings: list[tuple[Plan, str, _Listing]] = []
+        for plan in plans:
+            name, query = plan.repo.name, plan.query
+            if query is not None:
+                listings.append((plan, "issues", _Listing(
+                    f"/repos/{name}/issues", (*query.params, ("per_page", str(PER_PAGE))),
+                    slim=_slim_issues(query.with_body),
+                    stop=(lambda data, stop=query.stop, name=name: stop(_issue(name, data[-1])))
+                    if query.stop else None)))
+            if plan.since is not None:
+                listings.append((plan, "comments", _Listing(
+                    f"/repos/{name}/issues/comments",
+                    (("since", _stamp(plan.since)), ("sort", "created"), ("direction", "asc"),
+                     ("per_page", str(PER_PAGE))),
+                    slim=_slim_comments)))
+        results = self._list_all([listing for _, _, listing in listings])
+        found: dict[str, dict[str, Any]] = {plan.repo.name: {} for plan in plans}
+        for (plan, part, _), result in zip(listings, results, strict=True):
+            failed = isinstance(result, Exception)
+            found[plan.repo.name][part] = self._failure(result, plan.repo.name) if failed else result
+        activities: dict[str, Activity | SourceFailure] = {}
+        for plan in plans:
+            parts = found[plan.repo.name]
+            failure = next((p for p in parts.values() if isinstance(p, SourceFailure)), None)
+            if failure:
+                activities[plan.repo.name] = failure
+                continue
+            # by number: an item that moved between two pages while they were read comes twice
+            issues = {d["number"]: _issue(plan.repo.name, d) for d in parts.get("issues", [])}
+            comments: dict[int, list[Comment]] = {}
+            for data in parts.get("comments", []):
+                comment = _comment(data)
+                if plan.since is None or comment.created_at >= plan.since:
+                    comments.setdefault(data["issue"], []).append(comment)
+            activities[plan.repo.name] = Activity(
+                repo=plan.repo, issues=tuple(issues.values()), since=plan.since,
+                comments={n: tuple(sorted(c, key=lambda c: c.created_at)) for n, c in comments.items()})
+        return activities
+
+    def last_human_comments(self, issues: Sequence[Issue], people: People
+                            ) -> dict[tuple[str, int], Comment | SourceFailure | None]:
+        """The latest comment by someone who is not a bot, for each issue (None: only bots commented)."""
+        results = self._run([lambda issue=issue: self._last_human(issue, people) for issue in issues])
+        return {(issue.repo, issue.number): self._failure(result, f"{issue.repo}#{issue.number}")
+                if isinstance(result, Exception) else result
+                for issue, result in zip(issues, results, strict=True)}
+
+    # --- requests ----------------------------------------------------------------------------------------
+    def _repo(self, name: str) -> Repo:
+        page = self._get(f"/repos/{name}", slim=lambda d: {"full_name": d["full_name"],
+                                                            "archived": bool(d.get("archived"))})
+        return Repo(requested=name, name=page.data["full_name"], archived=page.data["archived"])
+
+    def _members(self, org: str) -> list[str]:
+        listing = _Listing(f"/orgs/{org}/members", (("per_page", str(PER_PAGE)),),
+                           slim=lambda data: [u["login"] for u in data])
+        return [login for page in self._follow(listing, None) for login in page]
+
+    def _last_human(self, issue: Issue, people: People) -> Comment | None:
+        version = f"{_stamp(issue.updated_at)}|{issue.comments}"
+        for page in range(max(1, math.ceil(issue.comments / PER_PAGE)), 0, -1):
+            data = self._get(f"/repos/{issue.repo}/issues/{issue.number}/comments",
+                             (("per_page", str(PER_PAGE)), ("page", str(page))),
+                             slim=_slim_comments, version=version).data
+            humans = [c for c in map(_comment, data) if people.is_human(c)]
+            if humans:
+                return max(humans, key=lambda c: c.created_at)
+        return None
+
+    def _list_all(self, listings: Sequence[_Listing]) -> list[list[Any] | Exception]:
+        """Every page of each listing: the first pages in one concurrent round, then the rest (each page
+        on its own when the Link names the last page; one after the other for a listing that stops)."""
+        firsts = self._run([lambda listing=listing: self._get(listing.path, listing.params, slim=listing.slim)
+                            for listing in listings])
+        jobs: list[tuple[int, Callable[[], list[Any]]]] = []
+        for index, (listing, first) in enumerate(zip(listings, firsts, strict=True)):
+            if isinstance(first, Exception) or "next" not in first.links or not first.data:
+                continue
+            if listing.stop is not None:
+                if not listing.stop(first.data):
+                    jobs.append((index, lambda lst=listing, first=first: self._follow(lst, first)[1:]))
+            elif "last" in first.links:
+                for number in range(2, _page_number(first.links["last"]) + 1):
+                    url = _with_page(first.links["last"], number)
+                    jobs.append((index, lambda lst=listing, url=url: [self._get(url, slim=lst.slim).data]))
+            else:
+                jobs.append((index, lambda lst=listing, first=first: self._follow(lst, first)[1:]))
+        pages: list[list[Any] | Exception] = [
+            first if isinstance(first, Exception) else [first.data] for first in firsts]
+        for (index, _), result in zip(jobs, self._run([job for _, job in jobs]), strict=True):
+            if isinstance(pages[index], Exception):
+                continue
+            pages[index] = result if isinstance(result, Exception) else [*pages[index], *result]
+        return [p if isinstance(p, Exception) else [item for page in p for item in page] for p in pages]
+
+    def _follow(self, listing: _Listing, first: _Page | None) -> list[Any]:
+        """A listing's pages one after the other from `first` (fetched when None), by Link rel=next."""
+        page = first or self._get(listing.path, listing.params, slim=listing.slim)
+        pages = [page.data]
+        while "next" in page.links and page.data and not (listing.stop and listing.stop(page.data)):
+            page = self._get(page.links["next"], slim=listing.slim)
+            pages.append(page.data)
+        return pages
+
+    def _get(self, url: str, params: Sequence[tuple[str, str]] = (), *, slim: Callable[[Any], Any],
+             version: str | None = None) -> _Page:
+        """One conditional GET, through the cache. `version`: the entry is reused without a request
+        while the caller's version of what it depends on is unchanged."""
+        from github.Requester import Requester
+
+        key = _cache_key(url, params)
+        cached = self._cache.get(key)
+        if cached and version is not None and cached.get("version") == version:
+            with self._lock:
+                self.stats.reused += 1
+            return _Page(cached["data"], cached["links"])
+        headers = {"If-None-Match": cached["etag"]} if cached else None
+        status, response_headers, body = self._requester.requestJson(
+            "GET", url, parameters=dict(params) or None, headers=headers)
+        self._count(status)
+        if status == 304 and cached:
+            if version is not None:
+                self._cache.put(key, {**cached, "version": version})
+            return _Page(cached["data"], cached["links"])
+        data = _json(body)
+        if not 200 <= status < 300:
+            raise Requester.createException(status, response_headers, data)
+        page = _Page(slim(data), _links(response_headers.get("link", "")))
+        if response_headers.get("etag"):
+            self._cache.put(key, {"etag": response_headers["etag"], "data": page.data, "links": page.links,
+                                  "version": version})
+        return page
+
+    def _count(self, status: int) -> None:
+        with self._lock:
+            self.stats.requests += 1
+            self.stats.not_modified += status == 304
+        if self._on_request:
+            self._on_request(self.stats)
+
+    def _run(self, jobs: Sequence[Callable[[], Any]]) -> list[Any]:
+        """Each job's result or exception, run on the pool; a refused token stops the run at once."""
+        from github.GithubException import BadCredentialsException
+
+        def attempt(job: Callable[[], Any]) -> Any:
+            try:
+                return job()
+            except Exception as exc:
+                return exc
+
+        results = list(self._pool.map(attempt, jobs))
+        for result in results:
+            if isinstance(result, BadCredentialsException):
+                raise SourceFailure(SOURCE, self._explain(result)) from None
+        return results
+
+    def _wait(self, seconds: float, why: str) -> None:
+        if seconds >= NOTICE_AFTER:
+            self._notify(f"waiting {seconds:.0f} s for GitHub ({why})")
+        sleep(seconds)
+
+    # --- errors --------------------------------------------------------------------------------------------
+    def _failure(self, exc: Exception, what: str) -> SourceFailure:
+        return SourceFailure(SOURCE, f"{what}: {self._explain(exc)}")
+
+    def _explain(self, exc: Exception) -> str:
+        """One line a person can act on; never the token (PyGithub's messages carry no header, and
+        redact() catches any that would)."""
+        import requests
+        from github.GithubException import (
+            BadCredentialsException,
+            GithubException,
+            RateLimitExceededException,
+            UnknownObjectException,
+        )
+
+        if isinstance(exc, BadCredentialsException):
+            who = f"the token in {self._token_name}" if self._requester.auth else "the request"
+            return f"GitHub refused {who} (401 Bad credentials): it may have expired or been revoked"
+        if isinstance(exc, RateLimitExceededException) or (
+                isinstance(exc, GithubException) and exc.status in (403, 429) and _limited(exc.headers)):
+            return _rate_limit_message(exc)
+        if isinstance(exc, UnknownObjectException):
+            return "not found on GitHub (or this token cannot see it)"
+        if isinstance(exc, GithubException):
+            message = exc.message or (exc.data.get("message") if isinstance(exc.data, dict) else None)
+            if exc.status >= 500:
+                return f"GitHub answered {exc.status} {ATTEMPTS} times; try again later"
+            return f"GitHub answered {exc.status}" + (f": {redact(str(message))}" if message else "")
+        if isinstance(exc, requests.exceptions.Timeout) or "timed out" in str(exc).lower():
+            return f"GitHub did not answer within {self.timeout} s ({ATTEMPTS} tries)"
+        if isinstance(exc, requests.exceptions.ConnectionError):
+            parts = urlsplit(self.root)
+            return f"cannot connect to {parts.scheme}://{parts.netloc} ({ATTEMPTS} tries)"
+        return f"{exc.__class__.__name__}: {redact(str(exc))}"
+
+
+# --- the retry policy ------------------------------------------------------------------------------------
+def _retry(max_wait: float, wait: Callable[[float, str], None]) -> Any:
+    """PyGithub's GithubRetry with the gaps it leaves filled (see _Retry)."""
+    from github.GithubRetry import GithubRetry
+    from urllib3 import Retry
+
+    class _Retry(GithubRetry):
+        """GithubRetry waits for a 403 primary limit's reset within `max_rate_limit_wait` and honours
+        Retry-After. Added: a 429 primary limit (remaining 0, no Retry-After) is treated like a 403 one,
+        a Retry-After longer than the cap fails at once instead of blocking, and every wait goes
+        through `wait` (this module's patchable `sleep`, announced when long)."""
+
+        def increment(self, method: str | None = None, url: str | None = None, response: Any = None,
+                      error: Exception | None = None, _pool: Any = None, _stacktrace: Any = None) -> Retry:
+            from github.GithubException import RateLimitExceededExceedsMaxWait
+
+            if response is not None and response.status in (403, 429):
+                retry_after = self.get_retry_after(response)
+                cap = self.max_rate_limit_wait
+                if retry_after is not None and cap is not None and retry_after > cap:
+                    raise RateLimitExceededExceedsMaxWait(response.status, None, dict(response.headers),
+                                                          wait=retry_after)
+                if response.status == 429 and retry_after is None and _limited(response.headers):
+                    backoff = _seconds_to_reset(response.headers) + 1
+                    if cap is not None and backoff > cap:
+                        raise RateLimitExceededExceedsMaxWait(429, None, dict(response.headers), wait=backoff)
+                    retry = Retry.increment(self, method, url, response, error, _pool, _stacktrace)
+                    retry.get_backoff_time = lambda: backoff  # type: ignore[method-assign]
+                    return retry
+            return super().increment(method, url, response, error, _pool, _stacktrace)
+
+        def sleep(self, response: Any = None) -> None:
+            retry_after = self.get_retry_after(response) if response is not None else None
+            if retry_after is not None:
+                wait(retry_after, "Retry-After")
+            else:
+                seconds = self.get_backoff_time()
+                if seconds > 0:
+                    wait(seconds, "rate limit reset" if response is not None and response.status in (403, 429)
+                         else "backoff")
+
+    return _Retry(
+        total=ATTEMPTS - 1, backoff_factor=BACKOFF, backoff_max=8, backoff_jitter=0.25,
+        status_forcelist=[429, 500, 502, 503, 504],  # GithubRetry adds 403 and tells a rate limit apart
+        raise_on_status=False,  # the last 5xx reaches PyGithub, which raises it with its status
+        secondary_rate_wait=60, max_rate_limit_wait=max_wait,
+    )
+
+
+def _limited(headers: Mapping[str, Any]) -> bool:
+    return str(_header(headers, "x-ratelimit-remaining")) == "0"
+
+
+def _header(headers: Mapping[str, Any] | None, name: str) -> Any:
+    return next((v for k, v in (headers or {}).items() if k.lower() == name), None)
+
+
+def _seconds_to_reset(headers: Mapping[str, Any]) -> float:
+    reset = _header(headers, "x-ratelimit-reset")
+    return max(0.0, float(reset) - time.time()) if reset and str(reset).isdigit() else 60.0
+
+
+def _rate_limit_message(exc: Any) -> str:
+    headers = getattr(exc, "headers", None) or {}
+    wait = getattr(exc, "wait", None)
+    reset = _header(headers, "x-ratelimit-reset")
+    if _limited(headers) and reset and str(reset).isdigit():
+        at = datetime.fromtimestamp(int(reset), UTC)
+        minutes = max(1, math.ceil((at.timestamp() - time.time()) / 60))
+        return (f"GitHub's rate limit for this token is used up until {at:%H:%M} UTC (in {minutes} min); "
+                f"run again then, or let cmtriage wait with --wait {minutes + 1}m")
+    if wait:
+        return (f"GitHub's secondary rate limit asks to wait {wait:.0f} s, more than --wait allows; "
+                "run again later")
+    return "GitHub's rate limit stopped the run; run again in a few minutes"
+
+
+# --- payloads -> records --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Listing:
+    path: str
+    params: Sequence[tuple[str, str]]
+    slim: Callable[[Any], Any]
+    stop: Callable[[list[Any]], bool] | None = None
+
+
+def _slim_issues(with_body: bool) -> Callable[[Any], list[dict[str, Any]]]:
+    """The fields reports use (the cache keeps nothing else)."""
+
+    def slim(data: Any) -> list[dict[str, Any]]:
+        return [{
+            "number": d["number"], "title": d.get("title") or "", "url": d["html_url"],
+            "author": (d.get("user") or {}).get("login", "ghost"),
+            "author_type": (d.get("user") or {}).get("type", "User"),
+            "association": d.get("author_association", "NONE"),
+            "labels": [label["name"] for label in d.get("labels", [])],
+            "comments": d.get("comments", 0), "created_at": d["created_at"], "updated_at": d["updated_at"],
+            "pull": "pull_request" in d,
+            "body": (d.get("body") or "")[:BODY_LIMIT] if with_body else "",
+        } for d in data]
+
+    return slim
+
+
+def _slim_comments(data: Any) -> list[dict[str, Any]]:
+    return [{
+        "issue": int(d["issue_url"].rstrip("/").rsplit("/", 1)[1]),
+        "author": (d.get("user") or {}).get("login", "ghost"),
+        "author_type": (d.get("user") or {}).get("type", "User"),
+        "association": d.get("author_association", "NONE"),
+        "created_at": d["created_at"],
+    } for d in data]
+
+
+def _issue(repo: str, d: Mapping[str, Any]) -> Issue:
+    return Issue(repo=repo, number=d["number"], kind="pull" if d["pull"] else "issue", title=d["title"],
+                 body=d["body"], url=d["url"], author=d["author"], author_type=d["author_type"],
+                 association=d["association"], labels=tuple(d["labels"]), comments=d["comments"],
+                 created_at=_time(d["created_at"]), updated_at=_time(d["updated_at"]))
+
+
+def _comment(d: Mapping[str, Any]) -> Comment:
+    return Comment(author=d["author"], author_type=d["author_type"], association=d["association"],
+                   created_at=_time(d["created_at"]))
+
+
+# --- small helpers ----------------------------------------------------------------------------------------
+def _time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _midnight(moment: datetime) -> datetime:
+    return datetime.combine(moment.astimezone(UTC).date(), day_time(), tzinfo=UTC)
+
+
+def _json(body: str) -> Any:
+    try:
+        return json.loads(body) if body else None
+    except ValueError:
+        return {"message": body[:200]}
+
+
+def _links(header: str) -> dict[str, str]:
+    from requests.utils import parse_header_links
+
+    if not header:
+        return {}
+    return {link["rel"]: link["url"] for link in parse_header_links(header) if "rel" in link}
+
+
+def _cache_key(url: str, params: Sequence[tuple[str, str]]) -> str:
+    """The request without scheme and host: `GET /repos/o/r/issues?state=open&...`."""
+    parts = urlsplit(url)
+    query = parts.query or urlencode(list(params))
+    return f"GET {parts.path}" + (f"?{query}" if query else "")
+
+
+def _page_number(url: str) -> int:
+    return int(dict(parse_qsl(urlsplit(url).query)).get("page", "1"))
+
+
+def _with_page(url: str, number: int) -> str:
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "page"] + [("page", str(number))]
+    return parts._replace(query=urlencode(query)).geturl()
+
+
+def pages_needed(count: int) -> int:
+    """Pages of PER_PAGE for `count` things (at least one: an empty list is one request)."""
+    return max(1, math.ceil(count / PER_PAGE))
+
+
+__all__ = [
+    "Activity", "GitHub", "People", "Plan", "Query", "Repo", "Stats", "every_open_item",
+    "open_items_updated_before", "opened_since", "pages_needed",
+]
