@@ -1,0 +1,92 @@
+"""The new-issues report: every issue the community opened in a window, with its post type and a reply.
+
+The seed's channel 1: ops review each new issue and answer it by type. A bug report is reproduced, a
+troubleshooting post is asked to move to the forum, a feature proposal to the feature-idea forum, a
+question is answered. `classify` guesses the type (and says why); the reply is that type's template
+from repos.yaml `replies:`, else the package default, addressed to the issue's author.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+
+from cmtriage.classify import BUG, FEATURE, QUESTION, TROUBLESHOOTING, classify, reply_for
+from cmtriage.models import Column, Issue, Item, Report, SourceError
+from cmtriage.reports.stale import archived_notes
+from cmtriage.sources.github import Activity, People
+
+NAME = "new"
+COLUMNS = (
+    Column("repo", "Repo"),
+    Column("number", "#", numeric=True),
+    Column("title", "Title", link="url"),
+    Column("author", "Author"),
+    Column("post_type", "Type"),
+    Column("type_reason", "Why"),
+    Column("reply", "Reply"),
+)
+ACTIONS = {  # what the seed asks for each type
+    BUG: "try to reproduce it, or ask a teammate to",
+    TROUBLESHOOTING: "ask them to move it to the forum",
+    FEATURE: "ask them to post it as a feature idea",
+    QUESTION: "answer it, with a link to the docs",
+}
+_DAY = timedelta(days=1)
+
+
+def is_new(issue: Issue, people: People, since: datetime) -> bool:
+    """An issue (not a pull) opened since `since` by someone who is neither staff nor a bot."""
+    return (issue.kind == "issue" and issue.created_at >= since
+            and not people.is_staff(issue.author, issue.association)
+            and not people.is_bot(issue.author, issue.author_type))
+
+
+def needs_comments(activity: Activity, people: People, since: datetime) -> bool:
+    """Whether a new issue of this repo has comments, whose authors decide `waiting_on`."""
+    return any(is_new(issue, people, since) and issue.comments for issue in activity.issues)
+
+
+def build(activities: Sequence[Activity], *, people: People, now: datetime, since: datetime,
+          templates: Iterable[tuple[str, str]] = (), forum_url: str | None = None, mention: str | None = None,
+          archived: Sequence[str] = (), errors: Sequence[SourceError] = ()) -> Report:
+    """Oldest first, so the list is answered in the order people asked."""
+    templates = tuple(templates)
+    items = []
+    for activity in activities:
+        for issue in activity.issues:
+            if not is_new(issue, people, since):
+                continue
+            humans = [c for c in activity.comments.get(issue.number, ()) if people.is_human(c)]
+            last = humans[-1] if humans else None
+            if last:
+                waiting_on = "author" if people.is_staff(last.author, last.association) else "us"
+            else:
+                waiting_on = "unknown" if issue.comments and activity.since is None else "us"
+            last_activity = max(issue.created_at, last.created_at) if last else issue.created_at
+            guess = classify(issue.title, issue.body, issue.labels)
+            items.append(Item(
+                source="github", url=issue.url, title=issue.title, author=issue.author,
+                created_at=issue.created_at, last_activity_at=last_activity,
+                days_idle=(now - last_activity) // _DAY,
+                reason=f"{guess.post_type}: {ACTIONS[guess.post_type]}",
+                extra={"repo": issue.repo, "number": issue.number, "kind": issue.kind,
+                       "labels": list(issue.labels), "waiting_on": waiting_on, "post_type": guess.post_type,
+                       "type_reason": guess.reason,
+                       "reply": reply_for(guess.post_type, templates, author=issue.author,
+                                          forum_url=forum_url)},
+            ))
+    items.sort(key=lambda item: (item.created_at, item.extra["repo"].lower(), item.extra["number"]))
+    count, start = len(items), since.astimezone(UTC)
+    return Report(
+        name=NAME,
+        title=f"{count} new GitHub issue{'' if count == 1 else 's'} since {start:%Y-%m-%d %H:%M} UTC",
+        columns=COLUMNS,
+        items=tuple(items),
+        generated_at=now,
+        errors=tuple(errors),
+        mention=mention,
+        group_by="repo",
+        notes=archived_notes(archived),
+        empty_message="No new community issues.",
+    )
