@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
@@ -23,26 +24,43 @@ if TYPE_CHECKING:  # annotations only; not importing models keeps `rotation who`
 FORMATS = ("table", "markdown", "json", "csv", "payload")
 POST_LIMIT = 16383  # Mattermost cuts a post at exactly this many runes
 MAX_CELL = 300  # a title past this says nothing more, and a short row always fits in one post
+MAX_URL = 2000  # a longer item URL is shown without its link, so one row cannot outgrow a post
 
-# ANSI/VT sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), other two-byte ESC forms,
-# and their 8-bit C1 twins.
+# ANSI/VT sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), DCS/SOS/PM/APC (... ST), other
+# ESC forms, and their 8-bit C1 twins. The bodies exclude ESC and C1, so an unterminated one costs one
+# scan, never one per introducer; what is left of it loses its control characters below.
 _ESCAPES = re.compile(
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
-    r"|(?:\x1b\]|\x9d).*?(?:\x07|\x1b\\|\x9c)"
-    r"|\x1b[PX^_].*?(?:\x1b\\|\x9c)"
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x80-\x9f]*(?:\x07|\x1b\\|\x9c)"
+    r"|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x80-\x9f]*(?:\x1b\\|\x9c)"
     r"|\x1b[ -/]*[0-~]"
 )
-_BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"))
+# Cc: C0/C1 controls. Cf: bidi overrides and isolates, zero-width and invisible "tag" characters, which
+# can reorder or hide text. Cs: lone surrogates, which cannot even be written out as UTF-8.
+_DROPPED_CATEGORIES = ("Cc", "Cf", "Cs")
+_KEPT = "\u200d"  # the zero-width joiner holds emoji sequences together
 _SPACES = re.compile(r"\s+")
-# Backslash escapes that Mattermost's renderer and CommonMark both honour.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#!|~>])")
 _ZWSP = "\u200b"
+# Markdown that can change meaning anywhere inside a line. Not escaped, because nothing in a table cell
+# or mid-sentence makes them special: ! # > ( ) : - + = and most of the rest of ASCII.
+_INLINE_SPECIAL = re.compile(r"[`*\[\]|~]")
+_BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~]|$)")  # one that would escape what follows it
+_UNDERSCORES = re.compile(r"_+")
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+_TAG_OPEN = re.compile(r"<(?=\S)")  # HTML, autolinks, Mattermost's <!here> and <url|text>
 
 
 def clean(text: Any) -> str:
-    """Plain, one-line, printable text: escapes, control and bidi characters gone, white space folded."""
-    text = _ESCAPES.sub("", str(text)).translate(_BIDI)
-    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    """Plain, one-line, printable text: escapes, control, format and bidi characters gone, white space
+    folded to single spaces."""
+    text = str(text)
+    if not text.isprintable():  # the common case skips the per-character walk
+        text = _ESCAPES.sub("", text)
+        text = "".join(
+            " " if ch.isspace() else ch
+            for ch in text
+            if ch in _KEPT or ch.isspace() or unicodedata.category(ch) not in _DROPPED_CATEGORIES
+        )
     return _SPACES.sub(" ", text).strip()
 
 
@@ -50,20 +68,37 @@ def shorten(text: str, limit: int = MAX_CELL) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _escape_underscores(match: re.Match) -> str:
+    """`snake_case` stays as it is: underscores between two letters or digits cannot emphasize."""
+    text, start, end = match.string, match.start(), match.end()
+    inside_word = start > 0 and end < len(text) and text[start - 1].isalnum() and text[end].isalnum()
+    return match.group() if inside_word else "\\_" * (end - start)
+
+
 def markdown_text(text: Any) -> str:
-    """Foreign text as literal Markdown inline text that cannot notify, link, or break a table."""
+    """Foreign text as literal Markdown inline text that cannot notify, link, format, or break a table:
+    safe in a table cell, in link text and inside a sentence, not at the start of a line (where `#`, `>`,
+    `-` or `1.` would open a block). Only what could matter there is escaped, so the text stays readable."""
     text = shorten(clean(text))
-    text = text.replace("&", "&amp;").replace("<", "&lt;")  # no HTML, no <!here> or <url|text> forms
-    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-    # A zero-width space after @ stops every mention (@all, @here, @user); backslashes do not.
+    text = _BACKSLASH.sub(r"\\\\", text)
+    text = _INLINE_SPECIAL.sub(r"\\\g<0>", text)
+    text = _UNDERSCORES.sub(_escape_underscores, text)
+    text = _ENTITY.sub("&amp;", text)
+    text = _TAG_OPEN.sub("&lt;" + _ZWSP, text)  # the space also keeps <!here> out of the rendered text
+    # A zero-width space after @ stops every mention (@all, @here, @user); a backslash would not.
     return text.replace("@", "@" + _ZWSP)
 
 
 def _safe_url(url: Any) -> str | None:
+    """A link destination that cannot break out of `(...)` or a table, or None."""
     url = clean(url)
-    if not re.match(r"^https?://[^\s<>]+$", url):
+    if len(url) > MAX_URL or not re.match(r"^https?://[^\s<>]+$", url):
         return None
-    return url.replace("(", "%28").replace(")", "%29").replace("|", "%7C")
+    return url.replace("(", "%28").replace(")", "%29").replace("|", "%7C").replace("\\", "%5C")
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def plain_value(value: Any) -> str:
@@ -71,7 +106,7 @@ def plain_value(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%d")
+        return _utc(value).strftime("%Y-%m-%d")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):
@@ -122,60 +157,69 @@ def _heading(report: Report, *, with_mention: bool = True) -> str:
     return "#### " + mention + _trusted(report.title)
 
 
-def _errors_md(report: Report) -> list[str]:
-    return [f"> :warning: {markdown_text(e.source)}: {markdown_text(e.message)}" for e in report.errors]
-
-
 def _sections(report: Report) -> list[tuple[list[str], list[str]]]:
-    """(lines that open the section, rows) for each table; rows are what a split may cut between."""
-    if not report.items:
-        return [([markdown_text(report.empty_message)], [])]
+    """(lines that open a section, the lines a split may cut between) for each table, then the errors.
+    An opening starts with a blank line: Mattermost shows no table glued to the line above."""
     sections = []
+    if not report.items:
+        sections.append((["", markdown_text(report.empty_message)], []))
     header = _md_table_header(report.columns)
-    for name, items in _groups(report):
-        opening = [f"**{markdown_text(name)}**", ""] if name is not None else []
-        sections.append(([*opening, *header], [_md_row(item, report.columns) for item in items]))
+    for name, items in _groups(report) if report.items else ():
+        opening = ["", f"**{markdown_text(name) or '(none)'}**"] if name is not None else []
+        sections.append(([*opening, "", *header], [_md_row(item, report.columns) for item in items]))
+    if report.errors:
+        sections.append(([""], [f"- :warning: {markdown_text(e.source)}: {markdown_text(e.message)}"
+                                for e in report.errors]))
     return sections
 
 
-def markdown_parts(report: Report, limit: int = POST_LIMIT) -> list[str]:
-    """The report as Markdown posts of at most `limit` characters, cut only between rows; each part
-    repeats its table's header so every part is a valid table on its own."""
-    head = [_heading(report), *[_trusted(n) for n in report.notes]]
-    tail = _errors_md(report)
-    budget = limit - 40  # room for the "(part k/n)" heading of a continuation
-    parts: list[list[str]] = [head]
+_PART_SUFFIX = " (part {}/{})"
+_PART_SUFFIX_ROOM = len(_PART_SUFFIX.format(999, 999))
 
-    def size(lines: list[str]) -> int:
-        return sum(len(line) + 2 for line in lines)
+
+def markdown_parts(report: Report, limit: int = POST_LIMIT) -> list[str]:
+    """The report as Markdown posts of at most `limit` characters (newlines included), cut only between
+    rows. A part that goes on with a table repeats its opening (group name and header), so each part is
+    whole tables; parts after the first carry the title, numbered "(part k/n)", without the mention."""
+    continuation_title = _heading(report, with_mention=False)
+    parts: list[list[str]] = [[_heading(report), *(_trusted(n) for n in report.notes)]]
+    sizes = [len("\n".join(parts[0]))]
+
+    def fits(lines: list[str]) -> bool:
+        # Room is kept for the " (part k/n)" suffix, and after the first part for the title line.
+        room = limit - _PART_SUFFIX_ROOM - (len(continuation_title) + 1 if len(parts) > 1 else 0)
+        return sizes[-1] + sum(len(line) + 1 for line in lines) <= room
+
+    def add(lines: list[str]) -> None:
+        parts[-1].extend(lines)
+        sizes[-1] += sum(len(line) + 1 for line in lines)
 
     for opening, rows in _sections(report):
-        block = ["", *opening]
-        if size(parts[-1]) + size(block) + (size(rows[:1])) > budget:
+        if not fits([*opening, *rows[:1]]):
             parts.append([])
-        parts[-1].extend(block)
+            sizes.append(-1)  # the first line of a part has no newline before it
+        add(opening)
         for row in rows:
-            if size(parts[-1]) + len(row) + 2 > budget:
-                parts.append(["", *opening])
-            parts[-1].append(row)
-    if tail:
-        if size(parts[-1]) + size(tail) + 2 > budget:
-            parts.append([])
-        parts[-1].extend(["", *tail])
+            if not fits([row]):
+                parts.append([])
+                sizes.append(-1)
+                add(opening)
+            add([row])
     if len(parts) > 1:
         total = len(parts)
-        title = _heading(report, with_mention=False)
-        parts = [parts[0], *[[f"{title} (part {k}/{total})", *p] for k, p in enumerate(parts[1:], 2)]]
-        parts[0][0] += f" (part 1/{total})"
-    return ["\n".join(p).strip("\n") + "\n" for p in parts]
+        parts[0][0] += _PART_SUFFIX.format(1, total)
+        for number, part in enumerate(parts[1:], 2):
+            part.insert(0, continuation_title + _PART_SUFFIX.format(number, total))
+    return ["\n".join(part) + "\n" for part in parts]
 
 
 def markdown(report: Report) -> str:
-    return "\n".join(markdown_parts(report, limit=10**12))
+    [text] = markdown_parts(report, limit=sys.maxsize)
+    return text
 
 
 def payloads(report: Report, target: Mapping[str, Any] | None = None, limit: int = POST_LIMIT) -> list[dict]:
-    """Mattermost incoming-webhook bodies, one per post."""
+    """Mattermost incoming-webhook bodies, one per post; `target` adds channel, username, icon_url."""
     extra = {k: v for k, v in (target or {}).items() if v}
     return [{"text": part.rstrip("\n"), **extra} for part in markdown_parts(report, limit)]
 
@@ -183,7 +227,7 @@ def payloads(report: Report, target: Mapping[str, Any] | None = None, limit: int
 # --- JSON and CSV ---------------------------------------------------------------------------------------
 def _json_value(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return _utc(value).isoformat().replace("+00:00", "Z")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
@@ -207,8 +251,10 @@ def to_json(report: Report) -> str:
 
 def _csv_cell(value: Any) -> str:
     text = clean(plain_value(value))
-    # A spreadsheet runs a cell that starts with one of these as a formula.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    # A spreadsheet runs a text cell that starts with one of these as a formula; a quote makes it text.
+    if not isinstance(value, int | float) and text[:1] in ("=", "+", "-", "@"):
+        return "'" + text
+    return text
 
 
 def to_csv(report: Report) -> str:
