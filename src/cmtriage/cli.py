@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "unsnooze": ("cmtriage.commands.snooze:unsnooze", "Put a snoozed item back on the reports."),
     "snoozed": ("cmtriage.commands.snooze:snoozed", "List the snoozed items, until when and why."),
     "zendesk": ("cmtriage.commands.zendesk:zendesk", "Zendesk tickets sales flagged for the community PM."),
+    "stale": ("cmtriage.commands.github:stale", "Community GitHub issues and pulls nobody answered lately."),
+    "new": ("cmtriage.commands.github:new", "New community GitHub issues, each with its type and a reply."),
 }
 
 

@@ -119,8 +119,8 @@ def _reason(issue: Issue, last: Comment | _Unread | None, people: People, bumped
         waiting, reason = "us", "the author wrote last"
     else:
         waiting, reason = "us", "the community replied last"
-    if bumped:
-        reason += "; since then only bots or non-comment changes"
+    if bumped and reason != "only bots replied":
+        reason += " (since then: bots or label changes only)"
     return waiting, reason
 
 

@@ -185,7 +185,7 @@ class GitHub:
     """A PyGithub Requester with the retry policy above, a small thread pool and the cache."""
 
     def __init__(self, root: str, token: str | None = None, *, token_name: str | None = None,
-                 cache: Cache | None = None, max_wait: float = MAX_WAIT, timeout: int = TIMEOUT,
+                 cache: Cache | None = None, max_wait: float = MAX_WAIT, timeout: int | None = None,
                  workers: int = WORKERS, notify: Callable[[str], None] | None = None,
                  on_request: Callable[[Stats], None] | None = None):
         import logging
@@ -196,14 +196,14 @@ class GitHub:
         # itself what a user needs to know.
         logging.getLogger("github").setLevel(logging.WARNING)
         self.root = root.rstrip("/")
-        self.timeout = timeout
+        self.timeout = timeout or TIMEOUT
         self.stats = Stats()
         self._token_name = token_name or "GITHUB_TOKEN"
         self._cache = cache or Cache(None, datetime.now(UTC).date())
         self._notify = notify or (lambda message: None)
         self._on_request = on_request
         self._github = Github(
-            auth=Auth.Token(token) if token else None, base_url=self.root, timeout=timeout,
+            auth=Auth.Token(token) if token else None, base_url=self.root, timeout=self.timeout,
             user_agent=f"cmtriage/{__version__} (PyGithub)", per_page=PER_PAGE,
             retry=_retry(max_wait, self._wait), pool_size=workers,
             seconds_between_requests=SECONDS_BETWEEN_REQUESTS, seconds_between_writes=None,

@@ -1,0 +1,308 @@
+"""`cmtriage stale` and `cmtriage new`: the GitHub reports of the seed's channels 3 and 1."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from cmtriage.commands._common import Env, Output, emit, report_options
+from cmtriage.errors import SourceFailure, UsageError
+
+if TYPE_CHECKING:
+    from cmtriage.config import ReposConfig, RepoWatch
+    from cmtriage.models import SourceError
+    from cmtriage.sources.github import GitHub, Repo
+
+_DURATION = re.compile(r"^(\d+)\s*([smhdw])$")
+_UNITS = {"s": timedelta(seconds=1), "m": timedelta(minutes=1), "h": timedelta(hours=1),
+          "d": timedelta(days=1), "w": timedelta(weeks=1)}
+
+
+def _duration(text: str, option: str) -> timedelta:
+    match = _DURATION.match(text.strip().lower())
+    if text.strip() == "0":
+        return timedelta()
+    if not match:
+        raise UsageError(f"{option}: expected a duration like 90s, 5m, 1h or 2d, got {text!r}")
+    return int(match.group(1)) * _UNITS[match.group(2)]
+
+
+def _wait_option(func: Callable) -> Callable:
+    return click.option(
+        "--wait", "wait_text", default="60s", show_default=True, metavar="DURATION",
+        help="Wait this long at most for a GitHub rate limit to reset; past it, fail saying when it resets.",
+    )(func)
+
+
+def _repo_option(func: Callable) -> Callable:
+    return click.option(
+        "--repo", "repos", multiple=True, metavar="OWNER/NAME",
+        help="Only this repo (repeat for more); one not in repos.yaml is watched for issues.",
+    )(func)
+
+
+# --- what to look at ---------------------------------------------------------------------------------------
+def _config(env: Env, repos: Sequence[str]) -> ReposConfig:
+    """repos.yaml; without one, --repo alone is enough."""
+    from cmtriage.config import REPOS_FILE, ReposConfig
+
+    if repos and not (env.config_dir / REPOS_FILE).exists():
+        return ReposConfig()
+    return env.repos()
+
+
+def _watches(config: ReposConfig, repos: Sequence[str], env: Env) -> list[RepoWatch]:
+    from cmtriage.config import REPOS_FILE, RepoWatch
+
+    if not repos:
+        if not config.github:
+            raise UsageError(f"{env.config_dir / REPOS_FILE}: no github: repos to look at; add some, "
+                             "or pass --repo OWNER/NAME")
+        return list(config.github)
+    chosen: list[RepoWatch] = []
+    for name in repos:
+        if not re.match(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", name):
+            raise UsageError(f"--repo: expected OWNER/NAME, got {name!r}")
+        configured = [w for w in config.github if w.repo.lower() == name.lower()]
+        chosen += configured or [RepoWatch(repo=name)]
+    return chosen
+
+
+def _where(watch: RepoWatch, env: Env) -> str:
+    from cmtriage.config import REPOS_FILE
+
+    return f"{env.config_dir / REPOS_FILE}:{watch.line}" if watch.line else f"--repo {watch.repo}"
+
+
+def _on_duty(env: Env) -> str | None:
+    """This week's community PM as a Mattermost username; None without rotation.yaml or anyone on duty."""
+    from cmtriage.config import ROTATION_FILE
+
+    if not (env.config_dir / ROTATION_FILE).exists():
+        return None
+    from cmtriage.rotation import first_week, local_date, week_of
+
+    rotation = env.rotation()
+    day = local_date(rotation, env.now)
+    if day < first_week(rotation):
+        return None
+    week = week_of(rotation, day)
+    return week.on_duty.mention if week.on_duty else None
+
+
+def _warn(message: str) -> None:
+    click.echo(f"cmtriage: warning: {message}", err=True)
+
+
+def _source_error(failure: Exception) -> SourceError:
+    from cmtriage.models import SourceError
+    from cmtriage.sources.github import SOURCE
+
+    return SourceError(SOURCE, str(failure).removeprefix(f"{SOURCE}: "))
+
+
+@contextmanager
+def _github(env: Env, wait_text: str) -> Iterator[GitHub]:
+    """The GitHub client with the cache, a progress line on a terminal, and the cost said at the end."""
+    from cmtriage.cache import open_cache
+    from cmtriage.sources import github as source
+
+    max_wait = _duration(wait_text, "--wait").total_seconds()
+    token, _ = source.token()
+    cache = open_cache("github", source.api_root(), token, today=env.now.date(), enabled=env.use_cache)
+    with _progress() as progress, source.GitHub.from_env(cache=cache, max_wait=max_wait, notify=_warn,
+                                                          on_request=progress) as client:
+        yield client
+    try:
+        cache.save()
+    except UsageError as exc:
+        _warn(f"the cache was not saved: {exc}")
+    if sys.stderr.isatty():
+        stats = client.stats
+        left = f"; {stats.rate_remaining:,} of {stats.rate_limit:,} left" if stats.rate_limit else ""
+        click.echo(f"GitHub: {stats.requests} requests, {stats.not_modified} of them unchanged (free){left}",
+                   err=True)
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[Any], None] | None]:
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status("Asking GitHub…") as status:
+        yield lambda stats: status.update(f"Asking GitHub… {stats.requests} requests")
+
+
+def _resolve(client: GitHub, watches: Sequence[RepoWatch], config: ReposConfig, env: Env
+             ) -> tuple[dict[str, Repo], list[str], list[SourceError], Any]:
+    """(live repos by requested name, archived canonical names, errors, People); warns of renames."""
+    from cmtriage.sources.github import People
+
+    names = list(dict.fromkeys(w.repo for w in watches))
+    resolved, members = client.resolve(names, config.staff.orgs)
+    live: dict[str, Repo] = {}
+    archived: list[str] = []
+    errors: list[SourceError] = []
+    for watch in watches:
+        repo = resolved.pop(watch.repo, None)
+        if repo is None:  # its name came twice
+            continue
+        if isinstance(repo, SourceFailure):
+            errors.append(_source_error(repo))
+        elif repo.archived:
+            archived.append(repo.name)
+        else:
+            live[watch.repo] = repo
+        if not isinstance(repo, SourceFailure) and repo.renamed:
+            _warn(f"{_where(watch, env)}: {repo.requested} was renamed to {repo.name} on GitHub; "
+                  f"put {repo.name} in repos.yaml")
+    return live, archived, errors, People.of(config.staff.logins, members, config.bots)
+
+
+# --- stale -----------------------------------------------------------------------------------------------
+@click.command()
+@click.option("--days", type=click.IntRange(min=1), default=7, show_default=True,
+              help="List items with no human activity for this many days (a repo's stale_days wins).")
+@_repo_option
+@click.option("--activity", type=click.Choice(["human", "updated"]), default="human", show_default=True,
+              help="human: creation and comments by people, not bots. updated: GitHub's updated_at "
+                   "(cheaper; a bot's comment or a label change counts).")
+@_wait_option
+@report_options
+def stale(days: int, repos: tuple[str, ...], activity: str, wait_text: str, output: Output, env: Env) -> int:
+    """List community GitHub issues and pulls nobody has answered for a while.
+
+    An open item of a kind repos.yaml watches is listed when neither staff (OWNER or MEMBER,
+    staff.logins, members of staff.orgs) nor a bot wrote it and its last human activity (its
+    creation, or the last comment by someone who is not a bot) is older than the repo's
+    stale_days, else --days. "Waiting on" says whether the team owes a reply (us) or spoke last
+    (author). Longest idle first, grouped by repo, under a heading that mentions this week's
+    community PM from rotation.yaml.
+
+    Token from GITHUB_TOKEN, else GH_TOKEN (it needs read:org to see private members of
+    staff.orgs); GITHUB_API_URL points at GitHub Enterprise. A second run the same day asks only
+    for what changed (--no-cache to ask again).
+
+    \b
+    Example:
+      cmtriage stale --days 7
+      cmtriage stale --repo mattermost/docs --format json
+      cmtriage stale --format payload | curl -d @- "$MATTERMOST_WEBHOOK_URL"
+    """
+    from cmtriage.reports import stale as report
+    from cmtriage.sources.github import Plan, every_open_item, open_items_updated_before
+
+    config = _config(env, repos)
+    watches = _watches(config, repos, env)
+    mention = _on_duty(env)
+    with _github(env, wait_text) as client:
+        live, archived, errors, people = _resolve(client, watches, config, env)
+        thresholds: dict[tuple[str, str], int] = {}
+        for watch in watches:
+            if watch.repo in live:
+                for kind in sorted(watch.kinds):
+                    thresholds.setdefault((live[watch.repo].name, kind), watch.stale_days or days)
+        plans = []
+        for repo in {r.name: r for r in live.values()}.values():
+            longest = max(d for (name, _), d in thresholds.items() if name == repo.name)
+            shortest = min(d for (name, _), d in thresholds.items() if name == repo.name)
+            if activity == "updated":
+                plans.append(Plan(repo, open_items_updated_before(env.now - timedelta(days=shortest))))
+            else:
+                plans.append(Plan(repo, every_open_item(), comments_since=env.now - timedelta(days=longest)))
+        fetched = client.fetch(plans)
+        errors += [_source_error(f) for f in fetched.values() if isinstance(f, SourceFailure)]
+        activities = [a for a in fetched.values() if not isinstance(a, SourceFailure)]
+        wanted = report.history_needed(activities, people=people, now=env.now, thresholds=thresholds,
+                                       activity=activity)
+        history = client.last_human_comments(wanted, people)
+        errors += _unread_errors(history)
+    result = report.build(activities, history, people=people, now=env.now, thresholds=thresholds,
+                          activity=activity, mention=mention, archived=archived, errors=errors)
+    return emit(result, output, env)
+
+
+def _unread_errors(history: dict[tuple[str, int], Any]) -> list[SourceError]:
+    """One error per repo whose items' comments could not be read, saying how many items."""
+    failed: dict[str, list[SourceFailure]] = {}
+    for (repo, _), found in history.items():
+        if isinstance(found, SourceFailure):
+            failed.setdefault(repo, []).append(found)
+    errors = []
+    for failures in failed.values():
+        error = _source_error(failures[0])
+        if len(failures) > 1:
+            error = replace(error, message=f"{error.message} (and {len(failures) - 1} more items)")
+        errors.append(error)
+    return errors
+
+
+# --- new -------------------------------------------------------------------------------------------------
+def _since(text: str, now: datetime) -> datetime:
+    from cmtriage import clock
+
+    if _DURATION.match(text.strip().lower()):
+        return now - _duration(text, "--since")
+    return clock.parse_instant(text, what="--since")
+
+
+@click.command()
+@click.option("--since", "since_text", default="1d", show_default=True, metavar="DURATION|DATE",
+              help="Issues opened in the last DURATION (12h, 1d, 1w) or since DATE (UTC midnight) or "
+                   "an ISO 8601 time.")
+@_repo_option
+@_wait_option
+@report_options
+def new(since_text: str, repos: tuple[str, ...], wait_text: str, output: Output, env: Env) -> int:
+    """List the issues the community opened lately, each with its post type and a reply.
+
+    Looks at the repos in repos.yaml that watch issues. Each issue opened in the window by
+    someone who is neither staff nor a bot gets its post type (Bug, Feature Proposal,
+    Troubleshooting, Developer/Product Question) guessed from its labels, template headings and
+    words, the reason for the guess, and the seed's answer for that type as a ready reply.
+    Replies come from repos.yaml `replies:` (keyed by post type; {author}, {forum_url},
+    {feature_ideas_url} and {docs_url} are filled in), else the defaults.
+
+    \b
+    Example:
+      cmtriage new
+      cmtriage new --since 2026-11-20 --repo mattermost/mattermost --format json
+    """
+    from cmtriage.reports import new as report
+    from cmtriage.sources.github import Plan, opened_since
+
+    config = _config(env, repos)
+    watches = [w for w in _watches(config, repos, env) if "issue" in w.kinds]
+    if not watches:
+        raise UsageError("no repo in repos.yaml watches issues; pass --repo OWNER/NAME")
+    since = _since(since_text, env.now)
+    if since > env.now:
+        raise UsageError(f"--since: {since_text} is in the future")
+    mention = _on_duty(env)
+    with _github(env, wait_text) as client:
+        live, archived, errors, people = _resolve(client, watches, config, env)
+        repos_by_name = {r.name: r for r in live.values()}
+        fetched = client.fetch([Plan(repo, opened_since(since)) for repo in repos_by_name.values()])
+        activities = {name: a for name, a in fetched.items() if not isinstance(a, SourceFailure)}
+        commented = [Plan(a.repo, None, comments_since=since) for a in activities.values()
+                     if report.needs_comments(a, people, since)]
+        for name, found in client.fetch(commented).items():
+            if isinstance(found, SourceFailure):
+                fetched[name] = found
+                del activities[name]
+            else:
+                activities[name] = replace(activities[name], since=found.since, comments=found.comments)
+        errors += [_source_error(f) for f in fetched.values() if isinstance(f, SourceFailure)]
+    result = report.build(list(activities.values()), people=people, now=env.now, since=since,
+                          templates=config.replies, forum_url=config.forum.url if config.forum else None,
+                          mention=mention, archived=archived, errors=errors)
+    return emit(result, output, env)
