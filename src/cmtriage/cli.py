@@ -44,7 +44,8 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=LazyGroup,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", prog_name="cmtriage")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def cli(debug: bool) -> None:
@@ -65,6 +66,19 @@ def _debugging(argv: list[str]) -> bool:
     return "--debug" in argv or os.environ.get("CMTRIAGE_DEBUG") not in (None, "", "0")
 
 
+def _report(argv: list[str], line: str) -> None:
+    """The failure being handled, on stderr: one line, or with --debug its traceback; secrets replaced
+    either way, and the line cleaned, since messages may quote what a server sent."""
+    if _debugging(argv):
+        import traceback
+
+        click.echo(redact(traceback.format_exc()), err=True, nl=False)
+        return
+    from cmtriage.render import clean
+
+    click.echo(clean(redact(line)), err=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; every failure ends as one line on stderr and an exit code, never a traceback."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -79,9 +93,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("Aborted.", err=True)
         code = 130
     except CmtriageError as exc:
-        if _debugging(argv):
-            raise
-        click.echo(f"cmtriage: error: {redact(str(exc))}", err=True)
+        _report(argv, f"cmtriage: error: {exc}")
         code = exc.exit_code
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
@@ -91,10 +103,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.close()
         code = 0
     except Exception as exc:
-        if _debugging(argv):
-            raise
-        click.echo(f"cmtriage: internal error: {exc.__class__.__name__}: {redact(str(exc))} (run with --debug for details)",
-                   err=True)
+        _report(argv, f"cmtriage: internal error: {exc.__class__.__name__}: {exc} "
+                      "(run with --debug for details)")
         code = 1
     sys.exit(code if isinstance(code, int) else 0)
 
