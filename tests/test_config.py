@@ -289,6 +289,8 @@ ROTATION_MISTAKES = [
     ("bad weekday", "week_starts: Mon\n" + START + "members: [{name: Eric}]\n",
      "rotation.yaml:1: week_starts: expected one of monday | tuesday | wednesday | thursday | friday | "
      'saturday | sunday, got "Mon"'),
+    ("tagged control characters", 'start: !date "\\e[2J"\nmembers: [{name: Eric}]\n',
+     'rotation.yaml:1: start: expected a date like 2026-12-07, got "\\u001b[2J"'),
     ("start with a time", "start: 2026-01-05 09:00\nmembers: [{name: Eric}]\n",
      'rotation.yaml:1: start: expected a date like 2026-12-07, got "2026-01-05 09:00"'),
     ("release without date", START + "members: [{name: Eric}]\nrelease_managers:\n  - version: '11.2'\n"

@@ -84,9 +84,9 @@ class Node:
             return "a list" if node.value else "an empty list"
         if self._tag() == "null":
             return "nothing"
-        if self._tag() == "str":
-            return quoted(node.value)
-        return node.value  # a number, true/false or a date, as written
+        if self._tag() in ("int", "float", "bool", "timestamp"):
+            return node.value  # as written: 7.5, yes, 2026-13-01
+        return quoted(node.value)
 
     # --- structure ----------------------------------------------------------
     def _tag(self) -> str:
