@@ -211,6 +211,7 @@ class GitHub:
         self._requester = self._github.requester
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="github")
         self._lock = threading.Lock()
+        self._announced: set[str] = set()
 
     @classmethod
     def from_env(cls, *, cache: Cache | None = None, **options: Any) -> GitHub:
@@ -220,9 +221,6 @@ class GitHub:
     def close(self) -> None:
         self._pool.shutdown(wait=True)
         self._github.close()
-        remaining, limit = self._requester.rate_limiting
-        if limit > 0:
-            self.stats.rate_remaining, self.stats.rate_limit = remaining, limit
 
     def __enter__(self) -> GitHub:
         return self
@@ -244,8 +242,9 @@ class GitHub:
         members: set[str] = set()
         for org, result in zip(staff_orgs, results[len(names):], strict=True):
             if isinstance(result, Exception):
-                failure = self._failure(result, f"staff org {org}")
-                raise SourceFailure(SOURCE, f"cannot list the members of {failure}") from None
+                problem = self._explain(result)
+                raise SourceFailure(SOURCE, f"cannot list the members of staff org {org}: {problem}"
+                                    ) from None
             members.update(result)
         return repos, frozenset(members)
 
@@ -370,7 +369,7 @@ class GitHub:
         headers = {"If-None-Match": cached["etag"]} if cached else None
         status, response_headers, body = self._requester.requestJson(
             "GET", url, parameters=dict(params) or None, headers=headers)
-        self._count(status)
+        self._count(status, response_headers)
         if status == 304 and cached:
             if version is not None:
                 self._cache.put(key, {**cached, "version": version})
@@ -384,10 +383,16 @@ class GitHub:
                                   "version": version})
         return page
 
-    def _count(self, status: int) -> None:
+    def _count(self, status: int, headers: Mapping[str, Any]) -> None:
+        remaining, limit = _header(headers, "x-ratelimit-remaining"), _header(headers, "x-ratelimit-limit")
         with self._lock:
             self.stats.requests += 1
             self.stats.not_modified += status == 304
+            if str(remaining).isdigit() and str(limit).isdigit():
+                # answers arrive in any order: the least remaining is the latest
+                known = self.stats.rate_remaining
+                self.stats.rate_remaining = int(remaining) if known is None else min(known, int(remaining))
+                self.stats.rate_limit = int(limit)
         if self._on_request:
             self._on_request(self.stats)
 
@@ -408,7 +413,10 @@ class GitHub:
         return results
 
     def _wait(self, seconds: float, why: str) -> None:
-        if seconds >= NOTICE_AFTER:
+        with self._lock:  # workers that hit the same limit together wait together: say it once
+            announce = seconds >= NOTICE_AFTER and why not in self._announced
+            self._announced.add(why)
+        if announce:
             self._notify(f"waiting {seconds:.0f} s for GitHub ({why})")
         sleep(seconds)
 
@@ -443,6 +451,8 @@ class GitHub:
         if isinstance(exc, requests.exceptions.Timeout) or "timed out" in str(exc).lower():
             return f"GitHub did not answer within {self.timeout} s ({ATTEMPTS} tries)"
         if isinstance(exc, requests.exceptions.ConnectionError):
+            if "RemoteDisconnected" in str(exc) or "aborted" in str(exc):
+                return f"GitHub closed the connection without answering ({ATTEMPTS} tries)"
             parts = urlsplit(self.root)
             return f"cannot connect to {parts.scheme}://{parts.netloc} ({ATTEMPTS} tries)"
         return f"{exc.__class__.__name__}: {redact(str(exc))}"
