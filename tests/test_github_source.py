@@ -35,7 +35,6 @@ def fake(monkeypatch: pytest.MonkeyPatch, write_config, sleeps: list[float]) -> 
         monkeypatch.setenv("GITHUB_API_URL", running.url)
         monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
         monkeypatch.setenv("CMTRIAGE_NOW", NOW)
-        monkeypatch.setattr(source, "SECONDS_BETWEEN_REQUESTS", 0)
 
         def sleep(seconds: float) -> None:
             sleeps.append(round(seconds))
@@ -237,3 +236,13 @@ def test_no_item_is_completed_lazily(fake: FakeGitHub):
     assert sorted(r.path for r in fake.requests) == [
         f"/repos/{DOCS}", f"/repos/{DOCS}/issues", f"/repos/{MM}", f"/repos/{MM}/issues"]
     assert client.stats.requests == 4 and client.stats.rate_remaining == 4996
+
+
+def test_no_more_than_the_per_minute_limit_start_in_any_minute(fake: FakeGitHub, run_cli, sleeps,
+                                                               monkeypatch):
+    monkeypatch.setattr(source, "REQUESTS_PER_MINUTE", 3)
+    code, out, err = run_cli("stale", "--format", "json")
+    assert (code, numbers(out)) == (0, BOTH)
+    assert len(fake.requests) == 7
+    assert sorted(sleeps) == [60, 60, 60, 120]  # requests 4 to 6 a minute after 1 to 3, the 7th after the 4th
+    assert err == "cmtriage: warning: waiting 60 s for GitHub (at most 3 requests a minute)\n"

@@ -40,7 +40,6 @@ def fake(monkeypatch: pytest.MonkeyPatch, write_config) -> Iterator[FakeGitHub]:
         monkeypatch.setenv("GITHUB_API_URL", running.url)
         monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
         monkeypatch.setenv("CMTRIAGE_NOW", NOW)
-        monkeypatch.setattr(source, "SECONDS_BETWEEN_REQUESTS", 0)
         write_config(repos=REPOS, rotation=ROTATION)
         running.add_repo(MM)
         running.add_repo("mattermost/android")

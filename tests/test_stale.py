@@ -43,7 +43,6 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitHub]:
         monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
         monkeypatch.setenv("CMTRIAGE_NOW", NOW)
         monkeypatch.setattr(source, "sleep", lambda seconds: running.advance(seconds))
-        monkeypatch.setattr(source, "SECONDS_BETWEEN_REQUESTS", 0)  # PyGithub's throttle: only slows tests
         yield running
 
 

@@ -10,7 +10,7 @@ It serves what cmtriage and a plain PyGithub loop ask for:
 - `GET /search/issues` with `repo:`, `is:`, `state:`, `label:`, `author:`, `-author:`, `created:`,
   `updated:`, `comments:` and free words; `422` for a repo that does not exist (an old name included),
   at most 1,000 results;
-- `GET /orgs/{org}/members` (private members only for the right token), `GET /rate_limit`.
+- `GET /orgs/{org}`, `GET /orgs/{org}/members` (private members only for the right token), `GET /rate_limit`.
 
 Lists carry GitHub's `Link` header (first/prev/next/last, absolute URLs under `/repositories/{id}` for
 repo-scoped lists, as recorded), `per_page` defaults to 30 and stops at 100. Every 200 carries an `ETag`;
@@ -345,6 +345,11 @@ class FakeGitHub:
                                                                      "reset": self.reset_at}}, "rate": core}
         if path == "/search/issues":
             return self._search(params)
+        match = re.match(r"^/orgs/([^/]+)$", path)
+        if match and match.group(1).lower() in self.orgs:
+            org = match.group(1).lower()
+            return 200, {}, {**user(org, "Organization", root=self.url), "url": f"{self.url}/orgs/{org}",
+                             "members_url": f"{self.url}/orgs/{org}/members{{/member}}"}
         match = re.match(r"^/orgs/([^/]+)/members$", path)
         if match:
             members = self.orgs.get(match.group(1).lower())
@@ -368,18 +373,21 @@ class FakeGitHub:
         if rest == "":
             return 200, {}, self.repo_payload(repo)
         if rest == "/issues":
-            return self._page(path, params, self._issues(repo, params), repo)
+            return self._page(path, params, self._issues(repo, params), repo,
+                              render=lambda issue: self.issue_payload(repo, issue))
         if rest == "/issues/comments":
-            return self._page(path, params, self._repo_comments(repo, params), repo)
+            return self._page(path, params, self._repo_comments(repo, params), repo,
+                              render=lambda comment: self.comment_payload(repo, comment))
         match = re.match(r"^/issues/(\d+)(/comments)?$", rest)
         if match and int(match.group(1)) in repo.issues:
             issue = repo.issues[int(match.group(1))]
             if not match.group(2):
                 return 200, {}, self.issue_payload(repo, issue)
             since = params.get("since")
-            comments = [self.comment_payload(repo, c) for c in repo.comments
+            comments = [c for c in repo.comments
                         if c.number == issue.number and (not since or c.updated_at >= stamp(since))]
-            return self._page(path, params, comments, repo)
+            return self._page(path, params, comments, repo,
+                              render=lambda comment: self.comment_payload(repo, comment))
         return 404, {}, {"message": "Not Found", "documentation_url": DOCS, "status": "404"}
 
     # --- payloads ----------------------------------------------------------------------------------------
@@ -441,7 +449,7 @@ class FakeGitHub:
         }
 
     # --- lists -------------------------------------------------------------------------------------------
-    def _issues(self, repo: FakeRepo, params: dict[str, str]) -> list[dict[str, Any]]:
+    def _issues(self, repo: FakeRepo, params: dict[str, str]) -> list[FakeIssue]:
         state = params.get("state", "open")
         wanted = {name.strip().lower() for name in params.get("labels", "").split(",") if name.strip()}
         since = stamp(params["since"]) if params.get("since") else None
@@ -453,9 +461,9 @@ class FakeGitHub:
         key = {"created": lambda i: (i.created_at, i.number), "updated": lambda i: (i.updated_at, i.number),
                "comments": lambda i: (i.comments, i.number)}[params.get("sort", "created")]
         found.sort(key=key, reverse=params.get("direction", "desc") == "desc")
-        return [self.issue_payload(repo, i) for i in found]
+        return found
 
-    def _repo_comments(self, repo: FakeRepo, params: dict[str, str]) -> list[dict[str, Any]]:
+    def _repo_comments(self, repo: FakeRepo, params: dict[str, str]) -> list[FakeComment]:
         since = stamp(params["since"]) if params.get("since") else None
         found = [c for c in repo.comments if since is None or c.updated_at >= since]
         if "sort" in params:
@@ -463,11 +471,12 @@ class FakeGitHub:
             found.sort(key=lambda c: (getattr(c, attribute), c.id), reverse=params.get("direction") == "desc")
         else:
             found.sort(key=lambda c: c.id)
-        return [self.comment_payload(repo, c) for c in found]
+        return found
 
     def _page(self, path: str, params: dict[str, str], items: list[Any], repo: FakeRepo | None = None,
-              *, wrap: Callable[[list[Any]], Any] | None = None, cap: int | None = None
-              ) -> tuple[int, dict[str, str], Any]:
+              *, render: Callable[[Any], Any] | None = None, wrap: Callable[[list[Any]], Any] | None = None,
+              cap: int | None = None) -> tuple[int, dict[str, str], Any]:
+        """One page of `items` (payloads made by `render` for that page only) with GitHub's Link."""
         try:
             per_page = max(1, min(int(params.get("per_page", "30")), MAX_PER_PAGE))
             page = max(1, int(params.get("page", "1")))
@@ -476,6 +485,8 @@ class FakeGitHub:
         total = len(items) if cap is None else min(len(items), cap)
         last = max(1, -(-total // per_page))
         chunk = items[(page - 1) * per_page: min(page * per_page, total)]
+        if render:
+            chunk = [render(item) for item in chunk]
         if repo is not None:  # GitHub's links for repo-scoped lists use the repo's id
             path = re.sub(r"^/repos/[^/]+/[^/]+", f"/repositories/{repo.id}", path)
 
@@ -536,8 +547,8 @@ class FakeGitHub:
         if (int(params.get("page", "1")) - 1) * per_page >= SEARCH_LIMIT:
             return 422, {}, {"message": "Only the first 1000 search results are available",
                              "documentation_url": f"{DOCS}/search/search"}
-        items = [{**self.issue_payload(r, i), "score": 1.0} for r, i in found]
-        return self._page("/search/issues", params, items, cap=SEARCH_LIMIT,
+        return self._page("/search/issues", params, found, cap=SEARCH_LIMIT,
+                          render=lambda pair: {**self.issue_payload(*pair), "score": 1.0},
                           wrap=lambda chunk: {"total_count": len(found), "incomplete_results": False,
                                               "items": chunk})
 
@@ -575,6 +586,7 @@ def _compare(left: Any, op: str, right: Any) -> bool:
 def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms delayed-ACK stall
 
         def do_GET(self) -> None:
             if fake.latency:

@@ -21,8 +21,10 @@ Transport is PyGithub's Requester (auth, 301s, rate-limit headers) with its Gith
 - a used-up primary limit (403 or 429 with `x-ratelimit-remaining: 0`) waits for the reset only when it
   is at most `max_wait` away (MAX_WAIT, `--wait`), else fails at once saying when it resets;
 - a secondary limit waits its `Retry-After` (GitHub's advice; 60 s when absent), within `max_wait`;
-- TIMEOUT seconds per request, and SECONDS_BETWEEN_REQUESTS between any two, which keeps WORKERS
-  concurrent readers under GitHub's secondary limit of 900 REST points a minute.
+- TIMEOUT seconds per request; WORKERS requests at a time at most, and at most REQUESTS_PER_MINUTE
+  started in any minute: GitHub's secondary limits are 100 concurrent requests and 900 REST points (GETs)
+  a minute. PyGithub's own throttle (`seconds_between_requests`) is off on purpose: it spaces every
+  request, which would hold a 300-request run to 15 a second for nothing, and its threads race past it.
 Every wait goes through this module's `sleep`, which tests replace.
 """
 
@@ -33,6 +35,7 @@ import math
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -54,7 +57,7 @@ TIMEOUT = 10  # seconds, whole (PyGithub's type); GitHub answers a page of 100 i
 ATTEMPTS = 4  # one try and three retries
 BACKOFF = 0.5
 MAX_WAIT = 60.0  # the longest rate-limit wait a run sits through unless --wait allows more
-SECONDS_BETWEEN_REQUESTS = 60 / 900  # GitHub's secondary limit: 900 points (GETs) a minute for REST
+REQUESTS_PER_MINUTE = 900  # GitHub's secondary limit for REST: 900 points a minute, one per GET
 STAFF_ASSOCIATIONS = frozenset({"OWNER", "MEMBER"})
 BODY_LIMIT = 20_000  # what classify reads of a body; the cache keeps no more
 NOTICE_AFTER = 5.0  # waits at least this long are announced through `notify`
@@ -206,12 +209,13 @@ class GitHub:
             auth=Auth.Token(token) if token else None, base_url=self.root, timeout=self.timeout,
             user_agent=f"cmtriage/{__version__} (PyGithub)", per_page=PER_PAGE,
             retry=_retry(max_wait, self._wait), pool_size=workers,
-            seconds_between_requests=SECONDS_BETWEEN_REQUESTS, seconds_between_writes=None,
+            seconds_between_requests=None, seconds_between_writes=None,  # see _Window
         )
         self._requester = self._github.requester
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="github")
         self._lock = threading.Lock()
         self._announced: set[str] = set()
+        self._window = _Window(REQUESTS_PER_MINUTE, 60.0)
 
     @classmethod
     def from_env(cls, *, cache: Cache | None = None, **options: Any) -> GitHub:
@@ -367,6 +371,9 @@ class GitHub:
                 self.stats.reused += 1
             return _Page(cached["data"], cached["links"])
         headers = {"If-None-Match": cached["etag"]} if cached else None
+        delay = self._window.reserve()
+        if delay > 0:
+            self._wait(delay, f"at most {REQUESTS_PER_MINUTE} requests a minute")
         status, response_headers, body = self._requester.requestJson(
             "GET", url, parameters=dict(params) or None, headers=headers)
         self._count(status, response_headers)
@@ -456,6 +463,26 @@ class GitHub:
             parts = urlsplit(self.root)
             return f"cannot connect to {parts.scheme}://{parts.netloc} ({ATTEMPTS} tries)"
         return f"{exc.__class__.__name__}: {redact(str(exc))}"
+
+
+class _Window:
+    """At most `limit` request starts in any `seconds`: each caller reserves a start time, the earliest
+    that keeps the window, and waits until then. Reservations never move back in time, so a caller
+    whose sleep is cut short (a test's) still gets the right spacing."""
+
+    def __init__(self, limit: int, seconds: float):
+        self.seconds = seconds
+        self._starts: deque[float] = deque(maxlen=limit)  # the last `limit` starts, oldest first
+        self._lock = threading.Lock()
+
+    def reserve(self) -> float:
+        """Seconds to wait before starting a request."""
+        with self._lock:
+            now = time.monotonic()
+            full = len(self._starts) == self._starts.maxlen
+            start = max(now, self._starts[0] + self.seconds) if full else now
+            self._starts.append(start)
+            return start - now
 
 
 # --- the retry policy ------------------------------------------------------------------------------------
