@@ -127,8 +127,8 @@ def _github(env: Env, wait_text: str) -> Iterator[GitHub]:
     if sys.stderr.isatty():
         stats = client.stats
         left = f"; {stats.rate_remaining:,} of {stats.rate_limit:,} left" if stats.rate_limit else ""
-        click.echo(f"GitHub: {stats.requests} requests, {stats.not_modified} of them unchanged (free){left}",
-                   err=True)
+        click.echo(f"GitHub: {stats.requests} requests, {stats.not_modified} of them unchanged (free), "
+                   f"{stats.reused} pages reused without asking{left}", err=True)
 
 
 @contextmanager

@@ -47,14 +47,12 @@ Thresholds = Mapping[tuple[str, str], int]
 
 @dataclass(frozen=True)
 class _Unread:
-    """An item whose own comments are needed (`failed`: and could not be read)."""
-
-    failed: bool = False
+    """An item whose own comments are needed and not at hand (not fetched, or failed to)."""
 
 
 def _candidates(activities: Sequence[Activity], people: People, thresholds: Thresholds
-                ) -> Iterator[tuple[Activity, Issue, datetime]]:
-    """Watched community items and their cutoffs (`now` is applied by the caller)."""
+                ) -> Iterator[tuple[Activity, Issue, timedelta]]:
+    """Watched community items, each with its repo's threshold."""
     for activity in activities:
         for issue in activity.issues:
             days = thresholds.get((activity.repo.name, issue.kind))
@@ -79,7 +77,7 @@ def _last_human(activity: Activity, issue: Issue, people: People, mode: str,
     if key not in history:
         return _Unread()
     found = history[key]
-    return _Unread(failed=True) if isinstance(found, Exception) else found
+    return _Unread() if isinstance(found, Exception) else found
 
 
 def _last_activity(activity: Activity, issue: Issue, last: Comment | _Unread | None, mode: str) -> datetime:
@@ -119,7 +117,7 @@ def _reason(issue: Issue, last: Comment | _Unread | None, people: People, bumped
         waiting, reason = "us", "the author wrote last"
     else:
         waiting, reason = "us", "the community replied last"
-    if bumped and reason != "only bots replied":
+    if bumped and not (last is None and issue.comments):  # "only bots replied" says it already
         reason += " (since then: bots or label changes only)"
     return waiting, reason
 

@@ -158,10 +158,6 @@ class Stats:
     rate_remaining: int | None = None
     rate_limit: int | None = None
 
-    @property
-    def billed(self) -> int:
-        return self.requests - self.not_modified
-
 
 # --- settings from the environment ------------------------------------------------------------------------
 def api_root() -> str:
@@ -656,12 +652,7 @@ def _with_page(url: str, number: int) -> str:
     return parts._replace(query=urlencode(query)).geturl()
 
 
-def pages_needed(count: int) -> int:
-    """Pages of PER_PAGE for `count` things (at least one: an empty list is one request)."""
-    return max(1, math.ceil(count / PER_PAGE))
-
-
 __all__ = [
     "Activity", "GitHub", "People", "Plan", "Query", "Repo", "Stats", "every_open_item",
-    "open_items_updated_before", "opened_since", "pages_needed",
+    "open_items_updated_before", "opened_since",
 ]
