@@ -13,7 +13,9 @@ def parse_instant(text: str, *, what: str = "time") -> datetime:
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise UsageError(f"{what}: expected an ISO 8601 time like 2026-11-24T09:00:00Z, got {text!r}") from None
+        raise UsageError(
+            f"{what}: expected an ISO 8601 time like 2026-11-24T09:00:00Z, got {text!r}"
+        ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC)

@@ -40,7 +40,8 @@ class Env:
 def context_options(func: Callable) -> Callable:
     """--config-dir and --now, accepted by every command."""
 
-    @click.option("--config-dir", type=click.Path(file_okay=False, path_type=Path), envvar="CMTRIAGE_CONFIG_DIR",
+    @click.option("--config-dir", type=click.Path(file_okay=False, path_type=Path),
+                  envvar="CMTRIAGE_CONFIG_DIR",
                   help="Folder holding repos.yaml and rotation.yaml  [env: CMTRIAGE_CONFIG_DIR; default: .]")
     @click.option("--now", "now_text", metavar="ISO8601",
                   help="Take this as the current time  [env: CMTRIAGE_NOW]")
@@ -85,7 +86,8 @@ def report_options(func: Callable) -> Callable:
     @click.option("--channel", metavar="NAME",
                   help="With --post: the channel to post in  [default: repos.yaml mattermost.channel, "
                        "else the webhook's own]")
-    @click.option("--no-cache", is_flag=True, help="Fetch everything again; neither read nor write the cache.")
+    @click.option("--no-cache", is_flag=True,
+                  help="Fetch everything again; neither read nor write the cache.")
     @context_options
     @functools.wraps(func)
     def wrapper(*args: Any, fmt: str | None, output_path: Path | None, post: bool, only_changes: bool,
