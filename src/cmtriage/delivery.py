@@ -89,11 +89,10 @@ def post_report(report: Report, *, env, only_changes: bool, channel: str | None 
             try:
                 mattermost.post(http, url, body)
             except SourceFailure as exc:
-                detail = str(exc).removeprefix(f"{exc.source}: ")
                 done = f"parts 1-{number - 1} were posted" if number > 2 else (
                     "part 1 was posted" if number == 2 else "nothing was posted")
                 failed = f"part {number} of {len(bodies)} failed" if len(bodies) > 1 else "the post failed"
-                raise SourceFailure(mattermost.SOURCE, f"{failed} ({done}): {detail}") from None
+                raise SourceFailure(mattermost.SOURCE, f"{failed} ({done}): {exc.detail}") from None
     try:
         write_json(memory, {"report": report.name, "digest": digest, "items": len(report.items),
                             "parts": len(bodies), "posted_at": env.now.isoformat()})

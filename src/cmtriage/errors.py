@@ -30,7 +30,7 @@ class SourceFailure(CmtriageError):
     """One outside system failed; the message must already be free of secrets."""
 
     def __init__(self, source: str, message: str):
-        self.source = source
+        self.source, self.detail = source, message
         super().__init__(f"{source}: {message}")
 
 

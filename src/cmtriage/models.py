@@ -56,6 +56,11 @@ class SourceError:
     source: str
     message: str
 
+    @classmethod
+    def of(cls, failure: Any) -> SourceError:
+        """The report's record of a SourceFailure."""
+        return cls(failure.source, failure.detail)
+
 
 @dataclass(frozen=True)
 class Report:

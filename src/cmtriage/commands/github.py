@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,7 @@ from cmtriage.errors import SourceFailure, UsageError
 
 if TYPE_CHECKING:
     from cmtriage.config import ReposConfig, RepoWatch
-    from cmtriage.models import SourceError
+    from cmtriage.models import Report, SourceError
     from cmtriage.sources.github import GitHub, Repo
 
 _DURATION = re.compile(r"^(\d+)\s*([smhdw])$")
@@ -101,13 +101,6 @@ def _warn(message: str) -> None:
     click.echo(f"cmtriage: warning: {message}", err=True)
 
 
-def _source_error(failure: Exception) -> SourceError:
-    from cmtriage.models import SourceError
-    from cmtriage.sources.github import SOURCE
-
-    return SourceError(SOURCE, str(failure).removeprefix(f"{SOURCE}: "))
-
-
 @contextmanager
 def _github(env: Env, wait_text: str) -> Iterator[GitHub]:
     """The GitHub client with the cache, a progress line on a terminal, and the cost said at the end."""
@@ -142,30 +135,45 @@ def _progress() -> Iterator[Callable[[Any], None] | None]:
         yield lambda stats: status.update(f"Asking GitHub… {stats.requests} requests")
 
 
-def _resolve(client: GitHub, watches: Sequence[RepoWatch], config: ReposConfig, env: Env
-             ) -> tuple[dict[str, Repo], list[str], list[SourceError], Any]:
-    """(live repos by requested name, archived canonical names, errors, People); warns of renames."""
+@dataclass(frozen=True)
+class Resolved:
+    """The watched repos as GitHub knows them, each keyed by the name repos.yaml or --repo gave."""
+
+    live: dict[str, Repo]
+    archived: dict[str, str]  # requested name -> canonical name
+    failed: dict[str, SourceError]
+    people: Any  # sources.github.People
+
+    def only(self, watches: Sequence[RepoWatch]) -> Resolved:
+        names = {w.repo for w in watches}
+        return Resolved({n: r for n, r in self.live.items() if n in names},
+                        {n: r for n, r in self.archived.items() if n in names},
+                        {n: e for n, e in self.failed.items() if n in names}, self.people)
+
+
+def resolve(client: GitHub, watches: Sequence[RepoWatch], config: ReposConfig, env: Env) -> Resolved:
+    """Every watched repo's canonical name, and who is staff; warns of renames."""
+    from cmtriage.models import SourceError
     from cmtriage.sources.github import People
 
     names = list(dict.fromkeys(w.repo for w in watches))
-    resolved, members = client.resolve(names, config.staff.orgs)
-    live: dict[str, Repo] = {}
-    archived: list[str] = []
-    errors: list[SourceError] = []
+    found, members = client.resolve(names, config.staff.orgs)
+    resolved = Resolved({}, {}, {}, People.of(config.staff.logins, members, config.bots))
+    warned = set()
     for watch in watches:
-        repo = resolved.pop(watch.repo, None)
-        if repo is None:  # its name came twice
-            continue
+        repo = found[watch.repo]
         if isinstance(repo, SourceFailure):
-            errors.append(_source_error(repo))
-        elif repo.archived:
-            archived.append(repo.name)
+            resolved.failed[watch.repo] = SourceError.of(repo)
+            continue
+        if repo.archived:
+            resolved.archived[watch.repo] = repo.name
         else:
-            live[watch.repo] = repo
-        if not isinstance(repo, SourceFailure) and repo.renamed:
+            resolved.live[watch.repo] = repo
+        if repo.renamed and watch.repo not in warned:
+            warned.add(watch.repo)
             _warn(f"{_where(watch, env)}: {repo.requested} was renamed to {repo.name} on GitHub; "
                   f"put {repo.name} in repos.yaml")
-    return live, archived, errors, People.of(config.staff.logins, members, config.bots)
+    return resolved
 
 
 # --- stale -----------------------------------------------------------------------------------------------
@@ -198,37 +206,49 @@ def stale(days: int, repos: tuple[str, ...], activity: str, wait_text: str, outp
       cmtriage stale --repo mattermost/docs --format json
       cmtriage stale --format payload | curl -d @- "$MATTERMOST_WEBHOOK_URL"
     """
+    config = _config(env, repos)
+    watches = _watches(config, repos, env)
+    with _github(env, wait_text) as client:
+        result = stale_report(client, resolve(client, watches, config, env), watches, env=env, days=days,
+                              activity=activity, mention=_on_duty(env))
+    return emit(result, output, env)
+
+
+def stale_report(client: GitHub, resolved: Resolved, watches: Sequence[RepoWatch], *, env: Env, days: int,
+                 activity: str = "human", mention: str | None = None) -> Report:
+    from cmtriage.models import SourceError
     from cmtriage.reports import stale as report
     from cmtriage.sources.github import Plan, every_open_item, open_items_updated_before
 
-    config = _config(env, repos)
-    watches = _watches(config, repos, env)
-    mention = _on_duty(env)
-    with _github(env, wait_text) as client:
-        live, archived, errors, people = _resolve(client, watches, config, env)
-        thresholds: dict[tuple[str, str], int] = {}
-        for watch in watches:
-            if watch.repo in live:
-                for kind in sorted(watch.kinds):
-                    thresholds.setdefault((live[watch.repo].name, kind), watch.stale_days or days)
-        plans = []
-        for repo in {r.name: r for r in live.values()}.values():
-            longest = max(d for (name, _), d in thresholds.items() if name == repo.name)
-            shortest = min(d for (name, _), d in thresholds.items() if name == repo.name)
-            if activity == "updated":
-                plans.append(Plan(repo, open_items_updated_before(env.now - timedelta(days=shortest))))
-            else:
-                plans.append(Plan(repo, every_open_item(), comments_since=env.now - timedelta(days=longest)))
-        fetched = client.fetch(plans)
-        errors += [_source_error(f) for f in fetched.values() if isinstance(f, SourceFailure)]
-        activities = [a for a in fetched.values() if not isinstance(a, SourceFailure)]
-        wanted = report.history_needed(activities, people=people, now=env.now, thresholds=thresholds,
-                                       activity=activity)
-        history = client.last_human_comments(wanted, people)
-        errors += _unread_errors(history)
-    result = report.build(activities, history, people=people, now=env.now, thresholds=thresholds,
-                          activity=activity, mention=mention, archived=archived, errors=errors)
-    return emit(result, output, env)
+    live = resolved.live
+    errors = list(resolved.failed.values())
+    thresholds: dict[tuple[str, str], int] = {}
+    for watch in watches:
+        if watch.repo in live:
+            for kind in sorted(watch.kinds):
+                thresholds.setdefault((live[watch.repo].name, kind), watch.stale_days or days)
+    plans = []
+    for repo in {r.name: r for r in live.values()}.values():
+        longest = max(d for (name, _), d in thresholds.items() if name == repo.name)
+        shortest = min(d for (name, _), d in thresholds.items() if name == repo.name)
+        if activity == "updated":
+            plans.append(Plan(repo, open_items_updated_before(env.now - timedelta(days=shortest))))
+        else:
+            plans.append(Plan(repo, every_open_item(), comments_since=env.now - timedelta(days=longest)))
+    fetched = client.fetch(plans)
+    errors += [SourceError.of(f) for f in fetched.values() if isinstance(f, SourceFailure)]
+    activities = [a for a in fetched.values() if not isinstance(a, SourceFailure)]
+    wanted = report.history_needed(activities, people=resolved.people, now=env.now, thresholds=thresholds,
+                                   activity=activity)
+    history = client.last_human_comments(wanted, resolved.people)
+    errors += _unread_errors(history)
+    return report.build(activities, history, people=resolved.people, now=env.now, thresholds=thresholds,
+                        activity=activity, mention=mention, archived=_unique(resolved.archived.values()),
+                        errors=errors, days=days)
+
+
+def _unique(names: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(names))
 
 
 def _unread_errors(history: dict[tuple[str, int], Any]) -> list[SourceError]:
@@ -239,7 +259,7 @@ def _unread_errors(history: dict[tuple[str, int], Any]) -> list[SourceError]:
             failed.setdefault(repo, []).append(found)
     errors = []
     for failures in failed.values():
-        error = _source_error(failures[0])
+        error = SourceError.of(failures[0])
         if len(failures) > 1:
             error = replace(error, message=f"{error.message} (and {len(failures) - 1} more items)")
         errors.append(error)
@@ -277,9 +297,6 @@ def new(since_text: str, repos: tuple[str, ...], wait_text: str, output: Output,
       cmtriage new
       cmtriage new --since 2026-11-20 --repo mattermost/mattermost --format json
     """
-    from cmtriage.reports import new as report
-    from cmtriage.sources.github import Plan, opened_since
-
     config = _config(env, repos)
     watches = [w for w in _watches(config, repos, env) if "issue" in w.kinds]
     if not watches:
@@ -287,22 +304,32 @@ def new(since_text: str, repos: tuple[str, ...], wait_text: str, output: Output,
     since = _since(since_text, env.now)
     if since > env.now:
         raise UsageError(f"--since: {since_text} is in the future")
-    mention = _on_duty(env)
     with _github(env, wait_text) as client:
-        live, archived, errors, people = _resolve(client, watches, config, env)
-        repos_by_name = {r.name: r for r in live.values()}
-        fetched = client.fetch([Plan(repo, opened_since(since)) for repo in repos_by_name.values()])
-        activities = {name: a for name, a in fetched.items() if not isinstance(a, SourceFailure)}
-        commented = [Plan(a.repo, None, comments_since=since) for a in activities.values()
-                     if report.needs_comments(a, people, since)]
-        for name, found in client.fetch(commented).items():
-            if isinstance(found, SourceFailure):
-                fetched[name] = found
-                del activities[name]
-            else:
-                activities[name] = replace(activities[name], since=found.since, comments=found.comments)
-        errors += [_source_error(f) for f in fetched.values() if isinstance(f, SourceFailure)]
-    result = report.build(list(activities.values()), people=people, now=env.now, since=since,
-                          templates=config.replies, forum_url=config.forum.url if config.forum else None,
-                          mention=mention, archived=archived, errors=errors)
+        result = new_report(client, resolve(client, watches, config, env), config, env=env, since=since,
+                            mention=_on_duty(env))
     return emit(result, output, env)
+
+
+def new_report(client: GitHub, resolved: Resolved, config: ReposConfig, *, env: Env, since: datetime,
+               mention: str | None = None) -> Report:
+    """The new-issues report of the resolved repos (those that watch issues)."""
+    from cmtriage.models import SourceError
+    from cmtriage.reports import new as report
+    from cmtriage.sources.github import Plan, opened_since
+
+    repos_by_name = {r.name: r for r in resolved.live.values()}
+    fetched = client.fetch([Plan(repo, opened_since(since)) for repo in repos_by_name.values()])
+    activities = {name: a for name, a in fetched.items() if not isinstance(a, SourceFailure)}
+    commented = [Plan(a.repo, None, comments_since=since) for a in activities.values()
+                 if report.needs_comments(a, resolved.people, since)]
+    for name, found in client.fetch(commented).items():
+        if isinstance(found, SourceFailure):
+            fetched[name] = found
+            del activities[name]
+        else:
+            activities[name] = replace(activities[name], since=found.since, comments=found.comments)
+    errors = [*resolved.failed.values(),
+              *(SourceError.of(f) for f in fetched.values() if isinstance(f, SourceFailure))]
+    return report.build(list(activities.values()), people=resolved.people, now=env.now, since=since,
+                        templates=config.replies, forum_url=config.forum.url if config.forum else None,
+                        mention=mention, archived=_unique(resolved.archived.values()), errors=errors)

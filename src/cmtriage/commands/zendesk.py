@@ -40,6 +40,6 @@ def zendesk(output: Output, env: Env) -> int:
     try:
         found, errors = source.fetch(config, email, token), ()
     except SourceFailure as failure:
-        found, errors = None, (SourceError(failure.source, str(failure).removeprefix(f"{failure.source}: ")),)
+        found, errors = None, (SourceError.of(failure),)
     built = report.build(found, now=env.now, handoff=handoff, on_duty=on_duty, errors=errors)
     return emit(built, output, env)

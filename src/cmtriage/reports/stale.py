@@ -124,10 +124,11 @@ def _reason(issue: Issue, last: Comment | _Unread | None, people: People, bumped
 
 def build(activities: Sequence[Activity], history: Mapping[tuple[str, int], Comment | Exception | None], *,
           people: People, now: datetime, thresholds: Thresholds, activity: str = HUMAN,
-          mention: str | None = None, archived: Sequence[str] = (), errors: Sequence[SourceError] = ()
-          ) -> Report:
+          mention: str | None = None, archived: Sequence[str] = (), errors: Sequence[SourceError] = (),
+          days: int = 7) -> Report:
     """The report from what the source fetched; `history` holds the last human comment (or the failure
-    to read it) of each item `history_needed` named."""
+    to read it) of each item `history_needed` named. `days` is the threshold to name when no repo
+    could be read."""
     items = []
     for found, issue, threshold in _candidates(activities, people, thresholds):
         last = _last_human(found, issue, people, activity, history)
@@ -144,7 +145,7 @@ def build(activities: Sequence[Activity], history: Mapping[tuple[str, int], Comm
                    "labels": list(issue.labels), "waiting_on": waiting_on},
         ))
     items.sort(key=lambda item: (-item.days_idle, item.extra["repo"].lower(), item.extra["number"]))
-    days = min(thresholds.values(), default=7)
+    days = min(thresholds.values(), default=days)
     return Report(
         name=NAME,
         title=_title(len(items), {kind for _, kind in thresholds}, days, items),
