@@ -253,6 +253,8 @@ def _unique(names: Iterable[str]) -> list[str]:
 
 def _unread_errors(history: dict[tuple[str, int], Any]) -> list[SourceError]:
     """One error per repo whose items' comments could not be read, saying how many items."""
+    from cmtriage.models import SourceError
+
     failed: dict[str, list[SourceFailure]] = {}
     for (repo, _), found in history.items():
         if isinstance(found, SourceFailure):
