@@ -104,7 +104,8 @@ LONG = "A long title that says a lot about a crash when the desktop app reconnec
 # --- splitting --------------------------------------------------------------------------------------------
 def test_a_long_report_arrives_as_whole_tables_nothing_lost_repeated_or_cut(fake, run_cli, write_config):
     write_config(repos="mattermost: {channel: community-heartbeat, username: cmtriage}\n")
-    items = [item(n, title=f"{LONG} #{n}") for n in range(1, 301)]
+    # pipes and backslashes in titles: an unescaped one would add a cell and show in the counts below
+    items = [item(n, title=f"{LONG} | piped \\| #{n}") for n in range(1, 301)]
     code, out, err = run(run_cli, report(*items), "--post")
 
     assert (code, out) == (0, "")
@@ -198,12 +199,19 @@ def test_502s_are_retried_and_the_post_goes_through(fake, run_cli):
     (lambda f: setattr(f, "enabled", False), [],
      "the post failed (nothing was posted): {base}: HTTP 501: Incoming webhooks have been disabled by the "
      "system admin. (ask a system admin to enable incoming webhooks)"),
-], ids=["unknown-hook", "locked", "no-channel", "disabled"])
+    (lambda f: f.answer_next(301, headers={"Location": f.url().replace("http:", "https:")}), [],
+     "the post failed (nothing was posted): {base}: HTTP 301: the hook redirects to {https}, and cmtriage "
+     "does not follow redirects with a post; set MATTERMOST_WEBHOOK_URL to the address it redirects to"),
+    (lambda f: f.answer_next(200, "<html><title>Mattermost</title></html>"), [],
+     "the post failed (nothing was posted): {base}: answered 200 without 'ok': is MATTERMOST_WEBHOOK_URL an "
+     "incoming-webhook URL?"),
+], ids=["unknown-hook", "locked", "no-channel", "disabled", "redirect", "200-without-ok"])
 def test_each_server_error_is_shown_with_exit_1(fake, run_cli, isolated_env, setup, args, message):
     setup(fake)
     code, out, err = run(run_cli, report(item(1)), "--post", *args)
     assert (code, out) == (1, "")
-    assert err == f"cmtriage: error: Mattermost: {message.format(base=fake.base_url)}\n"
+    https = fake.base_url.replace("http:", "https:")
+    assert err == f"cmtriage: error: Mattermost: {message.format(base=fake.base_url, https=https)}\n"
     assert len(fake.requests) == 1 and fake.posts == []
     assert state_files(isolated_env) == []
 
@@ -235,18 +243,23 @@ def test_a_report_with_a_failed_source_is_posted_and_exits_1(fake, run_cli):
 
 
 # --- the secret ---------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("scenario", ["ok", "unknown-hook", "502", "only-changes"])
-def test_the_webhook_url_is_never_printed_or_stored(fake, run_cli, isolated_env, scenario):
-    if scenario == "unknown-hook":
+@pytest.mark.parametrize("scenario", ["ok", "unknown-hook", "502", "only-changes", "redirect", "debug"])
+def test_the_webhook_url_is_never_printed_or_stored(fake, run_cli, isolated_env, monkeypatch, scenario):
+    if scenario in ("unknown-hook", "debug"):
         fake.hooks.clear()
+    if scenario == "debug":  # the traceback too
+        monkeypatch.setenv("CMTRIAGE_DEBUG", "1")
     if scenario == "502":
         fake.fail_next(4)
+    if scenario == "redirect":
+        fake.answer_next(308, headers={"Location": fake.url()}, count=2)
     args = ["--post", "--format", "json"] + (["--only-changes"] if scenario == "only-changes" else [])
     outputs = [run(run_cli, report(item(1)), *args) for _ in range(2)]
     seen = "".join(out + err for _, out, err in outputs)
     seen += "".join(path.read_text() for path in state_files(isolated_env))
     seen += "".join(path.name for path in state_files(isolated_env))
     assert HOOK_ID not in seen and fake.url() not in seen and "/hooks/" not in seen
+    assert ("Traceback" in seen) is (scenario == "debug")  # the debug run did print the traceback
 
 
 # --- --only-changes --------------------------------------------------------------------------------

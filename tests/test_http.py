@@ -21,6 +21,7 @@ from cmtriage.sources import http
 from cmtriage.sources.http import HttpClient
 
 NOW = datetime(2026, 11, 17, 14, 0, tzinfo=UTC)
+DROP = 0  # a scripted "status" that closes the connection without answering
 
 
 class Script:
@@ -48,10 +49,15 @@ def server() -> Iterator[tuple[str, Script]]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            script.requests.append({"path": self.path, "headers": dict(self.headers)})
+            length = int(self.headers.get("Content-Length") or 0)
+            script.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers),
+                                    "body": self.rfile.read(length)})
             status, headers, body, delay = script.next_answer()
             if delay:
                 time.sleep(delay)
+            if status == DROP:  # read the request, then hang up without a word
+                self.close_connection = True
+                return
             data = body.encode()
             self.send_response(status)
             for name, value in {"Content-Type": "application/json", **headers}.items():
@@ -60,6 +66,8 @@ def server() -> Iterator[tuple[str, Script]]:
             self.end_headers()
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(data)
+
+        do_POST = do_GET
 
         def log_message(self, *args: object) -> None:
             pass
@@ -231,3 +239,72 @@ def test_501_is_not_retried(server, sleeps):
     script.answer(501)
     assert client(base, sleeps).request("GET", "/x").status_code == 501
     assert len(script.requests) == 1 and sleeps == []
+
+
+# --- POST: sent again only when it cannot have arrived --------------------------------------------------
+MAY_HAVE_ARRIVED = "not sent again, as it may have arrived (check before trying again)"
+
+
+def test_a_post_that_timed_out_is_not_sent_again(server, sleeps):
+    base, script = server
+    script.answer(200, delay=0.3)
+    with pytest.raises(SourceFailure) as caught:
+        client(base, sleeps, timeout=httpx.Timeout(0.05)).request("POST", "/hooks/abc", json={"text": "hi"})
+    assert str(caught.value) == f"Example: {base}: timed out waiting for the answer; {MAY_HAVE_ARRIVED}"
+    assert [r["method"] for r in script.requests] == ["POST"] and sleeps == []
+
+
+def test_a_post_whose_connection_drops_before_the_answer_is_not_sent_again(server, sleeps):
+    base, script = server
+    script.answer(DROP)
+    with pytest.raises(SourceFailure) as caught:
+        client(base, sleeps).request("POST", "/hooks/abc", json={"text": "hi"})
+    assert str(caught.value) == (f"Example: {base}: connection lost (Server disconnected without sending a "
+                                 f"response.); {MAY_HAVE_ARRIVED}")
+    assert len(script.requests) == 1 and script.requests[0]["body"] == b'{"text":"hi"}' and sleeps == []
+
+
+def test_a_get_whose_connection_drops_is_retried(server, sleeps):
+    base, script = server
+    script.answer(DROP).answer(200, '{"again": true}')
+    assert client(base, sleeps).get_json("/x") == {"again": True}
+    assert len(script.requests) == 2 and len(sleeps) == 1
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_504_is_retried_for_a_get_but_not_for_a_post(server, sleeps, method):
+    base, script = server
+    script.answer(504).answer(200)
+    if method == "GET":
+        assert client(base, sleeps).request(method, "/x").status_code == 200
+        assert len(script.requests) == 2 and len(sleeps) == 1
+        return
+    with pytest.raises(SourceFailure) as caught:
+        client(base, sleeps).request(method, "/x", json={})
+    assert str(caught.value) == f"Example: {base}: HTTP 504 Gateway Timeout; {MAY_HAVE_ARRIVED}"
+    assert len(script.requests) == 1 and sleeps == []
+
+
+def test_a_post_answered_502_or_503_is_sent_again(server, sleeps):
+    """A proxy's 502 or a 503 says the request was not taken: safe to send again."""
+    base, script = server
+    script.answer(502).answer(503).answer(200, "ok")
+    assert client(base, sleeps).request("POST", "/hooks/abc", json={"text": "hi"}).text == "ok"
+    assert [r["method"] for r in script.requests] == ["POST"] * 3 and len(sleeps) == 2
+
+
+def test_a_post_that_cannot_connect_is_tried_again(sleeps):
+    with socket.socket() as sock:  # a port nobody listens on: the request never left
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(SourceFailure) as caught:
+        client(f"http://127.0.0.1:{port}", sleeps).request("POST", "/hooks/the-secret", json={"text": "hi"})
+    assert str(caught.value).startswith(f"Example: http://127.0.0.1:{port}: cannot connect after 4 tries (")
+    assert len(sleeps) == 3 and "the-secret" not in str(caught.value)
+
+
+def test_a_redirect_is_handed_back_not_followed(server, sleeps):
+    base, script = server
+    script.answer(301, "", headers={"Location": f"{base}/elsewhere"})
+    response = client(base, sleeps).request("POST", "/hooks/abc", json={"text": "hi"})
+    assert (response.status_code, len(script.requests), sleeps) == (301, 1, [])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -59,12 +60,26 @@ def test_502s_are_retried_then_the_post_goes_through_once(fake, http, sleeps):
     assert len(fake.requests) == 3 and fake.texts() == ["hello"] and len(sleeps) == 2
 
 
-def test_a_slow_answer_is_retried(fake, http, sleeps):
+def test_a_slow_answer_is_not_sent_again_as_it_would_post_twice(fake, http, sleeps):
     fake.slow_next(1, seconds=0.3)
-    mattermost.post(http, fake.url(), {"text": "hello"})
-    assert len(fake.requests) == 2 and len(sleeps) == 1
-    # The slow request was posted too, after we gave up on it: a timeout on a POST can mean a duplicate.
-    assert fake.texts() in (["hello"], ["hello", "hello"])
+    with pytest.raises(SourceFailure) as caught:
+        mattermost.post(http, fake.url(), {"text": "hello"})
+    assert str(caught.value) == (f"Mattermost: {fake.base_url}: timed out waiting for the answer; not sent "
+                                 "again, as it may have arrived (check before trying again)")
+    assert len(fake.requests) == 1 and sleeps == []
+    deadline = time.monotonic() + 2
+    while not fake.posts and time.monotonic() < deadline:  # the server finishes after we gave up
+        time.sleep(0.01)
+    assert fake.texts() == ["hello"]  # it did arrive: a second try would have posted it twice
+
+
+def test_a_proxys_504_is_not_sent_again(fake, http, sleeps):
+    fake.fail_next(1, status=504)
+    with pytest.raises(SourceFailure) as caught:
+        mattermost.post(http, fake.url(), {"text": "hello"})
+    assert str(caught.value) == (f"Mattermost: {fake.base_url}: HTTP 504 Gateway Timeout; not sent again, "
+                                 "as it may have arrived (check before trying again)")
+    assert len(fake.requests) == 1 and sleeps == []
 
 
 def test_502_every_time_fails_after_the_bounded_tries(fake, http):
@@ -104,6 +119,53 @@ def test_the_unknown_hook_error_never_quotes_the_hook_id_from_detailed_error(fak
         mattermost.post(http, fake.url(missing), {"text": "hi"})
     assert missing in fake.requests[0]["path"]  # the fake's detailed_error quotes it, as the server's does
     assert missing not in str(caught.value) and "/hooks/" not in str(caught.value)
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_is_not_followed_and_says_where_without_the_secret(fake, http, sleeps, status):
+    # The Location carries the hook's path, as a proxy's http-to-https redirect does. Here it points at
+    # the fake's own live hook, so following it would post.
+    fake.answer_next(status, headers={"Location": fake.url()})
+    with pytest.raises(SourceFailure) as caught:
+        mattermost.post(http, f"{fake.base_url}/old/hooks/{HOOK_ID}", {"text": "hi"})
+    assert str(caught.value) == (
+        f"Mattermost: {fake.base_url}: HTTP {status}: the hook redirects to {fake.base_url}, and cmtriage "
+        "does not follow redirects with a post; set MATTERMOST_WEBHOOK_URL to the address it redirects to")
+    assert len(fake.requests) == 1 and fake.posts == [] and sleeps == []
+    assert HOOK_ID not in str(caught.value) and "/hooks/" not in str(caught.value)
+
+
+def test_a_relative_redirect_names_the_same_host(fake, http):
+    fake.answer_next(301, headers={"Location": f"/mattermost/hooks/{HOOK_ID}"})
+    with pytest.raises(SourceFailure) as caught:
+        mattermost.post(http, fake.url(), {"text": "hi"})
+    assert f"redirects to {fake.base_url}, and" in str(caught.value) and HOOK_ID not in str(caught.value)
+
+
+def test_a_redirect_to_another_host_names_only_that_host(fake, http):
+    fake.answer_next(308, headers={"Location": f"https://chat.example.com:8443/hooks/{HOOK_ID}?x=1"})
+    with pytest.raises(SourceFailure) as caught:
+        mattermost.post(http, fake.url(), {"text": "hi"})
+    assert "redirects to https://chat.example.com:8443, and" in str(caught.value)
+    assert HOOK_ID not in str(caught.value)
+    assert len(fake.requests) == 1
+
+
+@pytest.mark.parametrize("body", ["<html><title>Mattermost</title></html>", "", "OK done"])
+def test_a_200_without_ok_is_a_failure_asking_about_the_url(fake, http, sleeps, body):
+    # what a web app page or a captive portal answers: 200, but not the webhook's `ok`
+    fake.answer_next(200, body)
+    with pytest.raises(SourceFailure) as caught:
+        mattermost.post(http, fake.url(), {"text": "hi"})
+    assert str(caught.value) == (f"Mattermost: {fake.base_url}: answered 200 without 'ok': is "
+                                 "MATTERMOST_WEBHOOK_URL an incoming-webhook URL?")
+    assert len(fake.requests) == 1 and fake.posts == [] and sleeps == []
+
+
+def test_ok_with_surrounding_whitespace_is_success(fake, http):
+    fake.answer_next(200, "ok\n", headers={"Content-Type": "text/plain"})
+    mattermost.post(http, fake.url(), {"text": "hi"})
+    assert len(fake.requests) == 1
 
 
 def test_an_answer_that_is_not_mattermost_json_shows_the_status(fake, http):

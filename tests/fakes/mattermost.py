@@ -12,8 +12,9 @@
   that rune, as the server's webhook post splitting does.
 
 Errors are JSON `{"id", "message", "detailed_error", "request_id", "status_code"}`. Tests can make the
-next requests fail with a proxy's 502 (`fail_next`) or answer late (`slow_next`), and read `posts`
-(what the channel shows) and `requests` (every request, for counting a run's cost).
+next requests fail with a proxy's 502 (`fail_next`), get any other answer from what stands in front of
+the server (`answer_next`: a redirect to https, a login page), or answer late (`slow_next`), and read
+`posts` (what the channel shows) and `requests` (every request, for counting a run's cost).
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ class FakeMattermost:
     channels: set[str] = field(default_factory=lambda: {"town-square", "community-heartbeat", "off-topic"})
     posts: list[Post] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
-    _failures: list[int | None] = field(default_factory=list)
+    _scripted: list[tuple[int, dict[str, str], str] | None] = field(default_factory=list)
     _delays: list[float] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -77,7 +78,15 @@ class FakeMattermost:
     def fail_next(self, count: int = 1, status: int = 502, *, after: int = 0) -> None:
         """After `after` requests answered as usual, the next `count` get `status` from "the proxy"
         and post nothing."""
-        self._failures.extend([None] * after + [status] * count)
+        page = f"<html><body><h1>{status} Bad Gateway</h1></body></html>"
+        self.answer_next(status, page, count=count, after=after)
+
+    def answer_next(self, status: int, body: str = "", *, headers: dict[str, str] | None = None,
+                    count: int = 1, after: int = 0) -> None:
+        """After `after` requests answered as usual, the next `count` get this answer (HTML unless
+        `headers` say otherwise) instead of the server's, and post nothing."""
+        answer = (status, {"Content-Type": "text/html", **(headers or {})}, body)
+        self._scripted.extend([None] * after + [answer] * count)
 
     def slow_next(self, count: int = 1, seconds: float = 0.5) -> None:
         """The next `count` requests are answered (and posted) only after `seconds`."""
@@ -87,19 +96,19 @@ class FakeMattermost:
         return [post.text for post in self.posts]
 
     # --- the server's side ------------------------------------------------------------------------------
-    def handle(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, str, str]:
-        """(status, content type, body) for one POST."""
+    def handle(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], str]:
+        """(status, headers, body) for one POST."""
         with self._lock:
             self.requests.append({"path": path, "headers": headers, "body": body})
             delay = self._delays.pop(0) if self._delays else 0.0
-            failure = self._failures.pop(0) if self._failures else None
+            scripted = self._scripted.pop(0) if self._scripted else None
         if delay:
             time.sleep(delay)
-        if failure:
-            return failure, "text/html", f"<html><body><h1>{failure} Bad Gateway</h1></body></html>"
+        if scripted:
+            return scripted
         hook_id = path.removeprefix("/hooks/")
         if not path.startswith("/hooks/") or not hook_id:
-            return 404, "text/plain", "404 page not found"
+            return 404, {"Content-Type": "text/plain"}, "404 page not found"
         if not self.enabled:
             return self._error("disabled")
         request = self._parse(headers.get("content-type", ""), body)
@@ -120,7 +129,7 @@ class FakeMattermost:
             for start in range(0, max(len(text), 1), POST_LIMIT):
                 self.posts.append(Post(hook_id, channel, text[start:start + POST_LIMIT],
                                        request.get("username"), request.get("icon_url")))
-        return 200, "text/plain", "ok"
+        return 200, {"Content-Type": "text/plain"}, "ok"
 
     @staticmethod
     def _parse(content_type: str, body: bytes) -> dict[str, Any] | None:
@@ -135,11 +144,11 @@ class FakeMattermost:
         return request if isinstance(request, dict) else None
 
     @staticmethod
-    def _error(kind: str, detailed: str = "") -> tuple[int, str, str]:
+    def _error(kind: str, detailed: str = "") -> tuple[int, dict[str, str], str]:
         status, error_id, message = ERRORS[kind]
         body = {"id": error_id, "message": message, "detailed_error": detailed,
                 "request_id": secrets.token_hex(13), "status_code": status}
-        return status, "application/json", json.dumps(body)
+        return status, {"Content-Type": "application/json"}, json.dumps(body)
 
 
 @contextmanager
@@ -152,10 +161,11 @@ def running(**settings: Any) -> Iterator[FakeMattermost]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
             headers = {name.lower(): value for name, value in self.headers.items()}
-            status, content_type, text = fake.handle(self.path, headers, body)
+            status, answer_headers, text = fake.handle(self.path, headers, body)
             data = text.encode()
             self.send_response(status)
-            self.send_header("Content-Type", content_type)
+            for name, value in answer_headers.items():
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             with suppress(BrokenPipeError, ConnectionResetError):  # the client gave up waiting

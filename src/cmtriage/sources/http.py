@@ -3,7 +3,7 @@ Stack Exchange, Mattermost): chosen timeouts, a cmtriage User-Agent, bounded ret
 never carry a secret.
 
 Retried, with exponential backoff and jitter: 5xx answers (but 501 and 505, which say "never"), timeouts
-and connection errors. A 429 (or a
+and connection errors; a POST only when it cannot have been acted on (see `request`). A 429 (or a
 503 that says when) waits the server's `Retry-After`, in seconds or as an HTTP date, when that is at most
 `max_wait`; longer, the run fails at once with a message saying when to try again. Every other answer is
 handed back to the adapter, which knows what its 4xx bodies mean; `get_json` is the short path for
@@ -50,6 +50,9 @@ BACKOFF = 0.5
 PERMANENT_5XX = (501, 505)  # Not Implemented, HTTP Version Not Supported: asking again cannot help
 MAX_WAIT = 60.0  # the longest Retry-After we sit through; a cron run should not hang for an hour
 sleep: Callable[[float], None] = time.sleep  # looked up at call time, so tests can patch it
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})  # twice does what once does
+# Failures before there was a connection to send on: the server cannot have seen the request.
+UNSENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 # httpx logs every request's full URL at INFO level once anyone configures logging; that URL may be
 # a Mattermost webhook, whose path is the secret.
@@ -127,24 +130,34 @@ class HttpClient:
         and the retried 5xx); raise SourceFailure when the retries run out or the server asks for too
         long a wait."""
         full = self.client.base_url.join(url)
+        # A POST (a Mattermost post) goes again only when it cannot have arrived: no connection was made,
+        # or the answer (a 5xx other than 504) says it was not taken. After a read timeout, a dropped
+        # connection or a proxy's 504 the server may still have posted it, and a second try could post
+        # it twice: a duplicate in a channel cannot be taken back, while a failure tells the user to look.
+        repeatable = method.upper() in IDEMPOTENT
         for attempt in range(self.attempts):
             last = attempt == self.attempts - 1
             try:
                 response = self.client.request(method, url, **kwargs)
-            except httpx.TimeoutException:
-                if last:
+            except httpx.TransportError as exc:  # refused, DNS, TLS, reset, timed out
+                timed_out = isinstance(exc, httpx.TimeoutException)
+                reason = str(exc) or exc.__class__.__name__
+                if not repeatable and not isinstance(exc, UNSENT):
+                    what = "timed out waiting for the answer" if timed_out else f"connection lost ({reason})"
+                    raise self.fail(full, f"{what}; not sent again, as it may have arrived "
+                                          "(check before trying again)") from None
+                if last and timed_out:
                     raise self.fail(full, f"no answer after {self.attempts} tries (timed out)") from None
-                self._pause(self._backoff(attempt))
-                continue
-            except httpx.TransportError as exc:  # refused, DNS, TLS, reset: the request got nowhere useful
                 if last:
-                    reason = str(exc) or exc.__class__.__name__
                     raise self.fail(full, f"cannot connect after {self.attempts} tries ({reason})") from None
                 self._pause(self._backoff(attempt))
                 continue
             status = response.status_code
             if status != 429 and (status < 500 or status in PERMANENT_5XX):
                 return response
+            if status == 504 and not repeatable:
+                raise self.fail(full, "HTTP 504 Gateway Timeout; not sent again, as it may have arrived "
+                                      "(check before trying again)")
             wait = retry_after(response, self._clock()) if status in (429, 503) else None
             if wait is not None and wait > self.max_wait:
                 again = (self._clock() + timedelta(seconds=wait)).strftime("%Y-%m-%d %H:%M UTC")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from cmtriage.errors import UsageError
-from cmtriage.sources.http import HttpClient
+from cmtriage.sources.http import HttpClient, where
 
 if TYPE_CHECKING:
     import httpx
@@ -58,9 +58,20 @@ def post(http: HttpClient, url: str, body: dict[str, Any]) -> None:
         return
     if response.status_code == 200:
         raise http.fail(url, f"answered 200 without 'ok': is {URL_VARIABLE} an incoming-webhook URL?")
-    if response.is_redirect:  # the Location would hold the secret path: not printed
-        raise http.fail(url, f"HTTP {response.status_code} redirect: set {URL_VARIABLE} to the address "
-                             "it redirects to (https://?)")
+    if response.is_redirect:
+        # Not followed: a post re-sent to wherever a Location says could land anywhere. Only the new
+        # address's scheme and host are shown; its path holds the secret.
+        import httpx
+
+        from cmtriage.render import clean
+
+        try:
+            moved = clean(where(response.request.url.join(response.headers["location"])))
+        except (httpx.InvalidURL, ValueError):
+            moved = "an address that is not a URL"
+        raise http.fail(url, f"HTTP {response.status_code}: the hook redirects to {moved}, and "
+                             f"cmtriage does not follow redirects with a post; set {URL_VARIABLE} to the "
+                             "address it redirects to")
     raise http.fail(url, _explain(response, url))
 
 
