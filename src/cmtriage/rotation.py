@@ -25,18 +25,16 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from cmtriage.config import Member, Override, RotationConfig
+from cmtriage.config import Member, Override, RotationConfig, week_start
 from cmtriage.errors import UsageError
 
 _WEEK = dt.timedelta(days=7)
 _LAST_WEEK = dt.date.max - 2 * _WEEK  # a week's end (and the next week's start) must still be a date
 
 
-@dataclass(frozen=True)
-class Week:
+class Week(NamedTuple):
     start: dt.date  # local date of its first day
     scheduled: Member | None  # whom the queue names (None when no member is active that week)
     on_duty: Member | None  # who covers it: the override's person, else the scheduled one
@@ -60,11 +58,6 @@ class Week:
             "week_end": self.end.isoformat(),
             "override": override,
         }
-
-
-def week_start(day: dt.date, week_starts: int) -> dt.date:
-    """The first date of the week holding `day` (week_starts: 0 = Monday, as date.weekday())."""
-    return day - dt.timedelta(days=(day.weekday() - week_starts) % 7)
 
 
 def local_date(rotation: RotationConfig, instant: dt.datetime) -> dt.date:
