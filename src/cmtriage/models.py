@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -78,6 +78,56 @@ class Report:
     group_by: str | None = None
     notes: tuple[str, ...] = ()
     empty_message: str = "Nothing to list."
+    # The title for a given list of items, so that one with items taken out (snoozed) counts right.
+    titled: Callable[[Sequence[Item]], str] | None = field(default=None, compare=False)
+
+    def each(self, change: Callable[[Report], Report]) -> Report:
+        """`change` applied to the report (to every section of a Digest)."""
+        return change(self)
+
+    def keeping(self, items: Sequence[Item]) -> Report:
+        """The report with only `items`, its title counting them."""
+        items = tuple(items)
+        return replace(self, items=items, title=self.titled(items) if self.titled else self.title)
+
+
+DIGEST_COLUMNS = (
+    Column("section", "Section"),
+    Column("title", "Title", link="url"),
+    Column("author", "Author"),
+    Column("days_idle", "Days idle", numeric=True),
+    Column("reason", "Reason"),
+)
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Several reports sent as one: one title and mention, then each report as a section, its errors
+    in place. `items` and `errors` are every section's, the items tagged with their section's name."""
+
+    name: str
+    titled: Callable[[Sequence[Report]], str]  # the title, counting what each section holds
+    sections: tuple[Report, ...]
+    generated_at: datetime
+    mention: str | None = None
+    notes: tuple[str, ...] = ()
+    columns: tuple[Column, ...] = DIGEST_COLUMNS  # for formats that need one table (CSV)
+
+    @property
+    def title(self) -> str:
+        return self.titled(self.sections)
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(replace(item, extra={**item.extra, "section": section.name})
+                     for section in self.sections for item in section.items)
+
+    @property
+    def errors(self) -> tuple[SourceError, ...]:
+        return tuple(error for section in self.sections for error in section.errors)
+
+    def each(self, change: Callable[[Report], Report]) -> Digest:
+        return replace(self, sections=tuple(change(section) for section in self.sections))
 
 
 # --- records that sources hand to reports ----------------------------------------------------------------

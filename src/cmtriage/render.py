@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # annotations only; not importing models keeps `rotation who` quick to start
-    from cmtriage.models import Column, Item, Report
+    from cmtriage.models import Column, Digest, Item, Report
 
 FORMATS = ("table", "markdown", "json", "csv", "payload")
 POST_LIMIT = 16383  # Mattermost cuts a post at exactly this many runes
@@ -157,11 +157,14 @@ def _heading(report: Report, *, with_mention: bool = True) -> str:
     return "#### " + mention + _trusted(report.title)
 
 
-def _sections(report: Report) -> list[tuple[list[str], list[str]]]:
-    """(lines that open a section, the lines a split may cut between) for each table, then the errors.
-    An opening starts with a blank line: Mattermost shows no table glued to the line above."""
-    sections = []
-    if not report.items:
+def _sections(report: Report | Digest) -> list[tuple[list[str], list[str], list[str]]]:
+    """(lines that open a section, the lines that open it again at the top of a later part, the lines a
+    split may cut between) for each table, then the errors. An opening starts with a blank line:
+    Mattermost shows no table glued to the line above."""
+    if hasattr(report, "sections"):
+        return [entry for section in report.sections for entry in _digest_section(section)]
+    sections: list[tuple[list[str], list[str]]] = []
+    if not report.items and report.empty_message:
         sections.append((["", markdown_text(report.empty_message)], []))
     header = _md_table_header(report.columns)
     for name, items in _groups(report) if report.items else ():
@@ -170,7 +173,17 @@ def _sections(report: Report) -> list[tuple[list[str], list[str]]]:
     if report.errors:
         sections.append(([""], [f"- :warning: {markdown_text(e.source)}: {markdown_text(e.message)}"
                                 for e in report.errors]))
-    return sections
+    return [(opening, opening, rows) for opening, rows in sections]
+
+
+def _digest_section(report: Report) -> list[tuple[list[str], list[str], list[str]]]:
+    """A digest's section: its title as a subheading (again atop any part it goes on in), its notes,
+    then its own tables and errors."""
+    heading = ["", "##### " + _trusted(report.title)]
+    entries = _sections(report)
+    opening, reopening, rows = entries[0] if entries else ([], [], [])
+    first = ([*heading, *(_trusted(n) for n in report.notes), *opening], [*heading, *reopening], rows)
+    return [first, *((opening, [*heading, *reopening], rows) for opening, reopening, rows in entries[1:])]
 
 
 _PART_SUFFIX = " (part {}/{})"
@@ -194,16 +207,18 @@ def markdown_parts(report: Report, limit: int = POST_LIMIT) -> list[str]:
         parts[-1].extend(lines)
         sizes[-1] += sum(len(line) + 1 for line in lines)
 
-    for opening, rows in _sections(report):
-        if not fits([*opening, *rows[:1]]):
+    for opening, reopening, rows in _sections(report):
+        if fits([*opening, *rows[:1]]):
+            add(opening)
+        else:
             parts.append([])
             sizes.append(-1)  # the first line of a part has no newline before it
-        add(opening)
+            add(reopening)
         for row in rows:
             if not fits([row]):
                 parts.append([])
                 sizes.append(-1)
-                add(opening)
+                add(reopening)
             add([row])
     if len(parts) > 1:
         total = len(parts)
@@ -239,13 +254,22 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def to_json(report: Report) -> str:
-    document = {
+def _json_errors(report: Report | Digest) -> list[dict[str, str]]:
+    return [{"source": e.source, "message": e.message} for e in report.errors]
+
+
+def to_json(report: Report | Digest) -> str:
+    """DESIGN.md's object; a digest adds `sections` (name, title, count and errors of each), and its
+    items carry their section's name."""
+    document: dict[str, Any] = {
         "report": report.name,
         "generated_at": report.generated_at,
         "items": [item.to_json() for item in report.items],
-        "errors": [{"source": e.source, "message": e.message} for e in report.errors],
+        "errors": _json_errors(report),
     }
+    if hasattr(report, "sections"):
+        document["sections"] = [{"report": s.name, "title": s.title, "count": len(s.items),
+                                 "errors": _json_errors(s)} for s in report.sections]
     return json.dumps(_json_value(document), indent=2, ensure_ascii=False) + "\n"
 
 
@@ -269,10 +293,9 @@ def to_csv(report: Report) -> str:
 
 
 # --- terminal table -------------------------------------------------------------------------------------
-def table(report: Report, *, width: int | None = None, color: bool = False) -> str:
+def table(report: Report | Digest, *, width: int | None = None, color: bool = False) -> str:
     # rich is imported here, not at module level, to keep start-up light for other formats.
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
     buffer = io.StringIO()
@@ -282,9 +305,26 @@ def table(report: Report, *, width: int | None = None, color: bool = False) -> s
     )
     title = (f"@{report.mention}: " if report.mention else "") + clean(report.title)
     console.print(Text(title, style="bold"))
+    if not hasattr(report, "sections"):
+        _table_body(console, report)
+        return buffer.getvalue()
     for note in report.notes:
         console.print(Text(clean(note)))
-    if not report.items:
+    for section in report.sections:
+        console.print()
+        console.print(Text(clean(section.title), style="bold"))
+        _table_body(console, section)
+    return buffer.getvalue()
+
+
+def _table_body(console: Any, report: Report) -> None:
+    """The report's notes, tables and errors (everything but its title)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    for note in report.notes:
+        console.print(Text(clean(note)))
+    if not report.items and report.empty_message:
         console.print(Text(clean(report.empty_message)))
     for name, items in _groups(report) if report.items else ():
         grid = Table(title=Text(clean(name)) if name is not None else None, title_justify="left")
@@ -296,7 +336,6 @@ def table(report: Report, *, width: int | None = None, color: bool = False) -> s
         console.print(grid)
     for error in report.errors:
         console.print(Text(f"error: {clean(error.source)}: {clean(error.message)}", style="red"))
-    return buffer.getvalue()
 
 
 def render(report: Report, fmt: str, *, width: int | None = None, color: bool = False,

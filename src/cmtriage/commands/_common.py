@@ -117,10 +117,10 @@ def write_text(text: str, path: Path | None) -> None:
 
 def emit(report, output: Output, env: Env) -> int:
     """Print and/or post a report; the exit code says whether every source answered."""
-    from cmtriage.render import render
+    from cmtriage.render import clean, render
     from cmtriage.snooze import hide_snoozed
 
-    report = hide_snoozed(report, env.now)
+    report = report.each(lambda section: hide_snoozed(section, env.now))
     if output.show:
         width = None
         if output.fmt == "table":
@@ -137,7 +137,7 @@ def emit(report, output: Output, env: Env) -> int:
         text = render(report, output.fmt, width=width, color=color, target=target)
         write_text(text, output.path)
     for error in report.errors:
-        click.echo(f"cmtriage: error: {error.source}: {error.message}", err=True)
+        click.echo(clean(f"cmtriage: error: {error.source}: {error.message}"), err=True)
     if output.post:
         from cmtriage.delivery import post_report
 

@@ -34,10 +34,17 @@ def _duration(text: str, option: str) -> timedelta:
     return int(match.group(1)) * _UNITS[match.group(2)]
 
 
-def _wait_option(func: Callable) -> Callable:
+def wait_option(func: Callable) -> Callable:
     return click.option(
         "--wait", "wait_text", default="60s", show_default=True, metavar="DURATION",
         help="Wait this long at most for a GitHub rate limit to reset; past it, fail saying when it resets.",
+    )(func)
+
+
+def days_option(func: Callable) -> Callable:
+    return click.option(
+        "--days", type=click.IntRange(min=1), default=7, show_default=True,
+        help="List items with no human activity for this many days (a repo's stale_days wins).",
     )(func)
 
 
@@ -81,7 +88,7 @@ def _where(watch: RepoWatch, env: Env) -> str:
     return f"{env.config_dir / REPOS_FILE}:{watch.line}" if watch.line else f"--repo {watch.repo}"
 
 
-def _on_duty(env: Env) -> str | None:
+def on_duty(env: Env) -> str | None:
     """This week's community PM as a Mattermost username; None without rotation.yaml or anyone on duty."""
     from cmtriage.config import ROTATION_FILE
 
@@ -102,7 +109,7 @@ def _warn(message: str) -> None:
 
 
 @contextmanager
-def _github(env: Env, wait_text: str) -> Iterator[GitHub]:
+def github_client(env: Env, wait_text: str) -> Iterator[GitHub]:
     """The GitHub client with the cache, a progress line on a terminal, and the cost said at the end."""
     from cmtriage.cache import open_cache
     from cmtriage.sources import github as source
@@ -178,13 +185,12 @@ def resolve(client: GitHub, watches: Sequence[RepoWatch], config: ReposConfig, e
 
 # --- stale -----------------------------------------------------------------------------------------------
 @click.command()
-@click.option("--days", type=click.IntRange(min=1), default=7, show_default=True,
-              help="List items with no human activity for this many days (a repo's stale_days wins).")
+@days_option
 @_repo_option
 @click.option("--activity", type=click.Choice(["human", "updated"]), default="human", show_default=True,
               help="human: creation and comments by people, not bots. updated: GitHub's updated_at "
                    "(cheaper; a bot's comment or a label change counts).")
-@_wait_option
+@wait_option
 @report_options
 def stale(days: int, repos: tuple[str, ...], activity: str, wait_text: str, output: Output, env: Env) -> int:
     """List community GitHub issues and pulls nobody has answered for a while.
@@ -208,9 +214,9 @@ def stale(days: int, repos: tuple[str, ...], activity: str, wait_text: str, outp
     """
     config = _config(env, repos)
     watches = _watches(config, repos, env)
-    with _github(env, wait_text) as client:
+    with github_client(env, wait_text) as client:
         result = stale_report(client, resolve(client, watches, config, env), watches, env=env, days=days,
-                              activity=activity, mention=_on_duty(env))
+                              activity=activity, mention=on_duty(env))
     return emit(result, output, env)
 
 
@@ -269,20 +275,30 @@ def _unread_errors(history: dict[tuple[str, int], Any]) -> list[SourceError]:
 
 
 # --- new -------------------------------------------------------------------------------------------------
-def _since(text: str, now: datetime) -> datetime:
+def parse_since(text: str, now: datetime) -> datetime:
+    """--since: a duration back from now, or a date or time not in the future."""
     from cmtriage import clock
 
     if _DURATION.match(text.strip().lower()):
         return now - _duration(text, "--since")
-    return clock.parse_instant(text, what="--since")
+    since = clock.parse_instant(text, what="--since")
+    if since > now:
+        raise UsageError(f"--since: {text} is in the future")
+    return since
+
+
+def since_option(func: Callable) -> Callable:
+    return click.option(
+        "--since", "since_text", default="1d", show_default=True, metavar="DURATION|DATE",
+        help="Issues opened in the last DURATION (12h, 1d, 1w) or since DATE (UTC midnight) or an ISO 8601 "
+             "time.",
+    )(func)
 
 
 @click.command()
-@click.option("--since", "since_text", default="1d", show_default=True, metavar="DURATION|DATE",
-              help="Issues opened in the last DURATION (12h, 1d, 1w) or since DATE (UTC midnight) or "
-                   "an ISO 8601 time.")
+@since_option
 @_repo_option
-@_wait_option
+@wait_option
 @report_options
 def new(since_text: str, repos: tuple[str, ...], wait_text: str, output: Output, env: Env) -> int:
     """List the issues the community opened lately, each with its post type and a reply.
@@ -303,12 +319,10 @@ def new(since_text: str, repos: tuple[str, ...], wait_text: str, output: Output,
     watches = [w for w in _watches(config, repos, env) if "issue" in w.kinds]
     if not watches:
         raise UsageError("no repo in repos.yaml watches issues; pass --repo OWNER/NAME")
-    since = _since(since_text, env.now)
-    if since > env.now:
-        raise UsageError(f"--since: {since_text} is in the future")
-    with _github(env, wait_text) as client:
+    since = parse_since(since_text, env.now)
+    with github_client(env, wait_text) as client:
         result = new_report(client, resolve(client, watches, config, env), config, env=env, since=since,
-                            mention=_on_duty(env))
+                            mention=on_duty(env))
     return emit(result, output, env)
 
 

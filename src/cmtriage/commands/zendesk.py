@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from cmtriage.commands._common import Env, Output, emit, report_options
 from cmtriage.errors import UsageError
+
+if TYPE_CHECKING:
+    from cmtriage.config import Zendesk
+    from cmtriage.models import Report
 
 
 @click.command()
@@ -23,10 +29,7 @@ def zendesk(output: Output, env: Env) -> int:
       ZENDESK_EMAIL=pm@example.com ZENDESK_API_TOKEN=... cmtriage zendesk
       cmtriage zendesk --format payload | curl -d @- "$MATTERMOST_WEBHOOK_URL"
     """
-    from cmtriage.config import REPOS_FILE, ROTATION_FILE
-    from cmtriage.errors import SourceFailure
-    from cmtriage.models import SourceError
-    from cmtriage.reports import zendesk as report
+    from cmtriage.config import REPOS_FILE
     from cmtriage.sources import zendesk as source
 
     config = env.repos().zendesk
@@ -34,12 +37,21 @@ def zendesk(output: Output, env: Env) -> int:
         raise UsageError(f"{env.config_dir / REPOS_FILE}: no zendesk: section; add one like "
                          '`zendesk: {url: https://example.zendesk.com, query: "type:ticket status<solved '
                          'tags:community"}`')
-    email, token = source.credentials()
+    return emit(zendesk_report(env, config, source.credentials()), output, env)
+
+
+def zendesk_report(env: Env, config: Zendesk, credentials: tuple[str, str]) -> Report:
+    """The tickets report; a failed search is the report's error, not an exception."""
+    from cmtriage.config import ROTATION_FILE
+    from cmtriage.errors import SourceFailure
+    from cmtriage.models import SourceError
+    from cmtriage.reports import zendesk as report
+    from cmtriage.sources import zendesk as source
+
     rotation = env.rotation() if (env.config_dir / ROTATION_FILE).exists() else None
     on_duty, handoff = report.people(rotation, env.now)
     try:
-        found, errors = source.fetch(config, email, token), ()
+        found, errors = source.fetch(config, *credentials), ()
     except SourceFailure as failure:
         found, errors = None, (SourceError.of(failure),)
-    built = report.build(found, now=env.now, handoff=handoff, on_duty=on_duty, errors=errors)
-    return emit(built, output, env)
+    return report.build(found, now=env.now, handoff=handoff, on_duty=on_duty, errors=errors)

@@ -77,10 +77,16 @@ def build(activities: Sequence[Activity], *, people: People, now: datetime, sinc
                                           forum_url=forum_url)},
             ))
     items.sort(key=lambda item: (item.created_at, item.extra["repo"].lower(), item.extra["number"]))
-    count, start = len(items), since.astimezone(UTC)
+    start = since.astimezone(UTC)
+
+    def titled(shown: Sequence[Item]) -> str:
+        plural = "" if len(shown) == 1 else "s"
+        return f"{len(shown)} new GitHub issue{plural} since {start:%Y-%m-%d %H:%M} UTC"
+
     return Report(
         name=NAME,
-        title=f"{count} new GitHub issue{'' if count == 1 else 's'} since {start:%Y-%m-%d %H:%M} UTC",
+        title=titled(items),
+        titled=titled,
         columns=COLUMNS,
         items=tuple(items),
         generated_at=now,

@@ -146,9 +146,11 @@ def build(activities: Sequence[Activity], history: Mapping[tuple[str, int], Comm
         ))
     items.sort(key=lambda item: (-item.days_idle, item.extra["repo"].lower(), item.extra["number"]))
     days = min(thresholds.values(), default=days)
+    kinds = {kind for _, kind in thresholds}
     return Report(
         name=NAME,
-        title=_title(len(items), {kind for _, kind in thresholds}, days, items),
+        title=_title(items, kinds, days),
+        titled=lambda shown: _title(shown, kinds, days),
         columns=COLUMNS,
         items=tuple(items),
         generated_at=now,
@@ -160,7 +162,8 @@ def build(activities: Sequence[Activity], history: Mapping[tuple[str, int], Comm
     )
 
 
-def _title(count: int, kinds: set[str], days: int, items: Sequence[Item]) -> str:
+def _title(items: Sequence[Item], kinds: set[str], days: int) -> str:
+    count = len(items)
     if count == 1:
         noun = "issue" if items[0].extra["kind"] == "issue" else "pull"
     else:

@@ -1,0 +1,38 @@
+"""The morning digest: every report repos.yaml sets up, as one post headed by the community PM.
+
+The seed has ops post the day's lists to the community channel and @mention the PM on duty; the digest
+is that post. Each section is a report as its own command makes it, under its own title with its count;
+a section whose source could not be asked at all keeps its place and shows the error there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from cmtriage.models import Digest, Report, SourceError
+
+NAME = "digest"
+SHORT = {"stale": "stale", "new": "new", "zendesk": "Zendesk"}  # how the title counts each section
+
+
+def failed(name: str, title: str, error: SourceError, now: datetime) -> Report:
+    """The section of a source that could not be asked at all: its title and the error."""
+    return Report(name=name, title=f"{title}: not listed", columns=(), items=(), generated_at=now,
+                  errors=(error,), empty_message="")
+
+
+def _counted(section: Report) -> str:
+    short = SHORT.get(section.name, section.name)
+    if section.errors and not section.items:
+        return f"{short} failed"
+    return f"{len(section.items)} {short}" + (" (incomplete)" if section.errors else "")
+
+
+def build(sections: Sequence[Report], *, now: datetime, local_day: str, mention: str | None = None) -> Digest:
+    """`local_day` names the day as the team says it (the rotation's time zone), e.g. "Thu 2026-11-26"."""
+
+    def titled(shown: Sequence[Report]) -> str:
+        return f"Community triage for {local_day}: " + ", ".join(_counted(s) for s in shown)
+
+    return Digest(name=NAME, titled=titled, sections=tuple(sections), generated_at=now, mention=mention)
