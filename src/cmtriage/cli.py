@@ -59,7 +59,8 @@ def cli(debug: bool) -> None:
     Examples:
       cmtriage rotation who
       cmtriage stale --days 7
-      cmtriage stale --days 7 --format payload | curl -d @- "$MATTERMOST_WEBHOOK_URL"
+      cmtriage stale --days 7 --format payload |
+        curl -H 'Content-Type: application/json' -d @- "$MATTERMOST_WEBHOOK_URL"
     """
 
 

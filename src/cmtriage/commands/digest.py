@@ -35,7 +35,8 @@ def digest(days: int, since_text: str, wait_text: str, output: Output, env: Env)
     Example:
       cmtriage digest
       cmtriage digest --post --only-changes
-      cmtriage digest --format payload | curl -d @- "$MATTERMOST_WEBHOOK_URL"
+      cmtriage digest --format payload |
+        curl -H 'Content-Type: application/json' -d @- "$MATTERMOST_WEBHOOK_URL"
     """
     from cmtriage.commands.github import on_duty, parse_since
     from cmtriage.config import REPOS_FILE

@@ -210,7 +210,8 @@ def stale(days: int, repos: tuple[str, ...], activity: str, wait_text: str, outp
     Example:
       cmtriage stale --days 7
       cmtriage stale --repo mattermost/docs --format json
-      cmtriage stale --format payload | curl -d @- "$MATTERMOST_WEBHOOK_URL"
+      cmtriage stale --format payload |
+        curl -H 'Content-Type: application/json' -d @- "$MATTERMOST_WEBHOOK_URL"
     """
     config = _config(env, repos)
     watches = _watches(config, repos, env)
