@@ -168,6 +168,14 @@ def test_an_unreadable_file_hides_nothing_and_is_an_error(db: Path):
     assert result.items == (item(ISSUE, "a"),)
     assert [e.source for e in result.errors] == ["snoozes"]
     assert "file is not a database" in result.errors[0].message
+    assert snooze.hide_snoozed(result, NOW) == result  # a report hidden twice says it once
+
+
+def test_hiding_twice_is_hiding_once():
+    snooze.add(ISSUE, datetime(2026, 12, 1, tzinfo=UTC), reason="", who="", now=NOW)
+    once = snooze.hide_snoozed(report_of(item(ISSUE, "a"), item(TICKET, "b")), NOW)
+    assert snooze.hide_snoozed(once, NOW) == once
+    assert (len(once.items), once.notes) == (1, ("1 snoozed item hidden (cmtriage snoozed lists them).",))
 
 
 # --- hiding ---------------------------------------------------------------------------------------------
@@ -198,7 +206,7 @@ def test_snooze_snoozed_unsnooze(isolated: Path):
         "\n"
         "| Item | Until | Reason | By | Snoozed |\n"
         "| --- | --- | --- | --- | --- |\n"
-        f"| [{TICKET}]({TICKET}) | 2026-11-28 |  | hanna | 2026-11-25 |\n"
+        f"| [{TICKET}]({TICKET}) | 2026-11-28 09:00 UTC |  | hanna | 2026-11-25 |\n"
         f"| [{ISSUE}]({ISSUE}) | 2026-12-01 | desktop team has it | hanna | 2026-11-24 |\n"
     )
     as_json = json.loads(run("snoozed", "--format", "json").output)
@@ -208,16 +216,16 @@ def test_snooze_snoozed_unsnooze(isolated: Path):
         "items": [
             {"source": "snooze", "url": TICKET, "title": TICKET, "author": "hanna",
              "created_at": "2026-11-25T09:00:00Z", "last_activity_at": "2026-11-25T09:00:00Z", "days_idle": 0,
-             "reason": "", "until": "2026-11-28T09:00:00Z"},
+             "reason": "", "until": "2026-11-28T09:00:00Z", "until_local": "2026-11-28 09:00 UTC"},
             {"source": "snooze", "url": ISSUE, "title": ISSUE, "author": "hanna",
              "created_at": "2026-11-24T14:00:00Z", "last_activity_at": "2026-11-24T14:00:00Z", "days_idle": 0,
-             "reason": "desktop team has it", "until": "2026-12-01T00:00:00Z"},
+             "reason": "desktop team has it", "until": "2026-12-01T00:00:00Z", "until_local": "2026-12-01"},
         ],
         "errors": [],
     }
     assert run("snoozed", "--format", "csv").output == (
         "Item,Until,Reason,By,Snoozed,url\n"
-        f"{TICKET},2026-11-28,,hanna,2026-11-25,{TICKET}\n"
+        f"{TICKET},2026-11-28 09:00 UTC,,hanna,2026-11-25,{TICKET}\n"
         f"{ISSUE},2026-12-01,desktop team has it,hanna,2026-11-24,{ISSUE}\n"
     )
     # Once the ticket's snooze has ended it is not listed.
@@ -240,6 +248,50 @@ def test_a_date_begins_in_the_rotation_time_zone(isolated: Path):
     result = run("snooze", ISSUE, "--until", "2026-12-01")
     assert (result.exit_code, result.output) == (0, f"Snoozed {ISSUE} until 2026-12-01 00:00 EST.\n")
     assert snooze.active(NOW)[0].until == datetime(2026, 12, 1, 5, 0, tzinfo=UTC)
+
+
+def test_snoozed_shows_the_date_given_not_the_utc_date_it_begins_at(isolated: Path):
+    # 2026-12-01 begins in Tokyo at 2026-11-30 15:00 UTC: the listing still says the day the user said.
+    (isolated / "config" / "rotation.yaml").write_text(
+        "timezone: Asia/Tokyo\nstart: 2026-01-05\nmembers: [{name: Eric}]\n")
+    result = run("snooze", ISSUE, "--until", "2026-12-01", "--reason", "r")
+    assert (result.exit_code, result.output) == (0, f"Snoozed {ISSUE} until 2026-12-01 00:00 JST.\n")
+    assert run("snooze", TICKET, "--until", "3d").exit_code == 0  # a duration: the local date and time
+    listed = run("snoozed", "--format", "markdown")
+    assert listed.output.splitlines()[4:] == [
+        f"| [{TICKET}]({TICKET}) | 2026-11-27 23:00 JST |  | hanna | 2026-11-24 |",
+        f"| [{ISSUE}]({ISSUE}) | 2026-12-01 | r | hanna | 2026-11-24 |",
+    ]
+    assert snooze.active(NOW)[1].until == datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
+    as_json = json.loads(run("snoozed", "--format", "json").output)
+    assert [(i["until"], i["until_local"]) for i in as_json["items"]] == [
+        ("2026-11-27T14:00:00Z", "2026-11-27 23:00 JST"), ("2026-11-30T15:00:00Z", "2026-12-01")]
+
+
+def test_a_file_from_before_until_local_is_read_and_then_upgraded(db: Path):
+    db.parent.mkdir(parents=True)
+    with closing(sqlite3.connect(db)) as conn:
+        conn.execute("CREATE TABLE snoozes (url TEXT PRIMARY KEY, until TEXT NOT NULL, reason TEXT NOT NULL, "
+                     "who TEXT NOT NULL, created_at TEXT NOT NULL)")
+        conn.execute("INSERT INTO snoozes VALUES (?, '2026-12-01T05:00:00Z', 'old', 'eric', "
+                     "'2026-11-20T10:00:00Z')", (ISSUE,))
+        conn.commit()
+    assert [s.until_local for s in snooze.active(NOW)] == ["2026-12-01 05:00 UTC"]
+    snooze.add(TICKET, datetime(2026, 12, 8, tzinfo=UTC), reason="", who="", now=NOW,
+               until_local="2026-12-08")
+    assert [(s.url, s.until_local) for s in snooze.active(NOW)] == [
+        (ISSUE, "2026-12-01 05:00 UTC"), (TICKET, "2026-12-08")]
+
+
+@pytest.mark.parametrize(("text", "until", "expected"), [
+    (" 2026-12-01 ", datetime(2026, 11, 30, 15, 0, tzinfo=UTC), "2026-12-01"),
+    ("3d", datetime(2026, 11, 27, 14, 0, tzinfo=UTC), "2026-11-27 23:00 JST"),
+    ("2026-11-30T09:30:00-05:00", datetime(2026, 11, 30, 14, 30, tzinfo=UTC), "2026-11-30 23:30 JST"),
+])
+def test_describe_until(text: str, until: datetime, expected: str):
+    from zoneinfo import ZoneInfo
+
+    assert snooze.describe_until(text, until, ZoneInfo("Asia/Tokyo")) == expected
 
 
 @pytest.mark.parametrize(("args", "message"), [

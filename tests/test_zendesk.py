@@ -81,7 +81,7 @@ def test_markdown_rows_newest_first_with_the_pm_and_the_handoff(configured: Fake
     agent = f"{configured.url}/agent/tickets"
     assert (code, err) == (0, "")
     assert out == (
-        "#### @eric.s: Zendesk tickets for the community PM\n"
+        "#### @eric.s: 3 Zendesk tickets flagged for the community PM\n"
         "Answer in the Mattermost thread (with dev help if needed), then mention @hanna to reply in "
         "Zendesk.\n"
         "\n"
@@ -190,6 +190,56 @@ def test_429_waits_retry_after_then_succeeds(configured: FakeZendesk, capsys, sl
     assert configured.count("/api/v2/search.json") == 3
 
 
+def test_a_retry_after_beyond_the_cap_fails_at_once_saying_when(configured: FakeZendesk, capsys,
+                                                                sleeps: list[float], monkeypatch):
+    class Clock(datetime):  # "try again after" is wall-clock time, not --now: fix the wall clock
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+
+    monkeypatch.setattr(http, "datetime", Clock)
+    configured.throttle(1, retry_after="3600")
+    code, out, err = run(capsys, "--format", "json")
+    assert code == 1
+    assert err == (f"cmtriage: error: zendesk: {configured.url}: HTTP 429: the server asks to wait 3600 s, "
+                   "longer than cmtriage waits (60 s); try again after 2026-11-24 16:00 UTC\n")
+    assert json.loads(out)["items"] == []
+    assert (configured.count("/api/v2/search.json"), sleeps) == (1, [])
+
+
+def test_429_every_time_gives_up_after_the_bounded_tries(configured: FakeZendesk, capsys,
+                                                         sleeps: list[float]):
+    configured.throttle(10, retry_after="2")
+    code, _, err = run(capsys, "--format", "json")
+    assert code == 1
+    assert err == f"cmtriage: error: zendesk: {configured.url}: HTTP 429 Too Many Requests after 4 tries\n"
+    assert (configured.count("/api/v2/search.json"), sleeps) == (4, [2.0, 2.0, 2.0])
+
+
+def test_a_429_on_a_later_page_waits_and_loses_nothing(configured: FakeZendesk, capsys, sleeps):
+    configured.tickets = many(250, requesters=3)
+    configured.users = [user(1000 + n, f"Customer {n}") for n in range(3)]
+    configured.throttle(1, retry_after="5", after=1)  # the second page's first try
+    code, out, _ = run(capsys, "--format", "json")
+    assert code == 0
+    assert [i["ticket_id"] for i in json.loads(out)["items"]] == list(range(250, 0, -1))
+    assert ([r.params.get("page") for r in configured.requests], sleeps) == ([None, "2", "2", "3"], [5.0])
+
+
+def test_one_ticket_titles_in_the_singular(configured: FakeZendesk, capsys):
+    configured.tickets = tickets()[:1]
+    code, out, _ = run(capsys, "--format", "markdown")
+    assert (code, out.splitlines()[0]) == (0, "#### @eric.s: 1 Zendesk ticket flagged for the community PM")
+
+
+def test_no_tickets_titles_zero(configured: FakeZendesk, capsys):
+    configured.tickets = []
+    code, out, _ = run(capsys, "--format", "markdown")
+    assert code == 0
+    assert out.splitlines()[0] == "#### @eric.s: 0 Zendesk tickets flagged for the community PM"
+    assert out.splitlines()[-1] == "No Zendesk tickets are waiting for the community PM."
+
+
 def test_bad_credentials_exit_1_with_a_clear_message_and_no_secret(configured: FakeZendesk, capsys,
                                                                    monkeypatch: pytest.MonkeyPatch):
     wrong = "zd-wrong-token-8c2e77"
@@ -199,6 +249,8 @@ def test_bad_credentials_exit_1_with_a_clear_message_and_no_secret(configured: F
                "check ZENDESK_EMAIL and ZENDESK_API_TOKEN")
     assert code == 1
     assert err == f"cmtriage: error: zendesk: {message}\n"
+    # no count in the title: nothing was counted
+    assert out.startswith("#### @eric.s: Zendesk tickets for the community PM\n")
     assert "The Zendesk tickets could not be listed." in out
     assert configured.count("/api/v2/search.json") == 1  # a 401 is not retried
     for text in (out, err):
@@ -245,7 +297,9 @@ def test_snoozed_tickets_are_hidden(configured: FakeZendesk, capsys):
     code, out, _ = run(capsys, "--format", "json")
     assert (code, [i["ticket_id"] for i in json.loads(out)["items"]]) == (0, [4512, 4470])
     code, out, _ = run(capsys, "--format", "markdown")
-    assert (code, out.splitlines()[2]) == (0, "1 snoozed item hidden (cmtriage snoozed lists them).")
+    lines = out.splitlines()
+    assert (code, lines[0]) == (0, "#### @eric.s: 2 Zendesk tickets flagged for the community PM")  # as shown
+    assert lines[2:4] == ["1 snoozed item hidden (cmtriage snoozed lists them).", ""]  # said once
     assert "4498" not in out
     code, out, _ = run(capsys, "--format", "json", "--now", "2026-12-01T05:00:00Z")  # Dec 1 in Toronto
     assert (code, [i["ticket_id"] for i in json.loads(out)["items"]]) == (0, [4512, 4498, 4470])
@@ -256,7 +310,7 @@ def test_without_rotation_yaml_no_one_is_mentioned(configured: FakeZendesk, caps
     code, out, _ = run(capsys, "--format", "markdown")
     assert code == 0
     assert out.splitlines()[:2] == [
-        "#### Zendesk tickets for the community PM",
+        "#### 3 Zendesk tickets flagged for the community PM",
         "Answer in the Mattermost thread (with dev help if needed), then ask a Zendesk agent to reply.",
     ]
 

@@ -29,6 +29,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS snoozes (
     url TEXT PRIMARY KEY,      -- normalised with normalise_url()
     until TEXT NOT NULL,       -- UTC, fixed-width ISO 8601, so text order is time order
+    until_local TEXT NOT NULL DEFAULT '',  -- the end as the user gave it: see describe_until()
     reason TEXT NOT NULL,
     who TEXT NOT NULL,
     created_at TEXT NOT NULL
@@ -43,6 +44,7 @@ class Snooze:
     reason: str
     who: str
     created_at: datetime
+    until_local: str = ""  # "2026-12-01" as given, or "2026-11-28 04:00 EST"; "" in files from before
 
 
 def default_path() -> Path:
@@ -88,6 +90,15 @@ def parse_until(text: str, now: datetime, tz: tzinfo = UTC) -> datetime:
     return until
 
 
+def describe_until(text: str, until: datetime, tz: tzinfo = UTC) -> str:
+    """The end of a snooze as `snoozed` shows it: the date the user gave (in the team's time zone a date
+    begins at a UTC time whose date may be the day before), else the local date and time."""
+    try:
+        return date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        return until.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
 def _text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -118,6 +129,8 @@ def _writing(path: Path) -> Iterator[sqlite3.Connection]:
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute(_SCHEMA)
+            if "until_local" not in _columns(conn):  # a file written before the column existed
+                conn.execute("ALTER TABLE snoozes ADD COLUMN until_local TEXT NOT NULL DEFAULT ''")
             yield conn
         except BaseException:
             conn.execute("ROLLBACK")
@@ -125,19 +138,26 @@ def _writing(path: Path) -> Iterator[sqlite3.Connection]:
         conn.execute("COMMIT")
 
 
+def _columns(conn: sqlite3.Connection) -> set[str]:
+    return {row[1] for row in conn.execute("PRAGMA table_info(snoozes)")}
+
+
 def _prune(conn: sqlite3.Connection, now: datetime) -> None:
     conn.execute("DELETE FROM snoozes WHERE until <= ?", (_text(now),))
 
 
-def add(url: str, until: datetime, *, reason: str, who: str, now: datetime,
+def add(url: str, until: datetime, *, reason: str, who: str, now: datetime, until_local: str = "",
         path: Path | None = None) -> Snooze:
-    """Snooze `url` (again: a second snooze replaces the first) and drop the expired ones."""
-    snooze = Snooze(normalise_url(url), until, reason, who, now)
+    """Snooze `url` (again: a second snooze replaces the first) and drop the expired ones.
+    `until_local` is what `snoozed` shows (describe_until); without it, the UTC date and time."""
+    until_local = until_local or until.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    snooze = Snooze(normalise_url(url), until, reason, who, now, until_local)
     with _writing(path or default_path()) as conn:
         _prune(conn, now)
         conn.execute(
-            "INSERT OR REPLACE INTO snoozes (url, until, reason, who, created_at) VALUES (?, ?, ?, ?, ?)",
-            (snooze.url, _text(until), reason, who, _text(now)),
+            "INSERT OR REPLACE INTO snoozes (url, until, until_local, reason, who, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (snooze.url, _text(until), until_local, reason, who, _text(now)),
         )
     return snooze
 
@@ -158,24 +178,28 @@ def active(now: datetime, path: Path | None = None) -> list[Snooze]:
     if not path.exists():
         return []
     with closing(_connect(path)) as conn:
+        # A file from before until_local existed is only changed by the next write, not by reading.
+        local = "until_local" if "until_local" in _columns(conn) else "''"
         try:
             rows = conn.execute(
-                "SELECT url, until, reason, who, created_at FROM snoozes WHERE until > ? ORDER BY until, url",
+                f"SELECT url, until, reason, who, created_at, {local} FROM snoozes WHERE until > ? "
+                "ORDER BY until, url",
                 (_text(now),),
             ).fetchall()
         except sqlite3.OperationalError as exc:
             if "no such table" in str(exc):  # created by a run that had not finished its first write
                 return []
             raise
-    return [Snooze(url, _moment(until), reason, who, _moment(created))
-            for url, until, reason, who, created in rows]
+    return [Snooze(url, _moment(until), reason, who, _moment(created),
+                   shown or f"{_moment(until):%Y-%m-%d %H:%M} UTC")
+            for url, until, reason, who, created, shown in rows]
 
 
 def hide_snoozed(report: Report, now: datetime, path: Path | None = None) -> Report:
     """The report without the items snoozed at `now`, saying how many it hid. A snooze file that
     cannot be read hides nothing and becomes one of the report's errors."""
-    if report.name == REPORT_NAME or not report.items:
-        return report
+    if report.name == REPORT_NAME or not report.items or any(e.source == "snoozes" for e in report.errors):
+        return report  # an unreadable file already said so: hiding twice is the same as once
     path = path or default_path()
     try:
         snoozed = {s.url for s in active(now, path)}
@@ -196,12 +220,12 @@ def listing(snoozes: list[Snooze], *, now: datetime) -> Report:
     items = tuple(
         Item(source="snooze", url=s.url, title=s.url, author=s.who, created_at=s.created_at,
              last_activity_at=s.created_at, days_idle=max(0, (now - s.created_at).days), reason=s.reason,
-             extra={"until": s.until})
+             extra={"until": s.until, "until_local": s.until_local})
         for s in snoozes
     )
     columns = (
         Column("title", "Item", link="url"),
-        Column("until", "Until"),
+        Column("until_local", "Until"),
         Column("reason", "Reason"),
         Column("author", "By"),
         Column("created_at", "Snoozed"),

@@ -8,7 +8,8 @@ Shaped after developer.zendesk.com's Search and Users references:
 - `include=tickets(users)` side-loads `users[]` for the page's tickets;
 - `GET /api/v2/users/show_many.json?ids=1,2` answers `{"users": [...]}` (at most 100 ids);
 - Basic auth `{email}/token:{api_token}`; anything else is a 401 `{"error": "Couldn't authenticate you"}`;
-- `throttle(n, retry_after)` answers the next n requests 429 with `Retry-After`, as Zendesk does.
+- `throttle(n, retry_after, after=k)` answers the n requests after the next k with a 429 and
+  `Retry-After`, as Zendesk does.
 
 The fake does not parse Zendesk's query language: every ticket matches, and tests read `requests` to see
 what was asked.
@@ -75,11 +76,11 @@ class FakeZendesk:
     requests: list[Request] = field(default_factory=list)
     url: str = ""
     next_page_base: str | None = None  # where next_page points, when not at the fake itself
-    _throttled: list[str] = field(default_factory=list)
+    _throttled: list[str | None] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def throttle(self, times: int, retry_after: str = "0") -> None:
-        self._throttled.extend([retry_after] * times)
+    def throttle(self, times: int, retry_after: str = "0", *, after: int = 0) -> None:
+        self._throttled.extend([None] * after + [retry_after] * times)
 
     def count(self, path: str) -> int:
         return sum(1 for r in self.requests if r.path == path)
@@ -88,8 +89,8 @@ class FakeZendesk:
     def answer(self, path: str, params: dict[str, str], authorization: str | None) -> tuple[int, dict, Any]:
         with self._lock:
             self.requests.append(Request(path, params, authorization))
-            if self._throttled:
-                wait = self._throttled.pop(0)
+            wait = self._throttled.pop(0) if self._throttled else None
+            if wait is not None:
                 return 429, {"Retry-After": wait}, {
                     "error": "APIRateLimitExceeded",
                     "description": "Number of allowed API requests per minute exceeded"}

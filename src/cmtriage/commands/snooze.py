@@ -68,7 +68,8 @@ def snooze(url: str, until_text: str, reason: str, env: Env) -> None:
     until = snoozes.parse_until(until_text, env.now, tz)
     who = os.environ.get("USER") or os.environ.get("USERNAME") or ""
     with _snooze_file():
-        added = snoozes.add(_web_address(url), until, reason=reason, who=who, now=env.now)
+        added = snoozes.add(_web_address(url), until, reason=reason, who=who, now=env.now,
+                            until_local=snoozes.describe_until(until_text, until, tz))
     click.echo(f"Snoozed {clean(added.url)} until {until.astimezone(tz):%Y-%m-%d %H:%M %Z}.")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from cmtriage.config import RotationConfig
@@ -81,9 +82,9 @@ def build(found: Found | None, *, now: datetime, handoff: str | None = None, on_
         shown, total = len(found.tickets), found.total
         notes.append(f"Showing the newest {shown:,} of {total:,} matching tickets: Zendesk "
                      "search returns at most 1,000. Narrow zendesk.query in repos.yaml to see the rest.")
-    return Report(
+    built = Report(
         name=NAME,
-        title="Zendesk tickets for the community PM",
+        title="Zendesk tickets for the community PM",  # when the search failed there is nothing to count
         columns=COLUMNS,
         items=tuple(_item(t, now) for t in tickets),
         generated_at=now,
@@ -93,3 +94,13 @@ def build(found: Found | None, *, now: datetime, handoff: str | None = None, on_
         empty_message=("No Zendesk tickets are waiting for the community PM." if found
                        else "The Zendesk tickets could not be listed."),
     )
+    if found is None:
+        return built
+    # The count is of the rows shown, so snoozed tickets are hidden before counting (emit hides them
+    # only after the title is made; hiding twice is the same as once).
+    from cmtriage.snooze import hide_snoozed
+
+    built = hide_snoozed(built, now)
+    count = len(built.items)
+    tickets = f"{count} Zendesk ticket{'' if count == 1 else 's'}"
+    return replace(built, title=f"{tickets} flagged for the community PM")
