@@ -52,13 +52,15 @@ class LazyGroup(click.Group):
 def cli(debug: bool) -> None:
     """Triage for the team that answers an open-source community.
 
-    Lists what needs an answer (stale GitHub issues, new issues, forum posts, feature ideas,
-    Help Wanted issues, support tickets) and who is on community duty this week.
+    Lists what needs an answer (GitHub issues and pulls nobody answered, the day's new
+    issues with a ready reply, Zendesk tickets flagged for the community PM), posts it to
+    Mattermost, and says who is on community duty this week.
 
     \b
     Examples:
       cmtriage rotation who
       cmtriage stale --days 7
+      cmtriage digest --post --only-changes
       cmtriage stale --days 7 --format payload |
         curl -H 'Content-Type: application/json' -d @- "$MATTERMOST_WEBHOOK_URL"
     """
