@@ -212,7 +212,7 @@ def hide_snoozed(report: Report, now: datetime, path: Path | None = None) -> Rep
     if not hidden:
         return report
     note = f"{hidden} snoozed item{'s' if hidden != 1 else ''} hidden (cmtriage snoozed lists them)."
-    return replace(report, items=kept, notes=(*report.notes, note))
+    return replace(report.keeping(kept), notes=(*report.notes, note))
 
 
 def listing(snoozes: list[Snooze], *, now: datetime) -> Report:

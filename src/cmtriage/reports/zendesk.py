@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 
 from cmtriage.config import RotationConfig
@@ -82,11 +81,18 @@ def build(found: Found | None, *, now: datetime, handoff: str | None = None, on_
         shown, total = len(found.tickets), found.total
         notes.append(f"Showing the newest {shown:,} of {total:,} matching tickets: Zendesk "
                      "search returns at most 1,000. Narrow zendesk.query in repos.yaml to see the rest.")
-    built = Report(
+    def titled(shown: Sequence[Item]) -> str:
+        if found is None:  # the search failed: there is nothing to count
+            return "Zendesk tickets for the community PM"
+        return f"{len(shown)} Zendesk ticket{'' if len(shown) == 1 else 's'} flagged for the community PM"
+
+    items = tuple(_item(t, now) for t in tickets)
+    return Report(
         name=NAME,
-        title="Zendesk tickets for the community PM",  # when the search failed there is nothing to count
+        title=titled(items),
+        titled=titled,
         columns=COLUMNS,
-        items=tuple(_item(t, now) for t in tickets),
+        items=items,
         generated_at=now,
         errors=tuple(errors),
         mention=on_duty,
@@ -94,13 +100,3 @@ def build(found: Found | None, *, now: datetime, handoff: str | None = None, on_
         empty_message=("No Zendesk tickets are waiting for the community PM." if found
                        else "The Zendesk tickets could not be listed."),
     )
-    if found is None:
-        return built
-    # The count is of the rows shown, so snoozed tickets are hidden before counting (emit hides them
-    # only after the title is made; hiding twice is the same as once).
-    from cmtriage.snooze import hide_snoozed
-
-    built = hide_snoozed(built, now)
-    count = len(built.items)
-    tickets = f"{count} Zendesk ticket{'' if count == 1 else 's'}"
-    return replace(built, title=f"{tickets} flagged for the community PM")
