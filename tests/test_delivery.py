@@ -350,3 +350,13 @@ def test_zendesk_report_posted_then_skipped_then_posted_again_on_a_new_ticket(fa
         assert run_cli("zendesk", "--post", "--only-changes")[0] == 0
         assert len(fake.posts) == 2 and "SAML with Okta?" in fake.posts[1].text
     assert len(fake.requests) == 2
+
+
+def test_a_post_that_may_have_arrived_does_not_say_nothing_was_posted(fake, run_cli, isolated_env):
+    fake.fail_next(1, status=504)
+    code, _, err = run(run_cli, report(item(1)), "--post")
+    assert (code, err) == (1, f"cmtriage: error: Mattermost: the post failed (it may have been posted): "
+                              f"{fake.base_url}: HTTP 504 Gateway Timeout; not sent again, as it may have "
+                              "arrived (check before trying again)\n")
+    assert len(fake.requests) == 1
+    assert state_files(isolated_env) == []

@@ -91,6 +91,8 @@ def post_report(report: Report, *, env, only_changes: bool, channel: str | None 
             except SourceFailure as exc:
                 done = f"parts 1-{number - 1} were posted" if number > 2 else (
                     "part 1 was posted" if number == 2 else "nothing was posted")
+                if exc.may_have_arrived and number == 1:
+                    done = "it may have been posted"
                 failed = f"part {number} of {len(bodies)} failed" if len(bodies) > 1 else "the post failed"
                 raise SourceFailure(mattermost.SOURCE, f"{failed} ({done}): {exc.detail}") from None
     try:

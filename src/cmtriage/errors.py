@@ -29,8 +29,9 @@ class ConfigError(UsageError):
 class SourceFailure(CmtriageError):
     """One outside system failed; the message must already be free of secrets."""
 
-    def __init__(self, source: str, message: str):
+    def __init__(self, source: str, message: str, *, may_have_arrived: bool = False):
         self.source, self.detail = source, message
+        self.may_have_arrived = may_have_arrived  # a write that failed after it was sent
         super().__init__(f"{source}: {message}")
 
 

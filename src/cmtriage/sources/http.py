@@ -113,8 +113,9 @@ class HttpClient:
     def close(self) -> None:
         self.client.close()
 
-    def fail(self, url: str | httpx.URL, message: str) -> SourceFailure:
-        return SourceFailure(self.source, redact(f"{where(url)}: {message}"))
+    def fail(self, url: str | httpx.URL, message: str, *, may_have_arrived: bool = False) -> SourceFailure:
+        return SourceFailure(self.source, redact(f"{where(url)}: {message}"),
+                             may_have_arrived=may_have_arrived)
 
     def _pause(self, seconds: float) -> None:
         (self._sleep or sleep)(seconds)
@@ -145,7 +146,7 @@ class HttpClient:
                 if not repeatable and not isinstance(exc, UNSENT):
                     what = "timed out waiting for the answer" if timed_out else f"connection lost ({reason})"
                     raise self.fail(full, f"{what}; not sent again, as it may have arrived "
-                                          "(check before trying again)") from None
+                                          "(check before trying again)", may_have_arrived=True) from None
                 if last and timed_out:
                     raise self.fail(full, f"no answer after {self.attempts} tries (timed out)") from None
                 if last:
@@ -157,7 +158,7 @@ class HttpClient:
                 return response
             if status == 504 and not repeatable:
                 raise self.fail(full, "HTTP 504 Gateway Timeout; not sent again, as it may have arrived "
-                                      "(check before trying again)")
+                                      "(check before trying again)", may_have_arrived=True)
             wait = retry_after(response, self._clock()) if status in (429, 503) else None
             if wait is not None and wait > self.max_wait:
                 again = (self._clock() + timedelta(seconds=wait)).strftime("%Y-%m-%d %H:%M UTC")
