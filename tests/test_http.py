@@ -5,12 +5,11 @@ from __future__ import annotations
 import contextlib
 import random
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import httpx
 import pytest
@@ -19,6 +18,7 @@ from cmtriage import __version__
 from cmtriage.errors import SourceFailure
 from cmtriage.sources import http
 from cmtriage.sources.http import HttpClient
+from fakes import listening
 
 NOW = datetime(2026, 11, 17, 14, 0, tzinfo=UTC)
 DROP = 0  # a scripted "status" that closes the connection without answering
@@ -72,12 +72,8 @@ def server() -> Iterator[tuple[str, Script]]:
         def log_message(self, *args: object) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", script
-    httpd.shutdown()
-    httpd.server_close()
+    with listening(Handler) as url:
+        yield url, script
 
 
 @pytest.fixture
