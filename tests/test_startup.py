@@ -12,7 +12,8 @@ import sys
 
 import pytest
 
-HEAVY = ("github", "httpx", "rich.console", "rich.table", "icalendar", "requests")
+# yaml: a rotation.yaml in plain YAML, as the one below, is read without PyYAML (see yamlnodes).
+HEAVY = ("github", "httpx", "rich.console", "rich.table", "icalendar", "requests", "yaml")
 
 
 def imported_modules(args: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess, set[str]]:
