@@ -33,16 +33,20 @@ overrides:
 """
 
 
-def median_seconds(command: list[str], runs: int, env: dict[str, str]) -> float:
-    warm = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # OS and .pyc caches
-    if warm.returncode != 0:
-        sys.exit(f"{' '.join(command)} failed ({warm.returncode}):\n{warm.stderr}")
-    times = []
+def median_seconds(commands: list[list[str]], runs: int, env: dict[str, str]) -> list[float]:
+    """The median wall time of each command. Runs alternate between them, so a machine that gets busier
+    or quieter meanwhile moves every median alike and leaves their ratio alone."""
+    for command in commands:  # a first run fills the OS and .pyc caches
+        warm = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        if warm.returncode != 0:
+            sys.exit(f"{' '.join(command)} failed ({warm.returncode}):\n{warm.stderr}")
+    times: list[list[float]] = [[] for _ in commands]
     for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(command, env=env, check=True, capture_output=True)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        for command, taken in zip(commands, times, strict=True):
+            started = time.perf_counter()
+            subprocess.run(command, env=env, check=True, capture_output=True)
+            taken.append(time.perf_counter() - started)
+    return [statistics.median(taken) for taken in times]
 
 
 def main() -> None:
@@ -58,8 +62,7 @@ def main() -> None:
         # Measure what an installed cmtriage does: its modules compiled once into __pycache__, as
         # click's are. With PYTHONDONTWRITEBYTECODE set every run would compile cmtriage from source.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        floor = median_seconds([sys.executable, "-c", "import click"], args.runs, env)
-        ours = median_seconds(who, args.runs, env)
+        floor, ours = median_seconds([[sys.executable, "-c", "import click"], who], args.runs, env)
     print(f"python -c 'import click': {floor * 1000:7.1f} ms (median of {args.runs})")
     print(f"cmtriage rotation who:    {ours * 1000:7.1f} ms (median of {args.runs})")
     print(f"ratio:                    {ours / floor:7.2f} (aim: <= 1.5)")
