@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import random
 import shutil
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import yaml
 
-from cmtriage import yamlnodes
 from cmtriage.config import (
     Forum,
     HelpWanted,
@@ -379,78 +376,3 @@ def test_a_file_that_is_not_utf8_or_not_a_file(write_config, run_cli, monkeypatc
     (folder / "rotation.yaml").mkdir()
     assert run_cli("config", "check", "--config-dir", ".") == (
         2, "", "cmtriage: error: rotation.yaml: cannot read: Is a directory\n")
-
-
-# --- the reader that spares `rotation who` importing PyYAML ---------------------------------------------
-def as_data(node) -> object:
-    """A composed node (PyYAML's or the simple reader's) as plain data: kind, tag, line, alias, value."""
-    if node is None:
-        return "no document"
-    if node.id == "scalar":
-        value = node.value
-    elif node.id == "sequence":
-        value = [as_data(child) for child in node.value]
-    else:
-        value = [(as_data(key), as_data(child)) for key, child in node.value]
-    return node.id, node.tag, node.start_mark.line, getattr(node, "is_alias", False), value
-
-
-def simple_read(text: str) -> object:
-    """What the simple reader composes, as data; None when it leaves the text to PyYAML."""
-    try:
-        return as_data(yamlnodes._simple_compose(text))
-    except yamlnodes._NotSimple:
-        return None
-
-
-# Each is read without PyYAML; together they use every form the simple reader knows.
-SIMPLE = [
-    ROTATION, MINIMAL_ROTATION, "", "# only a comment\n\n",
-    "start: 2026-01-05\nmembers: [{name: Eric}, {name: Jason, from: 2026-13-40}]\n",
-    "members:\n- name: Eric\n  mention: eric.s\n- {name: Jason}\noverrides: []\nhandoffs: {}\n",
-    "  a:   b  # indented root, spaces kept inside\n  c: Eric  at, a [conference] {x}\n",
-    "- a:\n  - b\n  - [c, [d], {e: f}]\n  g:\n    h: 'i, j'\n- k\n"
-    "-   l: \"m, n\"  # a comment\n    o: Ünï 名前\n",
-    "x: {a: b , c: [d , e's], f: \"g]\", h: ''}\n\n\n# end\n",
-]
-# A plain scalar that PyYAML reads as a number, boolean or null; anchors, tags, escapes, block text, a
-# value over two lines: each is left to PyYAML.
-NOT_SIMPLE = ["x: 7", "x: No", "x: off", "x: null", "x: ~", "x:", "on: x", "x: &a b", "x: !t b", "x: *a",
-              'x: "a\\tb"', "x: |\n  b", "x: a\n  b", "x:\tb", "x: a#b", "x: b:c", "x: [a,]", "- - a",
-              "x: {a: b}}", "---\nx: a", "x: a\u2028b", "x: 11.2", "'x': a"]
-
-
-def mutations(texts: list[str], count: int) -> list[str]:
-    """`count` texts, each one of `texts` with a few lines indented, cut, swapped, copied or typed into."""
-    rng = random.Random(7)
-    marks = [" ", "-", "- ", ":", ": ", " #", "'", '"', "[", "]", "{", "}", ",", "\n  "]
-    result = []
-    for _ in range(count):
-        lines = rng.choice(texts).split("\n")
-        for _ in range(rng.randint(1, 3)):
-            i, j = rng.randrange(len(lines)), rng.randrange(len(lines))
-            at = rng.randint(0, len(lines[i]))
-            lines[i] = rng.choice([" " + lines[i], lines[i][2:], lines[j], lines[i][:at] + rng.choice(marks)
-                                   + lines[i][at:], lines[i][:at] + lines[i][at + 1:]])
-            if rng.random() < 0.2:
-                lines.insert(i, lines[j])
-        result.append("\n".join(lines))
-    return result
-
-
-def test_the_simple_reader_reads_common_files():
-    assert [text for text in SIMPLE if simple_read(text) is None] == []
-    assert [text for text in NOT_SIMPLE if simple_read(text) is not None] == []
-
-
-def test_the_simple_reader_composes_what_pyyaml_does():
-    texts = [*SIMPLE, *NOT_SIMPLE, REPOS, *(case[1] for case in ROTATION_MISTAKES + REPOS_MISTAKES),
-             *mutations([*SIMPLE[4:], ROTATION], 3000)]
-    read = 0
-    for text in texts:
-        simple = simple_read(text)
-        if simple is not None:
-            read += 1
-            # PyYAML must compose it too (no syntax error), to the same kinds, tags, lines and values.
-            assert simple == as_data(yaml.compose(text, Loader=yaml.SafeLoader)), text
-    assert read > 500  # the mutations still give the simple reader plenty to read

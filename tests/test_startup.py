@@ -12,8 +12,7 @@ import sys
 
 import pytest
 
-# yaml: a rotation.yaml in plain YAML, as the one below, is read without PyYAML (see yamlnodes).
-HEAVY = ("github", "httpx", "rich.console", "rich.table", "icalendar", "requests", "yaml")
+HEAVY = ("github", "httpx", "rich.console", "rich.table", "icalendar", "requests")
 
 
 def imported_modules(args: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess, set[str]]:
