@@ -25,7 +25,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any
 
 from cmtriage.config import Member, Override, RotationConfig, week_start
 from cmtriage.errors import UsageError
@@ -34,7 +35,8 @@ _WEEK = dt.timedelta(days=7)
 _LAST_WEEK = dt.date.max - 2 * _WEEK  # a week's end (and the next week's start) must still be a date
 
 
-class Week(NamedTuple):
+@dataclass(frozen=True)
+class Week:
     start: dt.date  # local date of its first day
     scheduled: Member | None  # whom the queue names (None when no member is active that week)
     on_duty: Member | None  # who covers it: the override's person, else the scheduled one
