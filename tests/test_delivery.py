@@ -7,6 +7,7 @@ report) prints whatever Report the test puts in DEMO.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from collections.abc import Callable, Iterator
@@ -171,10 +172,33 @@ def test_payload_format_carries_the_configured_channel(fake, run_cli, write_conf
     assert fake.requests == []
 
 
-@pytest.mark.parametrize("flag", [["--only-changes"], ["--channel", "x"]])
-def test_post_only_flags_without_post_are_usage_errors(fake, run_cli, flag):
-    code, out, err = run(run_cli, report(item(1)), *flag)
-    assert (code, out, err) == (2, "", f"cmtriage: error: {flag[0]} goes with --post\n")
+@pytest.mark.parametrize(("flag", "goes_with"), [
+    (["--only-changes"], "--post"),
+    (["--channel", "x"], "--post or --format payload"),
+    (["--username", "bot"], "--post or --format payload"),
+    (["--icon-url", "https://example.com/i.png"], "--post or --format payload"),
+])
+def test_post_only_flags_without_post_are_usage_errors(fake, run_cli, flag, goes_with):
+    code, out, err = run(run_cli, report(item(1)), "--format", "markdown", *flag)
+    assert (code, out, err) == (2, "", f"cmtriage: error: {flag[0]} goes with {goes_with}\n")
+
+
+def test_username_and_icon_options_win_over_repos_yaml_in_posts_and_payloads(fake, run_cli, write_config):
+    write_config(repos="mattermost: {channel: community-heartbeat, username: cmtriage}\n")
+    options = ("--username", "triage-bot", "--icon-url", "https://example.com/bot.png")
+    code, out, _ = run(run_cli, report(item(1)), "--format", "payload", *options)
+    assert code == 0
+    assert json.loads(out) | {"text": ""} == {"text": "", "channel": "community-heartbeat",
+                                             "username": "triage-bot", "icon_url": "https://example.com/bot.png"}
+    assert run(run_cli, report(item(1)), "--post", *options)[0] == 0
+    assert [(p.channel, p.username, p.icon_url) for p in fake.posts] == [
+        ("community-heartbeat", "triage-bot", "https://example.com/bot.png")]
+
+
+def test_an_icon_url_that_is_not_a_web_address_is_a_usage_error(fake, run_cli):
+    code, out, err = run(run_cli, report(item(1)), "--post", "--icon-url", "javascript:alert(1)")
+    assert (code, out, len(fake.requests)) == (2, "", 0)
+    assert err == "cmtriage: error: --icon-url: expected an http(s) URL, got 'javascript:alert(1)'\n"
 
 
 # --- failures --------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -45,14 +46,14 @@ def memory_path(report_name: str, webhook_url: str, channel: str | None) -> Path
     return state_dir() / MEMORY_DIR / f"{name}-{place}.json"
 
 
-def target(env, channel: str | None = None) -> dict[str, str | None]:
-    """channel, username and icon_url for the webhook body: --channel, else repos.yaml's `mattermost:`
-    (when there is a repos.yaml), else nothing and the hook's own settings apply."""
+def target(env, given: Mapping[str, str] | None = None) -> dict[str, str | None]:
+    """channel, username and icon_url for the webhook body: the options `given`, else repos.yaml's
+    `mattermost:` (when there is a repos.yaml), else nothing and the hook's own settings apply."""
     from cmtriage.config import REPOS_FILE, MattermostTarget
 
     configured = env.repos().mattermost if (env.config_dir / REPOS_FILE).is_file() else MattermostTarget()
-    return {"channel": channel or configured.channel, "username": configured.username,
-            "icon_url": configured.icon_url}
+    given = given or {}
+    return {key: given.get(key) or getattr(configured, key) for key in ("channel", "username", "icon_url")}
 
 
 def _parts(count: int) -> str:
@@ -67,13 +68,13 @@ def _when(memory: dict) -> str:
     return posted.astimezone(UTC).strftime(" on %Y-%m-%d %H:%M UTC")
 
 
-def post_report(report: Report, *, env, only_changes: bool, channel: str | None = None) -> None:
+def post_report(report: Report, *, env, only_changes: bool, place: Mapping[str, str] | None = None) -> None:
     """Post `report` to MATTERMOST_WEBHOOK_URL, one webhook post per part, in order; say so on stderr."""
     from cmtriage.render import payloads
     from cmtriage.sources import mattermost
 
     url = mattermost.webhook_url()
-    place = target(env, channel)
+    place = target(env, place)
     where = "Mattermost" + (f" (~{place['channel']})" if place["channel"] else "")
     memory = memory_path(report.name, url, place["channel"])
     digest = fingerprint(report)

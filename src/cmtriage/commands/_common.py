@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,7 @@ class Output:
     post: bool
     only_changes: bool
     show: bool = True  # False for --post alone: the post is the output, stdout stays quiet (like gh)
-    channel: str | None = None
+    place: dict[str, str] = field(default_factory=dict)  # --channel, --username, --icon-url as given
 
 
 def default_format(to_file: bool) -> str:
@@ -84,19 +85,32 @@ def report_options(func: Callable) -> Callable:
     @click.option("--only-changes", is_flag=True,
                   help="With --post: post nothing when the items equal the last post's.")
     @click.option("--channel", metavar="NAME",
-                  help="With --post: the channel to post in  [default: repos.yaml mattermost.channel, "
-                       "else the webhook's own]")
+                  help="With --post or payload: the channel to post in  [default: repos.yaml "
+                       "mattermost.channel, else the webhook's own]")
+    @click.option("--username", metavar="NAME",
+                  help="With --post or payload: the name to post as  [default: repos.yaml "
+                       "mattermost.username, else the webhook's own]")
+    @click.option("--icon-url", metavar="URL",
+                  help="With --post or payload: the picture to post with  [default: repos.yaml "
+                       "mattermost.icon_url, else the webhook's own]")
     @click.option("--no-cache", is_flag=True,
                   help="Fetch everything again; neither read nor write the cache.")
     @context_options
     @functools.wraps(func)
     def wrapper(*args: Any, fmt: str | None, output_path: Path | None, post: bool, only_changes: bool,
-                channel: str | None, **kwargs: Any) -> Any:
-        for flag, given in (("--only-changes", only_changes), ("--channel", channel)):
-            if given and not post:
-                raise UsageError(f"{flag} goes with --post")
-        output = Output(fmt=fmt or default_format(output_path is not None), path=output_path, post=post,
-                        only_changes=only_changes, show=not post or bool(fmt or output_path), channel=channel)
+                channel: str | None, username: str | None, icon_url: str | None, **kwargs: Any) -> Any:
+        if only_changes and not post:
+            raise UsageError("--only-changes goes with --post")
+        chosen = fmt or default_format(output_path is not None)
+        place = {key: value for key, value in
+                 (("channel", channel), ("username", username), ("icon_url", icon_url)) if value}
+        for key in place:
+            if not (post or chosen == "payload"):
+                raise UsageError(f"--{key.replace('_', '-')} goes with --post or --format payload")
+        if icon_url and not re.match(r"^https?://\S+$", icon_url):
+            raise UsageError(f"--icon-url: expected an http(s) URL, got {icon_url!r}")
+        output = Output(fmt=chosen, path=output_path, post=post, only_changes=only_changes,
+                        show=not post or bool(fmt or output_path), place=place)
         return func(*args, output=output, **kwargs)
 
     return wrapper
@@ -133,7 +147,7 @@ def emit(report, output: Output, env: Env) -> int:
         if output.fmt == "payload":  # the same channel, name and icon as --post would use
             from cmtriage.delivery import target as post_target
 
-            target = post_target(env, output.channel)
+            target = post_target(env, output.place)
         text = render(report, output.fmt, width=width, color=color, target=target)
         write_text(text, output.path)
     for error in report.errors:
@@ -141,5 +155,5 @@ def emit(report, output: Output, env: Env) -> int:
     if output.post:
         from cmtriage.delivery import post_report
 
-        post_report(report, env=env, only_changes=output.only_changes, channel=output.channel)
+        post_report(report, env=env, only_changes=output.only_changes, place=output.place)
     return EXIT_PARTIAL if report.errors else EXIT_OK
