@@ -1,8 +1,8 @@
 """--post and --only-changes end to end: a report command run through cmtriage.cli.main, posting to the
 fake Mattermost webhook receiver over real HTTP.
 
-Until the real report commands exist, a test-only `demo` command (report_options + emit, like every
-report) prints whatever Report the test puts in DEMO.
+A test-only `demo` command (report_options + emit, like every report) prints whatever Report the test
+puts in DEMO, so each test chooses its exact rows.
 """
 
 from __future__ import annotations
