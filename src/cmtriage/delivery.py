@@ -23,13 +23,13 @@ from pathlib import Path
 import click
 
 from cmtriage.errors import SourceFailure, UsageError
-from cmtriage.models import Report
+from cmtriage.models import Digest, Report
 from cmtriage.state import read_json, state_dir, write_json
 
 MEMORY_DIR = "posted"
 
 
-def fingerprint(report: Report) -> str:
+def fingerprint(report: Report | Digest) -> str:
     """A digest of what --only-changes compares (see the module's docstring)."""
     from cmtriage.snooze import normalise_url
 
@@ -68,7 +68,8 @@ def _when(memory: dict) -> str:
     return posted.astimezone(UTC).strftime(" on %Y-%m-%d %H:%M UTC")
 
 
-def post_report(report: Report, *, env, only_changes: bool, place: Mapping[str, str] | None = None) -> None:
+def post_report(report: Report | Digest, *, env, only_changes: bool, place: Mapping[str, str] | None = None
+                ) -> None:
     """Post `report` to MATTERMOST_WEBHOOK_URL, one webhook post per part, in order; say so on stderr."""
     from cmtriage.render import payloads
     from cmtriage.sources import mattermost

@@ -152,7 +152,7 @@ def _groups(report: Report) -> list[tuple[str | None, list[Item]]]:
     return list(groups.items())
 
 
-def _heading(report: Report, *, with_mention: bool = True) -> str:
+def _heading(report: Report | Digest, *, with_mention: bool = True) -> str:
     mention = f"@{report.mention}: " if report.mention and with_mention else ""
     return "#### " + mention + _trusted(report.title)
 
@@ -190,7 +190,7 @@ _PART_SUFFIX = " (part {}/{})"
 _PART_SUFFIX_ROOM = len(_PART_SUFFIX.format(999, 999))
 
 
-def markdown_parts(report: Report, limit: int = POST_LIMIT) -> list[str]:
+def markdown_parts(report: Report | Digest, limit: int = POST_LIMIT) -> list[str]:
     """The report as Markdown posts of at most `limit` characters (newlines included), cut only between
     rows. A part that goes on with a table repeats its opening (group name and header), so each part is
     whole tables; parts after the first carry the title, numbered "(part k/n)", without the mention."""
@@ -228,12 +228,13 @@ def markdown_parts(report: Report, limit: int = POST_LIMIT) -> list[str]:
     return ["\n".join(part) + "\n" for part in parts]
 
 
-def markdown(report: Report) -> str:
+def markdown(report: Report | Digest) -> str:
     [text] = markdown_parts(report, limit=sys.maxsize)
     return text
 
 
-def payloads(report: Report, target: Mapping[str, Any] | None = None, limit: int = POST_LIMIT) -> list[dict]:
+def payloads(report: Report | Digest, target: Mapping[str, Any] | None = None, limit: int = POST_LIMIT
+             ) -> list[dict]:
     """Mattermost incoming-webhook bodies, one per post; `target` adds channel, username, icon_url."""
     extra = {k: v for k, v in (target or {}).items() if v}
     return [{"text": part.rstrip("\n"), **extra} for part in markdown_parts(report, limit)]
@@ -281,7 +282,7 @@ def _csv_cell(value: Any) -> str:
     return text
 
 
-def to_csv(report: Report) -> str:
+def to_csv(report: Report | Digest) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     keys = [c.key for c in report.columns]
@@ -338,7 +339,7 @@ def _table_body(console: Any, report: Report) -> None:
         console.print(Text(f"error: {clean(error.source)}: {clean(error.message)}", style="red"))
 
 
-def render(report: Report, fmt: str, *, width: int | None = None, color: bool = False,
+def render(report: Report | Digest, fmt: str, *, width: int | None = None, color: bool = False,
            target: Mapping[str, Any] | None = None) -> str:
     if fmt == "table":
         return table(report, width=width, color=color)
