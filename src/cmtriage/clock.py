@@ -1,23 +1,35 @@
-"""The one place that knows what "now" is: --now / CMTRIAGE_NOW, else the real clock."""
+"""The one place that knows what "now" is (--now / CMTRIAGE_NOW, else the real clock), and how times
+and durations are written on the command line."""
 
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from cmtriage.errors import UsageError
 
+_DURATION = re.compile(r"^(\d+)\s*([smhdw])$")
+_UNITS = {"s": timedelta(seconds=1), "m": timedelta(minutes=1), "h": timedelta(hours=1),
+          "d": timedelta(days=1), "w": timedelta(weeks=1)}
 
-def parse_instant(text: str, *, what: str = "time") -> datetime:
-    """An ISO 8601 date or date-time; a naive value is taken as UTC."""
+
+def parse_duration(text: str) -> timedelta | None:
+    """90s, 5m, 12h, 3d, 2w; None when `text` is not a duration."""
+    match = _DURATION.match(text.strip().lower())
+    return int(match.group(1)) * _UNITS[match.group(2)] if match else None
+
+
+def parse_instant(text: str, *, what: str = "time", tz: tzinfo = UTC,
+                  expected: str = "an ISO 8601 time like 2026-11-24T09:00:00Z") -> datetime:
+    """An ISO 8601 date or date-time, in UTC. A date is the midnight it begins with in `tz`, and a time
+    without an offset is a time in `tz`."""
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise UsageError(
-            f"{what}: expected an ISO 8601 time like 2026-11-24T09:00:00Z, got {text!r}"
-        ) from None
+        raise UsageError(f"{what}: expected {expected}, got {text!r}") from None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
+        value = value.replace(tzinfo=tz)
     return value.astimezone(UTC)
 
 

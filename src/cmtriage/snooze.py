@@ -9,12 +9,11 @@ pays one `stat` per report.
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -23,8 +22,6 @@ from cmtriage.models import Column, Item, Report, SourceError
 
 DB_FILE = "snoozes.sqlite3"
 REPORT_NAME = "snoozed"
-_DURATION = re.compile(r"^(\d+)\s*([hdw])$")
-_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS snoozes (
     url TEXT PRIMARY KEY,      -- normalised with normalise_url()
@@ -64,27 +61,14 @@ def parse_until(text: str, now: datetime, tz: tzinfo = UTC) -> datetime:
     """When a snooze ends. A date means the item is back on the list when that date begins in `tz`
     ("--until 2026-12-01": hidden through Nov 30, listed again on Dec 1); a duration (12h, 3d, 2w)
     counts from now; an ISO 8601 date-time is taken as it is."""
-    text = text.strip()
-    match = _DURATION.match(text.lower())
-    if match:
-        until = now + int(match.group(1)) * _UNITS[match.group(2)]
+    from cmtriage.clock import parse_duration, parse_instant
+
+    duration = parse_duration(text)
+    if duration is not None:
+        until = now + duration
     else:
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            day = None
-        if day is not None:
-            until = datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
-        else:
-            try:
-                until = datetime.fromisoformat(text.replace("Z", "+00:00"))
-            except ValueError:
-                raise UsageError(
-                    f"--until: expected a date like 2026-12-01 or a duration like 3d or 2w, got {text!r}"
-                ) from None
-            if until.tzinfo is None:
-                until = until.replace(tzinfo=tz)
-            until = until.astimezone(UTC)
+        until = parse_instant(text, what="--until", tz=tz,
+                              expected="a date like 2026-12-01 or a duration like 3d or 2w")
     if until <= now:
         raise UsageError(f"--until: {until:%Y-%m-%d %H:%M} UTC is not after now ({now:%Y-%m-%d %H:%M} UTC)")
     return until

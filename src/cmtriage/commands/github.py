@@ -20,18 +20,13 @@ if TYPE_CHECKING:
     from cmtriage.models import Report, SourceError
     from cmtriage.sources.github import GitHub, Repo
 
-_DURATION = re.compile(r"^(\d+)\s*([smhdw])$")
-_UNITS = {"s": timedelta(seconds=1), "m": timedelta(minutes=1), "h": timedelta(hours=1),
-          "d": timedelta(days=1), "w": timedelta(weeks=1)}
-
-
 def _duration(text: str, option: str) -> timedelta:
-    match = _DURATION.match(text.strip().lower())
-    if text.strip() == "0":
-        return timedelta()
-    if not match:
+    from cmtriage.clock import parse_duration
+
+    duration = timedelta() if text.strip() == "0" else parse_duration(text)
+    if duration is None:
         raise UsageError(f"{option}: expected a duration like 90s, 5m, 1h or 2d, got {text!r}")
-    return int(match.group(1)) * _UNITS[match.group(2)]
+    return duration
 
 
 def wait_option(func: Callable) -> Callable:
@@ -280,8 +275,9 @@ def parse_since(text: str, now: datetime) -> datetime:
     """--since: a duration back from now, or a date or time not in the future."""
     from cmtriage import clock
 
-    if _DURATION.match(text.strip().lower()):
-        return now - _duration(text, "--since")
+    duration = clock.parse_duration(text)
+    if duration is not None:
+        return now - duration
     since = clock.parse_instant(text, what="--since")
     if since > now:
         raise UsageError(f"--since: {text} is in the future")
