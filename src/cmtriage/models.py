@@ -136,7 +136,8 @@ class Comment:
     author: str
     author_type: str  # GitHub's user.type: "User", "Bot", "Organization"
     association: str  # GitHub's author_association: OWNER, MEMBER, CONTRIBUTOR, NONE, ...
-    created_at: datetime
+    created_at: datetime  # a review's: when it was submitted
+    review: bool = False  # a pull's review (approval, changes requested, or comments), not an issue comment
 
 
 @dataclass(frozen=True)
