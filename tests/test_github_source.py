@@ -109,6 +109,21 @@ def test_an_item_whose_comments_cannot_be_read_is_listed_as_unknown(fake: FakeGi
     assert err == "cmtriage: error: github: mattermost/docs#2: GitHub answered 500 4 times; try again later\n"
 
 
+def test_a_pull_whose_reviews_cannot_be_read_is_listed_as_unknown_from_its_last_update(
+        fake: FakeGitHub, run_cli, write_config):
+    write_config(repos=REPOS.rstrip(" ") + "      - {repo: mattermost/docs, watch: pulls}\n")
+    fake.add_issue(DOCS, 3, "Fix a link", author="zoe", created="2026-10-01T10:00:00Z", pull=True)
+    fake.add_review(DOCS, 3, author="hanna", submitted="2026-10-20T10:00:00Z")
+    fake.fail(times=100, status=500, where=f"/repos/{DOCS}/pulls/3/reviews")
+    code, out, err = run_cli("stale", "--format", "json")
+    assert code == 1
+    pull = json.loads(out)["items"][0]
+    assert (pull["number"], pull["days_idle"], pull["waiting_on"], pull["reason"]) == (
+        3, 35, "unknown", "its comments or reviews could not be read")  # idle at least since its last update
+    assert numbers(out)[1:] == BOTH
+    assert err == "cmtriage: error: github: mattermost/docs#3: GitHub answered 500 4 times; try again later\n"
+
+
 # --- rate limits -----------------------------------------------------------------------------------------
 def reset_time(fake: FakeGitHub) -> str:
     return datetime.fromtimestamp(fake.reset_at, UTC).strftime("%H:%M")

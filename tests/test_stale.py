@@ -329,3 +329,103 @@ def test_an_archived_repo_says_so_and_costs_one_request(seeded: FakeGitHub, stal
     assert "mattermost/docs is archived on GitHub: nothing there can be answered; take it out of " \
            "repos.yaml.\n" in out
     assert [r.path for r in seeded.requests if DOCS in r.path] == [f"/repos/{DOCS}"]
+
+
+# --- pull reviews ----------------------------------------------------------------------------------------
+STAFF_BOT = "copilot-pull-request-reviewer[bot]"
+
+
+@pytest.fixture
+def reviewed(seeded: FakeGitHub) -> FakeGitHub:
+    """Android pulls (30 days) with reviews: one case each, all created before the window."""
+    add = seeded.add_issue
+    add(ANDROID, 10, "Reviewed by staff lately", author="pia", created="2026-09-01T10:00:00Z", pull=True)
+    seeded.add_review(ANDROID, 10, author="lee", association="MEMBER", submitted="2026-11-22T10:00:00Z")
+    add(ANDROID, 11, "Reviewed, then the author wrote", author="quinn", created="2026-08-01T10:00:00Z",
+        pull=True)
+    seeded.add_review(ANDROID, 11, author="jesse", association="CONTRIBUTOR", state="CHANGES_REQUESTED",
+                      lines=2, submitted="2026-09-01T10:00:00Z")  # jesse: a private member of the staff org
+    seeded.add_comment(ANDROID, 11, author="quinn", created="2026-09-10T10:00:00Z")
+    add(ANDROID, 12, "Only a community review", author="rita", created="2026-09-01T10:00:00Z", pull=True)
+    seeded.add_review(ANDROID, 12, author="sam", state="COMMENTED", lines=1, submitted="2026-10-01T10:00:00Z")
+    add(ANDROID, 13, "A draft review and a bot", author="tess", created="2026-09-01T10:00:00Z", pull=True)
+    seeded.add_review(ANDROID, 13, author="lee", association="MEMBER", lines=3, submitted=None)
+    seeded.add_comment(ANDROID, 13, author="mattermod", created="2026-11-23T10:00:00Z")
+    add(ANDROID, 14, "A bot's review", author="uma", created="2026-09-01T10:00:00Z", pull=True)
+    seeded.add_review(ANDROID, 14, author=STAFF_BOT, author_type="Bot", state="COMMENTED", lines=1,
+                      submitted="2026-11-23T10:00:00Z")
+    add(ANDROID, 15, "Approved long ago", author="vic", created="2026-08-01T10:00:00Z", pull=True)
+    seeded.add_review(ANDROID, 15, author="Hanna", submitted="2026-09-01T10:00:00Z")
+    return seeded
+
+
+def test_reviews_count_as_activity_and_staff_reviews_wait_on_the_author(reviewed: FakeGitHub, stale):
+    out = stale("--format", "json", "--repo", ANDROID)
+    assert items(out) == [
+        (ANDROID, 13, 84, "us", "only bots replied"),  # the pending review is a draft nobody else sees
+        (ANDROID, 14, 84, "us", "no replies (since then: bots or label changes only)"),
+        (ANDROID, 15, 84, "author", "the team reviewed last"),
+        (ANDROID, 11, 75, "us", "the author wrote last"),
+        (ANDROID, 7, 54, "us", "no replies"),
+        (ANDROID, 12, 54, "us", "the community reviewed last"),
+    ]  # 10, which staff approved two days ago, is not listed
+    assert json.loads(out)["items"][2]["last_activity_at"] == "2026-09-01T10:00:00Z"
+
+
+def test_only_pulls_past_their_threshold_and_touched_since_cost_a_reviews_page(reviewed: FakeGitHub, run_cli):
+    run_cli("stale", "--format", "json", "--repo", ANDROID)
+    paths = sorted((r.path, r.params.get("page")) for r in reviewed.requests)
+    assert paths == sorted([
+        ("/orgs/mattermost/members", None), (f"/repos/{ANDROID}", None), (f"/repos/{ANDROID}/issues", None),
+        (f"/repos/{ANDROID}/issues/comments", None),
+        (f"/repos/{ANDROID}/issues/11/comments", "1"),  # its comments came before the window
+        # not 7 (untouched since it was opened) nor 8 (opened within 30 days)
+        *((f"/repos/{ANDROID}/pulls/{n}/reviews", None) for n in (10, 11, 12, 13, 14, 15)),
+    ])
+
+
+def test_repos_that_watch_only_issues_read_no_reviews(reviewed: FakeGitHub, run_cli):
+    reviewed.add_review(MM, 107, author="lee", association="MEMBER", submitted="2026-11-23T10:00:00Z")
+    code, out, _ = run_cli("stale", "--format", "json", "--repo", MM)
+    assert code == 0 and 107 not in [n for _, n, *_ in items(out)]  # a pull, in a repo that watches issues
+    assert sorted((r.path, r.params.get("page")) for r in reviewed.requests) == sorted([
+        ("/orgs/mattermost/members", None), (f"/repos/{MM}", None), (f"/repos/{MM}/issues", None),
+        (f"/repos/{MM}/issues/comments", None),
+        *((f"/repos/{MM}/issues/{n}/comments", "1") for n in (102, 103, 109)),
+    ])
+
+
+def test_a_second_run_reads_no_reviews_again_and_a_new_review_only_its_own(reviewed: FakeGitHub, run_cli,
+                                                                           stale):
+    first = run_cli("stale", "--format", "json")
+    reviewed.reset_log()
+    assert run_cli("stale", "--format", "json") == first
+    assert (len(reviewed.requests), reviewed.billed()) == (10, 0)  # as without reviews: nothing reread
+    reviewed.add_review(ANDROID, 12, author="lee", association="MEMBER", submitted="2026-11-24T12:00:00Z")
+    reviewed.reset_log()
+    out = stale("--format", "json")
+    assert 12 not in [n for repo, n, *_ in items(out) if repo == ANDROID]
+    assert sorted(r.path for r in reviewed.requests if r.status == 200) == [
+        f"/repos/{ANDROID}/issues", f"/repos/{ANDROID}/pulls/12/reviews"]
+
+
+def test_activity_updated_reads_no_reviews(reviewed: FakeGitHub, stale):
+    out = stale("--format", "json", "--activity", "updated", "--repo", ANDROID)
+    assert [n for _, n, *_ in items(out)] == [15, 11, 7, 12]  # 13, 14 and 10 were updated lately
+    assert not [r for r in reviewed.requests if "/pulls/" in r.path]
+
+
+def test_a_pull_with_more_than_100_reviews_is_read_from_its_last_page_back(fake: FakeGitHub, write_config,
+                                                                           stale):
+    write_config(repos="github: [{repo: mattermost/android, watch: pulls}]\n")
+    fake.add_repo(ANDROID)
+    fake.add_issue(ANDROID, 1, "Long review", author="zed", created="2026-09-01T10:00:00Z", pull=True)
+    for minute in range(150):  # one staff review on the first page, then 109 by a bot
+        author, kind, association = ("lee", "User", "MEMBER") if minute == 40 else ("ci[bot]", "Bot", "NONE")
+        fake.add_review(ANDROID, 1, author=author, author_type=kind, association=association,
+                        state="COMMENTED",
+                        submitted=datetime(2026, 10, 1, 10, tzinfo=UTC) + timedelta(minutes=minute))
+    out = stale("--format", "json")
+    assert items(out) == [(ANDROID, 1, 54, "author", "the team reviewed last")]
+    assert [(r.path, r.params.get("page")) for r in fake.requests if r.path.endswith("/reviews")] == [
+        (f"/repos/{ANDROID}/pulls/1/reviews", None), ("/repositories/1000/pulls/1/reviews", "2")]

@@ -7,6 +7,9 @@ It serves what cmtriage and a plain PyGithub loop ask for:
 - `GET .../issues` (pulls included) with state, labels, sort, direction, since, creator, per_page, page;
 - `GET .../issues/{n}` and `GET .../issues/{n}/comments` (since, per_page, page; oldest first);
 - `GET .../issues/comments`: every issue's and pull's comments, with since, sort, direction;
+- `GET .../pulls/{n}` (a pull's own payload, what PyGithub's `as_pull_request()` asks),
+  `GET .../pulls/{n}/reviews` (chronological, PENDING ones without `submitted_at`) and
+  `GET .../pulls/comments`, every pull's review comments (line comments), with since, sort, direction;
 - `GET /search/issues` with `repo:`, `is:`, `state:`, `label:`, `author:`, `-author:`, `created:`,
   `updated:`, `comments:` and free words; `422` for a repo that does not exist (an old name included),
   at most 1,000 results;
@@ -118,6 +121,30 @@ class FakeComment:
 
 
 @dataclass
+class FakeReview:
+    id: int
+    number: int  # the pull's
+    author: str
+    state: str  # APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING
+    submitted_at: str | None  # None while PENDING
+    author_type: str = "User"
+    association: str = "NONE"
+    body: str = ""
+
+
+@dataclass
+class FakeReviewComment:
+    id: int
+    review: int  # the review's id
+    number: int  # the pull's
+    author: str
+    created_at: str
+    updated_at: str
+    author_type: str = "User"
+    association: str = "NONE"
+
+
+@dataclass
 class FakeRepo:
     id: int
     full_name: str
@@ -125,6 +152,8 @@ class FakeRepo:
     private: bool = False
     issues: dict[int, FakeIssue] = field(default_factory=dict)
     comments: list[FakeComment] = field(default_factory=list)
+    reviews: list[FakeReview] = field(default_factory=list)
+    review_comments: list[FakeReviewComment] = field(default_factory=list)
 
 
 @dataclass
@@ -203,6 +232,28 @@ class FakeGitHub:
         issue.comments += 1
         issue.updated_at = max(issue.updated_at, created)
         return comment
+
+    def add_review(self, repo: str, number: int, *, author: str, submitted: str | datetime | None,
+                   state: str = "APPROVED", author_type: str = "User", association: str = "NONE",
+                   lines: int = 0, body: str = "") -> FakeReview:
+        """A review of a pull with `lines` line comments; a submitted one bumps the pull's `updated_at`
+        as GitHub does (not its `comments`, which counts issue comments). `submitted=None`: PENDING."""
+        fake_repo = self.repo(repo)
+        self._next_comment += 1
+        when = stamp(submitted) if submitted else None
+        review = FakeReview(id=self._next_comment, number=number, author=author,
+                            state=state if when else "PENDING", submitted_at=when, author_type=author_type,
+                            association=association, body=body)
+        fake_repo.reviews.append(review)
+        for _ in range(lines):
+            self._next_comment += 1
+            created = when or stamp(datetime.now(UTC))
+            fake_repo.review_comments.append(FakeReviewComment(
+                id=self._next_comment, review=review.id, number=number, author=author, created_at=created,
+                updated_at=created, author_type=author_type, association=association))
+        if when:
+            self.touch(repo, number, when)
+        return review
 
     def touch(self, repo: str, number: int, when: str | datetime) -> None:
         """A change that is no comment (a label, a bot's edit): only `updated_at` moves."""
@@ -380,6 +431,17 @@ class FakeGitHub:
         if rest == "/issues/comments":
             return self._page(path, params, self._repo_comments(repo, params), repo,
                               render=lambda comment: self.comment_payload(repo, comment))
+        if rest == "/pulls/comments":
+            return self._page(path, params, self._sorted(repo.review_comments, params), repo,
+                              render=lambda comment: self.review_comment_payload(repo, comment))
+        match = re.match(r"^/pulls/(\d+)(/reviews)?$", rest)
+        if match and int(match.group(1)) in repo.issues and repo.issues[int(match.group(1))].pull:
+            issue = repo.issues[int(match.group(1))]
+            if not match.group(2):
+                return 200, {}, self.pull_payload(repo, issue)
+            reviews = [r for r in repo.reviews if r.number == issue.number]
+            return self._page(path, params, reviews, repo,
+                              render=lambda review: self.review_payload(repo, review))
         match = re.match(r"^/issues/(\d+)(/comments)?$", rest)
         if match and int(match.group(1)) in repo.issues:
             issue = repo.issues[int(match.group(1))]
@@ -450,6 +512,53 @@ class FakeGitHub:
             "body": comment.body or "+1", "performed_via_github_app": None,
         }
 
+    def pull_payload(self, repo: FakeRepo, issue: FakeIssue) -> dict[str, Any]:
+        """The fields of a pull's own payload that its issue payload lacks, besides the issue's."""
+        api = f"{self.url}/repos/{repo.full_name}/pulls/{issue.number}"
+        branch = {"label": f"{repo.full_name.split('/')[0]}:master", "ref": "master", "sha": "0" * 40}
+        payload = {k: v for k, v in self.issue_payload(repo, issue).items()
+                   if k not in ("pull_request", "comments", "reactions", "timeline_url", "repository_url")}
+        return {**payload, "url": api, "id": 3_000_000 + issue.number,
+                "diff_url": f"{payload['html_url']}.diff", "patch_url": f"{payload['html_url']}.patch",
+                "issue_url": f"{self.url}/repos/{repo.full_name}/issues/{issue.number}",
+                "commits_url": f"{api}/commits", "review_comments_url": f"{api}/comments",
+                "review_comment_url": f"{self.url}/repos/{repo.full_name}/pulls/comments{{/number}}",
+                "statuses_url": f"{self.url}/repos/{repo.full_name}/statuses/{'0' * 40}",
+                "merged_at": None, "merge_commit_sha": None, "requested_reviewers": [], "requested_teams": [],
+                "head": branch, "base": branch, "draft": False, "merged": False, "mergeable": None,
+                "review_comments": sum(1 for c in repo.review_comments if c.number == issue.number)}
+
+    def review_payload(self, repo: FakeRepo, review: FakeReview) -> dict[str, Any]:
+        web = f"https://github.com/{repo.full_name}/pull/{review.number}#pullrequestreview-{review.id}"
+        pull = f"{self.url}/repos/{repo.full_name}/pulls/{review.number}"
+        payload = {
+            "id": review.id, "node_id": f"PRR_kwDOA{review.id}",
+            "user": user(review.author, review.author_type, root=self.url), "body": review.body,
+            "state": review.state, "html_url": web, "pull_request_url": pull,
+            "author_association": review.association,
+            "_links": {"html": {"href": web}, "pull_request": {"href": pull}},
+            "commit_id": "0" * 40,
+        }
+        if review.submitted_at:  # GitHub leaves it out of a PENDING review
+            payload["submitted_at"] = review.submitted_at
+        return payload
+
+    def review_comment_payload(self, repo: FakeRepo, comment: FakeReviewComment) -> dict[str, Any]:
+        api = f"{self.url}/repos/{repo.full_name}/pulls/comments/{comment.id}"
+        web = f"https://github.com/{repo.full_name}/pull/{comment.number}#discussion_r{comment.id}"
+        pull = f"{self.url}/repos/{repo.full_name}/pulls/{comment.number}"
+        return {
+            "url": api, "pull_request_review_id": comment.review, "id": comment.id,
+            "node_id": f"PRRC_kwDOA{comment.id}", "diff_hunk": "@@ -1,3 +1,4 @@\n line\n+added",
+            "path": "README.md", "position": 2, "original_position": 2, "commit_id": "0" * 40,
+            "original_commit_id": "0" * 40, "user": user(comment.author, comment.author_type, root=self.url),
+            "body": "nit", "created_at": comment.created_at, "updated_at": comment.updated_at,
+            "html_url": web, "pull_request_url": pull, "author_association": comment.association,
+            "_links": {"self": {"href": api}, "html": {"href": web}, "pull_request": {"href": pull}},
+            "start_line": None, "original_start_line": None, "start_side": None, "line": 2,
+            "original_line": 2, "side": "RIGHT", "subject_type": "line",
+        }
+
     # --- lists -------------------------------------------------------------------------------------------
     def _issues(self, repo: FakeRepo, params: dict[str, str]) -> list[FakeIssue]:
         state = params.get("state", "open")
@@ -466,8 +575,13 @@ class FakeGitHub:
         return found
 
     def _repo_comments(self, repo: FakeRepo, params: dict[str, str]) -> list[FakeComment]:
+        return self._sorted(repo.comments, params)
+
+    @staticmethod
+    def _sorted(comments: list[Any], params: dict[str, str]) -> list[Any]:
+        """Comments updated at or after `since`, in the order `sort` and `direction` ask (else by id)."""
         since = stamp(params["since"]) if params.get("since") else None
-        found = [c for c in repo.comments if since is None or c.updated_at >= since]
+        found = [c for c in comments if since is None or c.updated_at >= since]
         if "sort" in params:
             attribute = "created_at" if params["sort"] == "created" else "updated_at"
             found.sort(key=lambda c: (getattr(c, attribute), c.id), reverse=params.get("direction") == "desc")

@@ -1,9 +1,11 @@
 """The stale report: community issues and pulls nobody has answered for a while (the seed's channel 3).
 
 An open item of a watched kind is listed when its author is not staff or a bot and its last human
-activity is older than its repo's threshold. Last human activity is the latest of its creation and its
-comments by accounts that are not bots: a bot's comment or a label change moves GitHub's `updated_at`
-but must not hide an item. (`activity="updated"` takes `updated_at` instead: cheaper, coarser.)
+activity is older than its repo's threshold. Last human activity is the latest of its creation, its
+comments and, on a pull, its submitted reviews (approvals, changes requested, review comments; not
+PENDING drafts), by accounts that are not bots: a bot's comment or review or a label change moves
+GitHub's `updated_at` but must not hide an item. (`activity="updated"` takes `updated_at` instead:
+cheaper, coarser; it reads no reviews, and its `waiting_on` goes by comments alone.)
 
 What each item needs, cheapest first (sources/github.py fetches only what `history_needed` names):
 - no comments at all: nothing more; nobody has replied;
@@ -12,9 +14,13 @@ What each item needs, cheapest first (sources/github.py fetches only what `histo
 - every comment in the window and all of them bots': nobody has replied;
 - otherwise, if it was created inside the threshold it is not stale whatever came before; if not, only
   its own comments say who spoke last and when: `history_needed` lists it.
+A pull whose creation and comments leave it past its threshold also needs its reviews (a review without
+line comments shows nowhere else), unless its `updated_at` is no later than that last known activity: a
+review would have moved it. So issues, and pulls that are answered or untouched, cost nothing more.
 
-`waiting_on` is `author` when staff spoke last, else `us` (nobody replied, or the community spoke last),
-`unknown` when the item's comments could not be read.
+`waiting_on` is `author` when staff spoke or reviewed last, else `us` (nobody replied, or the community
+spoke last: a review by a community member is no answer from the team), `unknown` when the item's
+comments or reviews could not be read.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from cmtriage.models import Column, Comment, Issue, Item, Report, SourceError
-from cmtriage.sources.github import Activity, People
+from cmtriage.sources.github import Activity, Needed, People
 
 NAME = "stale"
 HUMAN, UPDATED = "human", "updated"
@@ -62,8 +68,8 @@ def _candidates(activities: Sequence[Activity], people: People, thresholds: Thre
             yield activity, issue, timedelta(days=days)
 
 
-def _last_human(activity: Activity, issue: Issue, people: People, mode: str,
-                history: Mapping[tuple[str, int], Comment | Exception | None]) -> Comment | _Unread | None:
+def _known(activity: Activity, issue: Issue, people: People, mode: str) -> Comment | _Unread | None:
+    """The last human comment as far as the repo's listings tell."""
     if issue.comments == 0:
         return None
     if mode == HUMAN and activity.since is not None:
@@ -73,50 +79,80 @@ def _last_human(activity: Activity, issue: Issue, people: People, mode: str,
             return humans[-1]
         if len(recent) >= issue.comments:
             return None
-    key = (issue.repo, issue.number)
-    if key not in history:
+    return _Unread()
+
+
+def _needed(activity: Activity, issue: Issue, people: People, mode: str, now: datetime,
+            threshold: timedelta) -> Needed | None:
+    """What more the item needs read, when it may be stale and the listings do not say for sure."""
+    known = _known(activity, issue, people, mode)
+    if mode == UPDATED:
+        stale = issue.updated_at < now - threshold
+        return Needed(issue) if stale and isinstance(known, _Unread) else None
+    last = known.created_at if isinstance(known, Comment) else issue.created_at
+    if last >= now - threshold:
+        return None
+    reviews = issue.kind == "pull" and issue.updated_at > last
+    comments = isinstance(known, _Unread)
+    return Needed(issue, comments=comments, reviews=reviews) if comments or reviews else None
+
+
+def _last_human(activity: Activity, issue: Issue, people: People, mode: str, needed: Needed | None,
+                history: Mapping[tuple[str, int], Comment | Exception | None]) -> Comment | _Unread | None:
+    known = _known(activity, issue, people, mode)
+    if needed is None:
+        return known
+    found = history.get((issue.repo, issue.number), _Unread())
+    if isinstance(found, Exception | _Unread):
         return _Unread()
-    found = history[key]
-    return _Unread() if isinstance(found, Exception) else found
+    if needed.comments:  # its own comments, read, supersede the window's
+        return found
+    if found is None or (known is not None and known.created_at > found.created_at):
+        return known
+    return found
 
 
-def _last_activity(activity: Activity, issue: Issue, last: Comment | _Unread | None, mode: str) -> datetime:
+def _last_activity(activity: Activity, issue: Issue, last: Comment | _Unread | None, mode: str,
+                   needed: Needed | None) -> datetime:
     if mode == UPDATED:
         return issue.updated_at
     if isinstance(last, _Unread):
         # No human comment in the window, the rest unread: the last human activity came before both
-        # updated_at and the window's start, so the days idle shown are a floor.
-        bound = min(issue.updated_at, activity.since) if activity.since else issue.updated_at
+        # updated_at and the window's start, so the days idle shown are a floor. Unread reviews may be
+        # as late as updated_at.
+        window = activity.since and not (needed and needed.reviews)
+        bound = min(issue.updated_at, activity.since) if window else issue.updated_at
         return max(issue.created_at, bound)
     return max(issue.created_at, last.created_at) if last else issue.created_at
 
 
 def history_needed(activities: Sequence[Activity], *, people: People, now: datetime, thresholds: Thresholds,
-                   activity: str = HUMAN) -> list[Issue]:
-    """The items whose own comments the report needs: stale ones whose last human comment is not known."""
+                   activity: str = HUMAN) -> list[Needed]:
+    """What the report needs read of items that may be stale: the comments of those whose last human
+    comment is not known, the reviews of pulls that something happened to since their last known human
+    activity."""
     wanted = []
     for found, issue, threshold in _candidates(activities, people, thresholds):
-        last = _last_human(found, issue, people, activity, {})
-        if not isinstance(last, _Unread):
-            continue
-        start = issue.updated_at if activity == UPDATED else issue.created_at
-        if start < now - threshold:
-            wanted.append(issue)
+        needed = _needed(found, issue, people, activity, now, threshold)
+        if needed:
+            wanted.append(needed)
     return wanted
 
 
 def _reason(issue: Issue, last: Comment | _Unread | None, people: People, bumped: bool) -> tuple[str, str]:
     """(waiting_on, reason)."""
     if isinstance(last, _Unread):
-        return "unknown", "its comments could not be read"
+        return "unknown", "its comments or reviews could not be read" if issue.kind == "pull" \
+            else "its comments could not be read"
+    replied = "reviewed" if last and last.review else "replied"
     if last is None:
         waiting, reason = "us", "only bots replied" if issue.comments else "no replies"
     elif people.is_staff(last.author, last.association):
-        waiting, reason = "author", "the team replied last"
+        waiting, reason = "author", f"the team {replied} last"
     elif last.author.lower() == issue.author.lower():
         waiting, reason = "us", "the author wrote last"
     else:
-        waiting, reason = "us", "the community replied last"
+        waiting, reason = "us", f"the community {replied} last"
     if bumped and not (last is None and issue.comments):  # "only bots replied" says it already
         reason += " (since then: bots or label changes only)"
     return waiting, reason
@@ -126,13 +162,14 @@ def build(activities: Sequence[Activity], history: Mapping[tuple[str, int], Comm
           people: People, now: datetime, thresholds: Thresholds, activity: str = HUMAN,
           mention: str | None = None, archived: Sequence[str] = (), errors: Sequence[SourceError] = (),
           days: int = 7) -> Report:
-    """The report from what the source fetched; `history` holds the last human comment (or the failure
-    to read it) of each item `history_needed` named. `days` is the threshold to name when no repo
-    could be read."""
+    """The report from what the source fetched; `history` holds the last human comment or review (or the
+    failure to read them) of each item `history_needed` named. `days` is the threshold to name when no
+    repo could be read."""
     items = []
     for found, issue, threshold in _candidates(activities, people, thresholds):
-        last = _last_human(found, issue, people, activity, history)
-        last_activity = _last_activity(found, issue, last, activity)
+        needed = _needed(found, issue, people, activity, now, threshold)
+        last = _last_human(found, issue, people, activity, needed, history)
+        last_activity = _last_activity(found, issue, last, activity, needed)
         if last_activity >= now - threshold:
             continue
         bumped = activity == HUMAN and issue.updated_at >= now - threshold

@@ -1,4 +1,4 @@
-"""GitHub, through PyGithub: repos, their open issues and pulls, comments, and staff org members.
+"""GitHub, through PyGithub: repos, their open issues and pulls, comments, reviews, and staff org members.
 
 It asks for the fewest pages that give an exact answer (reports/stale.py says which answers it needs):
 - `GET /repos/{o}/{r}` once per repo: its canonical name (PyGithub follows a rename's 301 to
@@ -9,12 +9,19 @@ It asks for the fewest pages that give an exact answer (reports/stale.py says wh
 - `GET /repos/{o}/{r}/issues/comments?since=`: every comment made in a window, one paged call per repo.
   `since` is rounded down to midnight UTC, so the URL (and its ETag) stays the same all day;
 - an item's own comments only when asked, from its last page back (the page number comes from the
-  item's `comments` count), stopping at the first page that holds a human comment.
+  item's `comments` count), stopping at the first page that holds a human comment;
+- a pull's reviews (`GET /repos/{o}/{r}/pulls/{n}/reviews`, oldest first) only when asked, from the
+  last page back to the first that holds a submitted human review. A review moves the pull's
+  `updated_at`, which lets the report ask only where something happened. The repo-wide review-comments
+  listing (`/pulls/comments?since=`) is not read: it misses reviews without line comments, so a pull that
+  may be listed needs its reviews anyway; it would spare only pulls with a line comment inside their
+  threshold, for a request per repo on every run, warm ones too, where review pages cost none.
 Pages after the first are fetched concurrently once the first page's `Link` names the last one.
 
 Nothing is fetched twice while it has not changed: every GET is conditional on the cached ETag (a 304
 costs no rate limit), and an item's comment pages are reused without any request while the item's
-`updated_at` and comment count are what they were (a new comment moves both).
+`updated_at` and comment count are what they were (a new comment moves both); a pull's review pages
+likewise while its `updated_at` is.
 
 Transport is PyGithub's Requester (auth, 301s, rate-limit headers) with its GithubRetry, set on purpose:
 - ATTEMPTS tries for a 5xx, a timeout or a dropped connection, with exponential backoff (0, 1, 2 s);
@@ -106,6 +113,16 @@ class Activity:
     issues: tuple[Issue, ...]
     since: datetime | None = None
     comments: Mapping[int, tuple[Comment, ...]] = field(default_factory=dict)  # by number, oldest first
+
+
+@dataclass(frozen=True)
+class Needed:
+    """What the report needs of one item beyond the listings: its last human comment, its last human
+    review (pulls only), or both."""
+
+    issue: Issue
+    comments: bool = True
+    reviews: bool = False
 
 
 @dataclass(frozen=True)
@@ -289,13 +306,29 @@ class GitHub:
                 comments={n: tuple(sorted(c, key=lambda c: c.created_at)) for n, c in comments.items()})
         return activities
 
-    def last_human_comments(self, issues: Sequence[Issue], people: People
+    def last_human_comments(self, needed: Sequence[Needed], people: People
                             ) -> dict[tuple[str, int], Comment | SourceFailure | None]:
-        """The latest comment by someone who is not a bot, for each issue (None: only bots commented)."""
-        results = self._run([lambda issue=issue: self._last_human(issue, people) for issue in issues])
-        return {(issue.repo, issue.number): self._failure(result, f"{issue.repo}#{issue.number}")
-                if isinstance(result, Exception) else result
-                for issue, result in zip(issues, results, strict=True)}
+        """For each item, the latest of what `needed` names (its comments, its reviews) by someone who is
+        not a bot (None: there is none), or why it could not be read. Comments and reviews are read
+        concurrently, as separate jobs."""
+        jobs: list[tuple[Issue, Callable[[], Comment | None]]] = []
+        for need in needed:
+            if need.comments:
+                jobs.append((need.issue, lambda issue=need.issue: self._last_human(issue, people)))
+            if need.reviews:
+                jobs.append((need.issue, lambda issue=need.issue: self._last_human_review(issue, people)))
+        results = self._run([job for _, job in jobs])
+        found: dict[tuple[str, int], Comment | SourceFailure | None] = {}
+        for (issue, _), result in zip(jobs, results, strict=True):
+            key = (issue.repo, issue.number)
+            known = found.get(key)
+            if isinstance(known, SourceFailure):
+                continue
+            if isinstance(result, Exception):
+                found[key] = self._failure(result, f"{issue.repo}#{issue.number}")
+            else:
+                found[key] = max((c for c in (known, result) if c), key=lambda c: c.created_at, default=None)
+        return found
 
     # --- requests ----------------------------------------------------------------------------------------
     def _repo(self, name: str) -> Repo:
@@ -317,6 +350,19 @@ class GitHub:
             humans = [c for c in map(_comment, data) if people.is_human(c)]
             if humans:
                 return max(humans, key=lambda c: c.created_at)
+        return None
+
+    def _last_human_review(self, issue: Issue, people: People) -> Comment | None:
+        version = _stamp(issue.updated_at)  # a review moves updated_at
+        first = self._get(f"/repos/{issue.repo}/pulls/{issue.number}/reviews", (("per_page", str(PER_PAGE)),),
+                          slim=_slim_reviews, version=version)
+        last = _page_number(first.links["last"]) if "last" in first.links else 1
+        for number in range(last, 0, -1):
+            data = first.data if number == 1 else self._get(
+                _with_page(first.links["last"], number), slim=_slim_reviews, version=version).data
+            humans = [r for r in map(_review, data) if people.is_human(r)]
+            if humans:
+                return max(humans, key=lambda r: r.created_at)
         return None
 
     def _list_all(self, listings: Sequence[_Listing]) -> list[list[Any] | Exception]:
@@ -595,6 +641,16 @@ def _slim_comments(data: Any) -> list[dict[str, Any]]:
     } for d in data]
 
 
+def _slim_reviews(data: Any) -> list[dict[str, Any]]:
+    """Submitted reviews only: a PENDING one (no submitted_at) is a draft only its author sees."""
+    return [{
+        "author": (d.get("user") or {}).get("login", "ghost"),
+        "author_type": (d.get("user") or {}).get("type", "User"),
+        "association": d.get("author_association", "NONE"),
+        "submitted_at": d["submitted_at"],
+    } for d in data if d.get("state") != "PENDING" and d.get("submitted_at")]
+
+
 def _issue(repo: str, d: Mapping[str, Any]) -> Issue:
     return Issue(repo=repo, number=d["number"], kind="pull" if d["pull"] else "issue", title=d["title"],
                  body=d["body"], url=d["url"], author=d["author"], author_type=d["author_type"],
@@ -605,6 +661,11 @@ def _issue(repo: str, d: Mapping[str, Any]) -> Issue:
 def _comment(d: Mapping[str, Any]) -> Comment:
     return Comment(author=d["author"], author_type=d["author_type"], association=d["association"],
                    created_at=_time(d["created_at"]))
+
+
+def _review(d: Mapping[str, Any]) -> Comment:
+    return Comment(author=d["author"], author_type=d["author_type"], association=d["association"],
+                   created_at=_time(d["submitted_at"]), review=True)
 
 
 # --- small helpers ----------------------------------------------------------------------------------------
@@ -653,6 +714,6 @@ def _with_page(url: str, number: int) -> str:
 
 
 __all__ = [
-    "Activity", "GitHub", "People", "Plan", "Query", "Repo", "Stats", "every_open_item",
+    "Activity", "GitHub", "Needed", "People", "Plan", "Query", "Repo", "Stats", "every_open_item",
     "open_items_updated_before", "opened_since",
 ]
