@@ -2,12 +2,15 @@
 
 A fake GitHub (tests/fakes/github.py) answers every request 100 ms late and holds the seed's repos at a
 realistic size: several hundred open items in the main repo (listed under its old name, so the rename is
-paid for), a staff org of 300 members, bots bumping items. The script prints:
+paid for), a staff org of 300 members, bots bumping items, pulls reviewed by staff, their authors,
+the community and bots (some reviews with line comments, a few pending). The script prints:
 - requests of a cold run and of a warm run the same day (and how many of them cost rate limit), beside
   the lower bound: a page per 100 open items and per 100 comments made in the window for each repo, plus
-  the per-item comment pages that waiting_on needs;
+  the per-item comment pages that waiting_on needs, plus a reviews page for each watched community pull
+  that its creation and comments leave past its threshold and that was touched since;
 - wall time of both runs beside a straightforward sequential PyGithub loop over the same data (get_repo,
-  get_issues, issue.pull_request, issue.get_comments), and whether both list the same items.
+  get_issues, issue.pull_request, issue.get_comments, and for pulls as_pull_request().get_reviews()),
+  and whether both list the same items.
 
     python bench/stale.py                 # 100 ms a request
     python bench/stale.py --latency 0.02  # quicker, same request counts
@@ -37,6 +40,7 @@ from fakes.github import TOKEN, FakeGitHub, serve  # noqa: E402
 
 NOW = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
 BOTS = ("mattermod",)
+REVIEW_BOT = "coderabbitai[bot]"
 # The seed's channel 3: repo, watch, stale_days, (open issues, open pulls)
 SEED = [
     ("mattermost/platform", "issues", None, (460, 140)),
@@ -59,6 +63,7 @@ def stamp(moment: datetime) -> str:
 
 
 def populate(fake: FakeGitHub, rng: random.Random) -> None:
+    reviews = random.Random(rng.getstate()[1][0])  # its own draws: the issues and comments stay as they were
     fake.orgs["mattermost"] = {login: rng.random() < 0.5 for login in STAFF}
     start = NOW - timedelta(days=730)
     for name, _, _, sizes in SEED:
@@ -92,8 +97,31 @@ def populate(fake: FakeGitHub, rng: random.Random) -> None:
             if rng.random() < 0.15:  # a bot's reminder this week
                 fake.add_comment(name, number, author="mattermod",
                                  created=NOW - timedelta(days=3) * rng.random())
+            if number > issues:
+                review(fake, name, number, author, created, reviews)
     for old, new in RENAMED.items():
         fake.rename(old, new)
+
+
+def review(fake: FakeGitHub, repo: str, number: int, author: str, created: datetime,
+           rng: random.Random) -> None:
+    """A pull's reviews: mostly staff's, some its author's replies in review threads, a few by the
+    community or a bot; a third of them with line comments; now and then a draft still pending."""
+    count = min(8, int(rng.expovariate(1 / 2)))
+    for moment in sorted(created + (NOW - created) * rng.random() for _ in range(count)):
+        roll, state = rng.random(), rng.choice(("APPROVED", "CHANGES_REQUESTED", "COMMENTED"))
+        lines = rng.choice((0, 0, 1, 3))
+        if roll < 0.55:
+            fake.add_review(repo, number, author=rng.choice(STAFF), association="MEMBER", state=state,
+                            lines=lines, submitted=moment if rng.random() > 0.05 else None)
+        elif roll < 0.75:
+            fake.add_review(repo, number, author=author, state="COMMENTED", lines=1, submitted=moment)
+        elif roll < 0.9:
+            fake.add_review(repo, number, author=f"user{rng.randrange(2000)}", state="COMMENTED",
+                            lines=lines, submitted=moment)
+        else:
+            fake.add_review(repo, number, author=REVIEW_BOT, author_type="Bot", state="COMMENTED",
+                            lines=lines, submitted=moment)
 
 
 def repos_yaml() -> str:
@@ -118,11 +146,16 @@ def run_cmtriage(*args: str) -> tuple[dict, float, str]:
 def lower_bound(fake: FakeGitHub, listed: list[dict], days_of: dict[str, int]) -> int:
     """Pages of open items and of window comments per repo (one at least: an empty answer is a request),
     plus, for each listed item with comments, the pages from its last back to its last human comment
-    when no human comment of the window names it. Worked out here from the fake's data, apart from
-    cmtriage's own reasoning."""
+    when no human comment of the window names it, plus a reviews page for each watched community pull
+    whose creation and human comments are older than its threshold and whose updated_at moved after
+    them (only /reviews shows a review without line comments). Worked out here from the fake's data,
+    apart from cmtriage's own reasoning."""
 
     def human(comment) -> bool:
         return comment.author not in BOTS and comment.author_type != "Bot"
+
+    def staff(login: str, association: str) -> bool:
+        return association in ("OWNER", "MEMBER") or fake.orgs["mattermost"].get(login) is not None
 
     def window_start(repo: str) -> str:
         return stamp(datetime.combine((NOW - timedelta(days=days_of[repo])).date(), datetime.min.time(),
@@ -140,6 +173,17 @@ def lower_bound(fake: FakeGitHub, listed: list[dict], days_of: dict[str, int]) -
             continue
         last_human = max((n for n, c in enumerate(comments) if human(c)), default=0)
         pages += math.ceil(len(comments) / 100) - last_human // 100
+    for name, watch, days, _ in SEED:
+        repo = fake.repo(RENAMED.get(name, name))
+        if watch != "pulls":
+            continue
+        for pull in repo.issues.values():
+            if not pull.pull or staff(pull.author, pull.association) or pull.author_type == "Bot":
+                continue
+            said = [c.created_at for c in repo.comments if c.number == pull.number and human(c)]
+            last = max([pull.created_at, *said])
+            if last < stamp(NOW - timedelta(days=days or 7)) and pull.updated_at > last:
+                pages += 1
     return pages
 
 
@@ -166,6 +210,9 @@ def plain_pygithub_loop(url: str) -> tuple[set[tuple[str, int]], float]:
             if (issue.pull_request is not None) != (watch == "pulls"):
                 continue
             humans = [c.created_at for c in issue.get_comments() if not is_bot(c.user)]
+            if issue.pull_request is not None:
+                humans += [r.submitted_at for r in issue.as_pull_request().get_reviews()
+                           if r.state != "PENDING" and r.submitted_at and not is_bot(r.user)]
             if max([issue.created_at, *humans]) < cutoff:
                 listed.add((repo.full_name, issue.number))
     return listed, time.perf_counter() - started
@@ -192,6 +239,7 @@ def main_bench() -> None:
         print(f"fake GitHub: {len(fake.repos)} repos, {opened} open items "
               f"({len(fake.repo('mattermost/mattermost').issues)} in mattermost/mattermost), "
               f"{sum(len(r.comments) for r in fake.repos.values())} comments, "
+              f"{sum(len(r.reviews) for r in fake.repos.values())} reviews, "
               f"{options.latency * 1000:.0f} ms a request")
 
         cold, cold_time, warnings = run_cmtriage()

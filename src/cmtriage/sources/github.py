@@ -309,26 +309,11 @@ class GitHub:
     def last_human_comments(self, needed: Sequence[Needed], people: People
                             ) -> dict[tuple[str, int], Comment | SourceFailure | None]:
         """For each item, the latest of what `needed` names (its comments, its reviews) by someone who is
-        not a bot (None: there is none), or why it could not be read. Comments and reviews are read
-        concurrently, as separate jobs."""
-        jobs: list[tuple[Issue, Callable[[], Comment | None]]] = []
-        for need in needed:
-            if need.comments:
-                jobs.append((need.issue, lambda issue=need.issue: self._last_human(issue, people)))
-            if need.reviews:
-                jobs.append((need.issue, lambda issue=need.issue: self._last_human_review(issue, people)))
-        results = self._run([job for _, job in jobs])
-        found: dict[tuple[str, int], Comment | SourceFailure | None] = {}
-        for (issue, _), result in zip(jobs, results, strict=True):
-            key = (issue.repo, issue.number)
-            known = found.get(key)
-            if isinstance(known, SourceFailure):
-                continue
-            if isinstance(result, Exception):
-                found[key] = self._failure(result, f"{issue.repo}#{issue.number}")
-            else:
-                found[key] = max((c for c in (known, result) if c), key=lambda c: c.created_at, default=None)
-        return found
+        not a bot (None: there is none), or why it could not be read."""
+        results = self._run([lambda need=need: self._last_human_activity(need, people) for need in needed])
+        return {(n.issue.repo, n.issue.number): self._failure(result, f"{n.issue.repo}#{n.issue.number}")
+                if isinstance(result, Exception) else result
+                for n, result in zip(needed, results, strict=True)}
 
     # --- requests ----------------------------------------------------------------------------------------
     def _repo(self, name: str) -> Repo:
@@ -351,6 +336,15 @@ class GitHub:
             if humans:
                 return max(humans, key=lambda c: c.created_at)
         return None
+
+    def _last_human_activity(self, need: Needed, people: People) -> Comment | None:
+        issue = need.issue
+        comment = self._last_human(issue, people) if need.comments else None
+        # a review moves updated_at: none came after a comment made at or after the last update
+        if not need.reviews or (comment and comment.created_at >= issue.updated_at):
+            return comment
+        review = self._last_human_review(issue, people)
+        return max((c for c in (comment, review) if c), key=lambda c: c.created_at, default=None)
 
     def _last_human_review(self, issue: Issue, people: People) -> Comment | None:
         version = _stamp(issue.updated_at)  # a review moves updated_at
