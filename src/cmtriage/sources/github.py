@@ -12,10 +12,12 @@ It asks for the fewest pages that give an exact answer (reports/stale.py says wh
   item's `comments` count), stopping at the first page that holds a human comment;
 - a pull's reviews (`GET /repos/{o}/{r}/pulls/{n}/reviews`, oldest first) only when asked, from the
   last page back to the first that holds a submitted human review. A review moves the pull's
-  `updated_at`, which lets the report ask only where something happened. The repo-wide review-comments
-  listing (`/pulls/comments?since=`) is not read: it misses reviews without line comments, so a pull that
-  may be listed needs its reviews anyway; it would spare only pulls with a line comment inside their
-  threshold, for a request per repo on every run, warm ones too, where review pages cost none.
+  `updated_at`, which lets the report ask only where something happened, and spares them when the
+  pull's own comments (read first, when asked too) end with a human one no older than that update.
+  The repo-wide review-comments listing (`/pulls/comments?since=`) is not read: it misses reviews
+  without line comments, so a pull that may be listed needs its reviews anyway; it would spare only
+  pulls with a line comment inside their threshold, for a request per repo on every run, warm ones
+  too, where review pages cost none.
 Pages after the first are fetched concurrently once the first page's `Link` names the last one.
 
 Nothing is fetched twice while it has not changed: every GET is conditional on the cached ETag (a 304
