@@ -183,7 +183,8 @@ def resolve(client: GitHub, watches: Sequence[RepoWatch], config: ReposConfig, e
 @days_option
 @_repo_option
 @click.option("--activity", type=click.Choice(["human", "updated"]), default="human", show_default=True,
-              help="human: creation and comments by people, not bots. updated: GitHub's updated_at "
+              help="human: creation, comments and pull reviews by people, not bots. updated: GitHub's "
+                   "updated_at "
                    "(cheaper; a bot's comment or a label change counts).")
 @wait_option
 @report_options
@@ -192,8 +193,8 @@ def stale(days: int, repos: tuple[str, ...], activity: str, wait_text: str, outp
 
     An open item of a kind repos.yaml watches is listed when neither staff (OWNER or MEMBER,
     staff.logins, members of staff.orgs) nor a bot wrote it and its last human activity (its
-    creation, or the last comment by someone who is not a bot) is older than the repo's
-    stale_days, else --days. "Waiting on" says whether the team owes a reply (us) or spoke last
+    creation, or the last comment or pull review by someone who is not a bot) is older than the
+    repo's stale_days, else --days. "Waiting on" says whether the team owes a reply (us) or spoke last
     (author). Longest idle first, grouped by repo, under a heading that mentions this week's
     community PM from rotation.yaml.
 
