@@ -243,7 +243,7 @@ def stale_report(client: GitHub, resolved: Resolved, watches: Sequence[RepoWatch
     activities = [a for a in fetched.values() if not isinstance(a, SourceFailure)]
     wanted = report.history_needed(activities, people=resolved.people, now=env.now, thresholds=thresholds,
                                    activity=activity)
-    history = client.last_human_comments(wanted, resolved.people)
+    history = client.last_human_activity(wanted, resolved.people)
     errors += _unread_errors(history)
     return report.build(activities, history, people=resolved.people, now=env.now, thresholds=thresholds,
                         activity=activity, mention=mention, archived=_unique(resolved.archived.values()),

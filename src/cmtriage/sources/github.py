@@ -308,7 +308,7 @@ class GitHub:
                 comments={n: tuple(sorted(c, key=lambda c: c.created_at)) for n, c in comments.items()})
         return activities
 
-    def last_human_comments(self, needed: Sequence[Needed], people: People
+    def last_human_activity(self, needed: Sequence[Needed], people: People
                             ) -> dict[tuple[str, int], Comment | SourceFailure | None]:
         """For each item, the latest of what `needed` names (its comments, its reviews) by someone who is
         not a bot (None: there is none), or why it could not be read."""
