@@ -134,12 +134,12 @@ def repos_yaml() -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_cmtriage(*args: str) -> tuple[dict, float, str]:
+def run_cmtriage(*args: str, command: str = "stale") -> tuple[dict, float, str]:
     """(the JSON report, wall seconds, stderr) of one in-process run."""
     out, err = io.StringIO(), io.StringIO()
     started = time.perf_counter()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), contextlib.suppress(SystemExit):
-        main(["stale", "--format", "json", *args])
+        main([command, "--format", "json", *args])
     return json.loads(out.getvalue()), time.perf_counter() - started, err.getvalue()
 
 
@@ -254,6 +254,15 @@ def main_bench() -> None:
         updated, updated_time, _ = run_cmtriage("--activity", "updated", "--no-cache")
         updated_requests = len(fake.requests)
         fake.reset_log()
+        run_cmtriage("--no-cache")
+        stale_alone = len(fake.requests)
+        fake.reset_log()
+        run_cmtriage("--no-cache", command="new")
+        new_alone = len(fake.requests)
+        fake.reset_log()
+        _, digest_time, _ = run_cmtriage("--no-cache", command="digest")
+        digest_requests = len(fake.requests)
+        fake.reset_log()
         mine = {(i["repo"], i["number"]) for i in cold["items"]}
         theirs, loop_time = plain_pygithub_loop(fake.url)
         loop_requests = len(fake.requests)
@@ -267,6 +276,9 @@ def main_bench() -> None:
           f"{'' if warm == cold else '  (DIFFERENT OUTPUT)'}")
     print(f"cmtriage --activity updated, no cache: {updated_requests} requests, {updated_time:.2f} s, "
           f"{len(updated['items'])} items")
+    print(f"cmtriage digest (stale and new in one), no cache: {digest_requests} requests, "
+          f"{digest_time:.2f} s; stale and new run apart: {stale_alone} + {new_alone} = "
+          f"{stale_alone + new_alone} requests")
     print(f"plain PyGithub loop: {loop_requests} requests, {loop_time:.2f} s "
           f"({loop_time / cold_time:.0f}x the cold run); same items: {'yes' if theirs == mine else 'NO'}")
 
