@@ -160,8 +160,14 @@ def test_paging_stops_once_past_the_window(fake: FakeGitHub, run_cli):
 @pytest.mark.parametrize(("args", "message"), [
     (("--since", "tomorrow"), "--since: expected an ISO 8601 time like 2026-11-24T09:00:00Z, got 'tomorrow'"),
     (("--since", "2026-12-01"), "--since: 2026-12-01 is in the future"),
+    (("--since", "99999999d"), "--since: too far from now"),
+    (("--since", "999999999999999d"), "--since: 999999999999999d is longer than cmtriage can count"),
+    (("--wait", "999999999999d"), "--wait: 999999999999d is longer than cmtriage can count"),
+    (("--wait", "2d"), "--wait: at most 1d, got 2d; GitHub's limits reset within the hour"),
+    (("--now", "9999-12-31T23:59:59-05:00"),
+     "--now: 9999-12-31T23:59:59-05:00 is outside the calendar in UTC"),
 ])
-def test_a_bad_since_is_a_usage_error(fake: FakeGitHub, run_cli, args: tuple[str, ...], message: str):
+def test_out_of_range_times_are_usage_errors(fake: FakeGitHub, run_cli, args: tuple[str, ...], message: str):
     assert run_cli("new", *args) == (2, "", f"cmtriage: error: {message}\n")
 
 

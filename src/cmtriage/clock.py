@@ -14,10 +14,23 @@ _UNITS = {"s": timedelta(seconds=1), "m": timedelta(minutes=1), "h": timedelta(h
           "d": timedelta(days=1), "w": timedelta(weeks=1)}
 
 
-def parse_duration(text: str) -> timedelta | None:
+def parse_duration(text: str, *, what: str = "duration") -> timedelta | None:
     """90s, 5m, 12h, 3d, 2w; None when `text` is not a duration."""
     match = _DURATION.match(text.strip().lower())
-    return int(match.group(1)) * _UNITS[match.group(2)] if match else None
+    if not match:
+        return None
+    try:
+        return int(match.group(1)) * _UNITS[match.group(2)]
+    except OverflowError:
+        raise UsageError(f"{what}: {text.strip()} is longer than cmtriage can count") from None
+
+
+def shifted(instant: datetime, by: timedelta, *, what: str) -> datetime:
+    """`instant + by`, or a usage error when that falls outside the calendar."""
+    try:
+        return instant + by
+    except OverflowError:
+        raise UsageError(f"{what}: too far from now") from None
 
 
 def parse_instant(text: str, *, what: str = "time", tz: tzinfo = UTC,
@@ -30,7 +43,10 @@ def parse_instant(text: str, *, what: str = "time", tz: tzinfo = UTC,
         raise UsageError(f"{what}: expected {expected}, got {text!r}") from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise UsageError(f"{what}: {text.strip()} is outside the calendar in UTC") from None
 
 
 def now(override: str | None = None) -> datetime:

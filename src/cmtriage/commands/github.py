@@ -20,10 +20,14 @@ if TYPE_CHECKING:
     from cmtriage.models import Report, SourceError
     from cmtriage.sources.github import GitHub, Repo
 
+MAX_DAYS = 3650  # ten years: past that nothing is "stale", and dates stop being dates
+MAX_WAIT_SECONDS = 86400
+
+
 def _duration(text: str, option: str) -> timedelta:
     from cmtriage.clock import parse_duration
 
-    duration = timedelta() if text.strip() == "0" else parse_duration(text)
+    duration = timedelta() if text.strip() == "0" else parse_duration(text, what=option)
     if duration is None:
         raise UsageError(f"{option}: expected a duration like 90s, 5m, 1h or 2d, got {text!r}")
     return duration
@@ -38,7 +42,7 @@ def wait_option(func: Callable) -> Callable:
 
 def days_option(func: Callable) -> Callable:
     return click.option(
-        "--days", type=click.IntRange(min=1), default=7, show_default=True,
+        "--days", type=click.IntRange(1, MAX_DAYS), default=7, show_default=True,
         help="List items with no human activity for this many days (a repo's stale_days wins).",
     )(func)
 
@@ -110,6 +114,8 @@ def github_client(env: Env, wait_text: str) -> Iterator[GitHub]:
     from cmtriage.sources import github as source
 
     max_wait = _duration(wait_text, "--wait").total_seconds()
+    if max_wait > MAX_WAIT_SECONDS:
+        raise UsageError(f"--wait: at most 1d, got {wait_text}; GitHub's limits reset within the hour")
     token, _ = source.token()
     cache = open_cache("github", source.api_root(), token, today=env.now.date(), enabled=env.use_cache)
     with _progress() as progress, source.GitHub.from_env(cache=cache, max_wait=max_wait, notify=_warn,
@@ -276,9 +282,9 @@ def parse_since(text: str, now: datetime) -> datetime:
     """--since: a duration back from now, or a date or time not in the future."""
     from cmtriage import clock
 
-    duration = clock.parse_duration(text)
+    duration = clock.parse_duration(text, what="--since")
     if duration is not None:
-        return now - duration
+        return clock.shifted(now, -duration, what="--since")
     since = clock.parse_instant(text, what="--since")
     if since > now:
         raise UsageError(f"--since: {text} is in the future")
