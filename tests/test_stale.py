@@ -248,7 +248,7 @@ def test_bots_neither_count_as_community_nor_as_activity(seeded: FakeGitHub, sta
 def test_a_label_change_does_not_hide_an_item(seeded: FakeGitHub, stale):
     seeded.touch(DOCS, 5, "2026-11-24T09:00:00Z")
     out = stale("--format", "json", "--repo", DOCS)
-    assert items(out) == [(DOCS, 5, 14, "us", "no replies (since then: bots or label changes only)")]
+    assert items(out) == [(DOCS, 5, 14, "us", "no replies (updated since, but by no human comment or review)")]
 
 
 # --- --activity updated --------------------------------------------------------------------------------
@@ -363,7 +363,7 @@ def test_reviews_count_as_activity_and_staff_reviews_wait_on_the_author(reviewed
     out = stale("--format", "json", "--repo", ANDROID)
     assert items(out) == [
         (ANDROID, 13, 84, "us", "only bots replied"),  # the pending review is a draft nobody else sees
-        (ANDROID, 14, 84, "us", "no replies (since then: bots or label changes only)"),
+        (ANDROID, 14, 84, "us", "no replies (updated since, but by no human comment or review)"),
         (ANDROID, 15, 84, "author", "the team reviewed last"),
         (ANDROID, 11, 75, "us", "the author wrote last"),
         (ANDROID, 7, 54, "us", "no replies"),
@@ -430,3 +430,11 @@ def test_a_pull_with_more_than_100_reviews_is_read_from_its_last_page_back(fake:
     assert items(out) == [(ANDROID, 1, 54, "author", "the team reviewed last")]
     assert [(r.path, r.params.get("page")) for r in fake.requests if r.path.endswith("/reviews")] == [
         (f"/repos/{ANDROID}/pulls/1/reviews", None), ("/repositories/1000/pulls/1/reviews", "2")]
+
+
+def test_days_longer_than_a_repos_own_threshold_is_the_one_the_title_names(seeded: FakeGitHub, stale):
+    out = stale("--days", "40", "--format", "markdown")
+    assert out.splitlines()[:2] == [
+        "#### @jason: 1 GitHub pull with no activity for 40+ days",
+        "Thresholds of their own: mattermost/android pulls 30+ days.",
+    ]

@@ -154,7 +154,7 @@ def _reason(issue: Issue, last: Comment | _Unread | None, people: People, bumped
     else:
         waiting, reason = "us", f"the community {replied} last"
     if bumped and not (last is None and issue.comments):  # "only bots replied" says it already
-        reason += " (since then: bots or label changes only)"
+        reason += " (updated since, but by no human comment or review)"
     return waiting, reason
 
 
@@ -163,8 +163,9 @@ def build(activities: Sequence[Activity], history: Mapping[tuple[str, int], Comm
           mention: str | None = None, archived: Sequence[str] = (), errors: Sequence[SourceError] = (),
           days: int = 7) -> Report:
     """The report from what the source fetched; `history` holds the last human comment or review (or the
-    failure to read them) of each item `history_needed` named. `days` is the threshold to name when no
-    repo could be read."""
+    failure to read them) of each item `history_needed` named. `days` is --days: the title names it
+    and the notes name the repos with a threshold of their own (the title names the shortest of those
+    when every repo has its own)."""
     items = []
     for found, issue, threshold in _candidates(activities, people, thresholds):
         needed = _needed(found, issue, people, activity, now, threshold)
@@ -182,7 +183,8 @@ def build(activities: Sequence[Activity], history: Mapping[tuple[str, int], Comm
                    "labels": list(issue.labels), "waiting_on": waiting_on},
         ))
     items.sort(key=lambda item: (-item.days_idle, item.extra["repo"].lower(), item.extra["number"]))
-    days = min(thresholds.values(), default=days)
+    if days not in thresholds.values():  # every repo has its own: the title names the shortest
+        days = min(thresholds.values(), default=days)
     kinds = {kind for _, kind in thresholds}
     return Report(
         name=NAME,
