@@ -323,3 +323,83 @@ def test_a_next_page_on_another_host_is_not_followed(configured: FakeZendesk):
         source.fetch(Zendesk(url=configured.url, query=QUERY), EMAIL, TOKEN)
     assert str(failed.value) == f"zendesk: {configured.url}: next_page points to another host; stopped"
     assert configured.count("/api/v2/search.json") == 1
+
+
+# --- answers Zendesk should never give: the report's error, never a crash ------------------------------
+def test_a_time_without_a_zone_is_utc(configured: FakeZendesk, capsys):
+    configured.tickets = [ticket(4600, "Naive", requester_id=101, created_at="2026-11-01T00:00:00",
+                                 updated_at="2026-11-20T10:00:00")]
+    code, out, err = run(capsys, "--format", "json")
+    assert (code, err) == (0, "")
+    [item] = json.loads(out)["items"]
+    assert (item["created_at"], item["last_activity_at"], item["days_idle"], item["age_days"]) == (
+        "2026-11-01T00:00:00Z", "2026-11-20T10:00:00Z", 4, 23)
+
+
+def odd_ticket(**fields) -> dict:
+    return {**ticket(4600, "Odd", requester_id=101, created_at="2026-11-01T00:00:00Z"), **fields}
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    ({"results": {"id": 4600}}, "results is not a list of objects: {'id': 4600}"),
+    ({"results": ["x"]}, "results is not a list of objects: ['x']"),
+    ({"results": [odd_ticket(created_at=1762000000)]}, "ticket 4600: created_at is not a time: 1762000000"),
+    ({"results": [odd_ticket(created_at="yesterday")]}, "ticket 4600: created_at is not a time: 'yesterday'"),
+    ({"results": [odd_ticket(updated_at=["2026-11-01"])]},
+     "ticket 4600: updated_at is not a time: ['2026-11-01']"),
+    ({"results": [odd_ticket(id="4600")]}, "a ticket's id is not an id: '4600'"),
+    ({"results": [odd_ticket(requester_id=[101])]}, "ticket 4600: requester_id is not an id: [101]"),
+    ({"results": [odd_ticket(subject={"text": "Odd"})]}, "ticket 4600: subject is not text: {'text': 'Odd'}"),
+    ({"results": [odd_ticket(tags="community")]}, "ticket 4600: tags is not a list of text: 'community'"),
+    ({"users": {"101": "Dana"}}, "users is not a list of objects: {'101': 'Dana'}"),
+    ({"users": [{"id": 101, "name": 7}]}, "a user's name is not text: 7"),
+    ({"count": "3"}, "count is not a number: '3'"),
+    ({"next_page": 2}, "next_page is not an address: 2"),
+    ({"next_page": "::::"}, "next_page is not an address: '::::'"),
+    ({"results": [odd_ticket(subject="x" * 60, created_at="x" * 60)]},
+     f"ticket 4600: created_at is not a time: '{'x' * 38}…"),
+])
+def test_an_odd_answer_is_the_reports_error(configured: FakeZendesk, capsys, answer: dict, message: str):
+    configured.odd = answer
+    code, out, err = run(capsys, "--format", "json")
+    failure = f"{configured.url}: unexpected answer: {message}"
+    assert (code, err) == (1, f"cmtriage: error: zendesk: {failure}\n")
+    assert json.loads(out) == {"report": "zendesk", "generated_at": "2026-11-24T15:00:00Z", "items": [],
+                               "errors": [{"source": "zendesk", "message": failure}]}
+
+
+def test_an_odd_answer_leaves_the_rest_of_the_digest_listed(configured: FakeZendesk, write_config,
+                                                             monkeypatch: pytest.MonkeyPatch, capsys):
+    from cmtriage.sources import github as github_source
+    from fakes.github import TOKEN as GITHUB_TOKEN
+    from fakes.github import FakeGitHub
+    from fakes.github import serve as serve_github
+
+    configured.odd = {"results": ["x"]}
+    with serve_github(FakeGitHub()) as github:
+        monkeypatch.setenv("GITHUB_API_URL", github.url)
+        monkeypatch.setenv("GITHUB_TOKEN", GITHUB_TOKEN)
+        monkeypatch.setattr(github_source, "sleep", github.advance)
+        github.add_repo("mattermost/docs")
+        github.add_issue("mattermost/docs", 7, "Broken link", author="dave", created="2026-10-01T10:00:00Z")
+        write_config(repos=f"""\
+            github: [{{repo: mattermost/docs}}]
+            zendesk: {{url: "{configured.url}", query: "{QUERY}"}}
+            """)
+        with pytest.raises(SystemExit) as exited:
+            main(["digest", "--format", "markdown"])
+    out, err = capsys.readouterr()
+    failure = f"zendesk: {configured.url}: unexpected answer: results is not a list of objects: ['x']"
+    assert (exited.value.code, err) == (1, f"cmtriage: error: {failure}\n")
+    row = "| mattermost/docs | 7 | issue | [Broken link](https://github.com/mattermost/docs/issues/7) |"
+    assert f"{row} dave | 54 | us |  |" in out.splitlines()
+    assert out.endswith(
+        "##### Zendesk tickets for the community PM\n"
+        "Answer in the Mattermost thread (with dev help if needed), then mention @hanna to reply in "
+        "Zendesk.\n"
+        "\n"
+        "The Zendesk tickets could not be listed.\n"
+        "\n"
+        f"- :warning: zendesk: {configured.url}: unexpected answer: results is not a list of objects: "
+        "\\['x'\\]\n"
+    )

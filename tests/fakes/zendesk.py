@@ -9,7 +9,9 @@ Shaped after developer.zendesk.com's Search and Users references:
 - `GET /api/v2/users/show_many.json?ids=1,2` answers `{"users": [...]}` (at most 100 ids);
 - Basic auth `{email}/token:{api_token}`; anything else is a 401 `{"error": "Couldn't authenticate you"}`;
 - `throttle(n, retry_after, after=k)` answers the n requests after the next k with a 429 and
-  `Retry-After`, as Zendesk does.
+  `Retry-After`, as Zendesk does;
+- `odd` replaces keys of every search answer, for answers Zendesk should never give
+  (`odd={"results": {"id": 1}}`).
 
 The fake does not parse Zendesk's query language: every ticket matches, and tests read `requests` to see
 what was asked.
@@ -78,6 +80,7 @@ class FakeZendesk:
     requests: list[Request] = field(default_factory=list)
     url: str = ""
     next_page_base: str | None = None  # where next_page points, when not at the fake itself
+    odd: dict[str, Any] = field(default_factory=dict)  # replaces keys of every search answer
     _throttled: list[str | None] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -132,7 +135,7 @@ class FakeZendesk:
         if self.sideload and params.get("include") == "tickets(users)":
             wanted = {t["requester_id"] for t in results} | {t["submitter_id"] for t in results}
             body["users"] = [u for u in self.users if u["id"] in wanted]
-        return 200, {}, body
+        return 200, {}, {**body, **self.odd}
 
     def _page_url(self, params: dict[str, str], page: int) -> str:
         base = self.next_page_base or self.url

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from cmtriage.config import Zendesk
@@ -58,11 +58,6 @@ def credentials() -> tuple[str, str]:
     return email, token
 
 
-def _origin(url: str) -> tuple[str, str]:
-    import httpx
-
-    parsed = httpx.URL(url)
-    return parsed.scheme, parsed.netloc.decode()
 
 
 def _failure(http: HttpClient, response: httpx.Response) -> SourceFailure:
@@ -101,21 +96,80 @@ def _get(http: HttpClient, url: str, params: dict[str, str] | None = None) -> di
     return body
 
 
-def _instant(value: Any) -> datetime:
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+class _Unexpected(Exception):
+    """A part of an answer that is not what Zendesk documents; _fetch turns it into a SourceFailure."""
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _instant(value: Any, what: str) -> datetime:
+    """A Zendesk time; one without an offset is taken as UTC, which is what Zendesk answers in."""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise _Unexpected(f"{what} is not a time: {_shown(value)}")
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _id(value: Any, what: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    raise _Unexpected(f"{what} is not an id: {_shown(value)}")
+
+
+def _text(value: Any, what: str) -> str:
+    if value is None or isinstance(value, str):
+        return value or ""
+    raise _Unexpected(f"{what} is not text: {_shown(value)}")
+
+
+def _objects(body: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """`body[key]`, a list of JSON objects (absent or null: none)."""
+    values = body.get(key)
+    if values is None:
+        return []
+    if not isinstance(values, list) or not all(isinstance(value, dict) for value in values):
+        raise _Unexpected(f"{key} is not a list of objects: {_shown(values)}")
+    return values
+
+
+def _origin(url: str) -> tuple[str, str]:
+    import httpx
+
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        raise _Unexpected(f"next_page is not an address: {_shown(url)}") from None
+    return parsed.scheme, parsed.netloc.decode()
+
+
+def _names(users: list[dict[str, Any]]) -> dict[int, str]:
+    return {_id(u.get("id"), "a user's id"): _text(u.get("name"), "a user's name") for u in users}
 
 
 def _ticket(raw: dict[str, Any], requester: str, base: str) -> Ticket:
+    id = _id(raw.get("id"), "a ticket's id")
+    tags = raw.get("tags")
+    if tags is not None and not (isinstance(tags, list) and all(isinstance(tag, str) for tag in tags)):
+        raise _Unexpected(f"ticket {id}: tags is not a list of text: {_shown(tags)}")
+    created_at = _instant(raw.get("created_at"), f"ticket {id}: created_at")
+    updated = raw.get("updated_at")
     return Ticket(
-        id=int(raw["id"]),
-        subject=str(raw.get("subject") or raw.get("raw_subject") or ""),
-        status=str(raw.get("status") or ""),
-        priority=raw.get("priority"),
+        id=id,
+        subject=_text(raw.get("subject"), f"ticket {id}: subject") or _text(raw.get("raw_subject"),
+                                                                              f"ticket {id}: raw_subject"),
+        status=_text(raw.get("status"), f"ticket {id}: status"),
+        priority=_text(raw.get("priority"), f"ticket {id}: priority") or None,
         requester=requester,
-        tags=tuple(str(tag) for tag in raw.get("tags") or ()),
-        created_at=_instant(raw["created_at"]),
-        updated_at=_instant(raw.get("updated_at") or raw["created_at"]),
-        url=f"{base}/agent/tickets/{int(raw['id'])}",
+        tags=tuple(tags or ()),
+        created_at=created_at,
+        updated_at=_instant(updated, f"ticket {id}: updated_at") if updated is not None else created_at,
+        url=f"{base}/agent/tickets/{id}",
     )
 
 
@@ -147,24 +201,32 @@ def _fetch(http: HttpClient, base: str, query: str) -> Found:
                 raise http.fail(base, "next_page points to another host; stopped")
             page = _get(http, url, params)
             params = None  # next_page carries them
-            received += len(page.get("results") or ())
-            for raw in page.get("results") or ():
+            found = _objects(page, "results")
+            received += len(found)
+            for raw in found:
                 if raw.get("result_type", "ticket") == "ticket":
-                    results.setdefault(int(raw["id"]), raw)
-            names.update({int(u["id"]): str(u.get("name") or "") for u in page.get("users") or ()})
-            total = max(total, int(page.get("count") or 0))
+                    results.setdefault(_id(raw.get("id"), "a ticket's id"), raw)
+            names.update(_names(_objects(page, "users")))
+            count = page.get("count")
+            if count is not None and (not isinstance(count, int) or isinstance(count, bool)):
+                raise _Unexpected(f"count is not a number: {_shown(count)}")
+            total = max(total, count or 0)
             url = page.get("next_page")
+            if url is not None and not isinstance(url, str):
+                raise _Unexpected(f"next_page is not an address: {_shown(url)}")
         kept = list(results.values())[:MAX_RESULTS]
-        missing = sorted({int(r["requester_id"]) for r in kept if r.get("requester_id")} - names.keys())
+        requesters = {_id(r["requester_id"], f"ticket {r['id']}: requester_id")
+                      for r in kept if r.get("requester_id") is not None}
+        missing = sorted(requesters - names.keys())
         for start in range(0, len(missing), PAGE_SIZE):
             ids = ",".join(str(i) for i in missing[start:start + PAGE_SIZE])
             answer = _get(http, f"{base}/api/v2/users/show_many.json", {"ids": ids})
-            names.update({int(u["id"]): str(u.get("name") or "") for u in answer.get("users") or ()})
+            names.update(_names(_objects(answer, "users")))
         tickets = []
         for raw in kept:
             requester_id = raw.get("requester_id")
-            requester = names.get(int(requester_id)) if requester_id else None
-            tickets.append(_ticket(raw, requester or (f"user {requester_id}" if requester_id else ""), base))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise http.fail(base, f"unexpected answer ({exc.__class__.__name__}: {exc})") from None
+            requester = names.get(requester_id) or (f"user {requester_id}" if requester_id else "")
+            tickets.append(_ticket(raw, requester, base))
+    except _Unexpected as exc:
+        raise http.fail(base, f"unexpected answer: {exc}") from None
     return Found(tickets=tuple(tickets), total=max(total, len(tickets)))
