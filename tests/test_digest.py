@@ -240,7 +240,7 @@ def test_github_failing_as_a_whole_keeps_both_sections_in_place(configured, run_
     _, zendesk = configured
     repos = GITHUB_REPOS.replace("staff: {logins: [hanna]}", "staff: {orgs: [nosuchorg]}")
     write_config(repos=f'    zendesk: {{url: "{zendesk.url}", query: "tags:community"}}\n' + repos)
-    code, out, _ = run_cli("digest", "--format", "markdown")
+    code, out, err = run_cli("digest", "--format", "markdown")
     assert code == 1
     assert out.startswith(
         "#### @jason: Community triage for Thu 2026-11-26: stale failed, new failed, 1 Zendesk\n"
@@ -252,6 +252,7 @@ def test_github_failing_as_a_whole_keeps_both_sections_in_place(configured, run_
         "##### 1 Zendesk ticket flagged for the community PM",
     ]
     assert out.count("- :warning: github: cannot list the members of staff org nosuchorg") == 2
+    assert err.count("cannot list the members of staff org nosuchorg") == 1  # said once on stderr
     assert "| [SAML with Okta?]" in out
 
 

@@ -165,7 +165,8 @@ def test_a_used_up_limit_while_listing_staff_fails_the_run_in_one_line(fake: Fak
     fake.orgs["mattermost"] = {"hanna": True}
     fake.exhaust(reset_in=3600)
     code, out, err = run_cli("stale", "--format", "json")
-    assert (code, out) == (1, "")
+    report = json.loads(out)  # the contract's object still: no rows, the failure in errors[]
+    assert (code, report["report"], report["items"], len(report["errors"])) == (1, "stale", [], 1)
     assert err.startswith("cmtriage: error: github: cannot list the members of staff org mattermost: "
                           "GitHub's rate limit for this token is used up until")
 
@@ -205,7 +206,8 @@ def test_a_refused_token_is_named_once_and_never_printed(fake: FakeGitHub, run_c
     monkeypatch.delenv("GITHUB_TOKEN")
     monkeypatch.setenv(variable, "ghp_revokedToken000")
     code, out, err = run_cli("stale", "--format", "json")
-    assert (code, out) == (1, "")
+    assert (code, json.loads(out)["items"]) == (1, [])
+    assert "ghp_revokedToken000" not in out
     assert err == (f"cmtriage: error: github: GitHub refused the token in {variable} (401 Bad credentials): "
                    "it may have expired or been revoked\n")
 

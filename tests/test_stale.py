@@ -248,7 +248,8 @@ def test_bots_neither_count_as_community_nor_as_activity(seeded: FakeGitHub, sta
 def test_a_label_change_does_not_hide_an_item(seeded: FakeGitHub, stale):
     seeded.touch(DOCS, 5, "2026-11-24T09:00:00Z")
     out = stale("--format", "json", "--repo", DOCS)
-    assert items(out) == [(DOCS, 5, 14, "us", "no replies (updated since, but by no human comment or review)")]
+    assert items(out) == [
+        (DOCS, 5, 14, "us", "no replies (updated since, but by no human comment or review)")]
 
 
 # --- --activity updated --------------------------------------------------------------------------------
@@ -438,3 +439,15 @@ def test_days_longer_than_a_repos_own_threshold_is_the_one_the_title_names(seede
         "#### @jason: 1 GitHub pull with no activity for 40+ days",
         "Thresholds of their own: mattermost/android pulls 30+ days.",
     ]
+
+
+def test_github_refusing_the_token_still_prints_a_report_that_says_so(seeded: FakeGitHub, run_cli,
+                                                                        monkeypatch):
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_revokedToken000")
+    code, out, err = run_cli("stale", "--format", "markdown")
+    message = ("GitHub refused the token in GITHUB_TOKEN (401 Bad credentials): it may have expired or been "
+               "revoked")
+    assert (code, err) == (1, f"cmtriage: error: github: {message}\n")
+    assert out == f"#### Stale GitHub issues and pulls: not listed\n\n- :warning: github: {message}\n"
+    code, out, _ = run_cli("new", "--format", "markdown")
+    assert (code, out) == (1, f"#### New GitHub issues: not listed\n\n- :warning: github: {message}\n")

@@ -81,6 +81,12 @@ class Report:
     # The title for a given list of items, so that one with items taken out (snoozed) counts right.
     titled: Callable[[Sequence[Item]], str] | None = field(default=None, compare=False)
 
+    @classmethod
+    def failed(cls, name: str, title: str, error: SourceError, now: datetime) -> Report:
+        """The report of a source that could not be asked at all: its title and the error, no rows."""
+        return cls(name=name, title=f"{title}: not listed", columns=(), items=(), generated_at=now,
+                   errors=(error,), empty_message="")
+
     def each(self, change: Callable[[Report], Report]) -> Report:
         """`change` applied to the report (to every section of a Digest)."""
         return change(self)

@@ -150,7 +150,7 @@ def emit(report, output: Output, env: Env) -> int:
             target = post_target(env, output.place)
         text = render(report, output.fmt, width=width, color=color, target=target)
         write_text(text, output.path)
-    for error in report.errors:
+    for error in dict.fromkeys(report.errors):  # a digest's sections may share one source's failure
         click.echo(clean(f"cmtriage: error: {error.source}: {error.message}"), err=True)
     if output.post:
         from cmtriage.delivery import post_report

@@ -59,9 +59,15 @@ def digest(days: int, since_text: str, wait_text: str, output: Output, env: Env)
 def _github_sections(env: Env, config: ReposConfig, *, days: int, since: datetime, wait_text: str
                      ) -> list[Report]:
     """stale and new from one GitHub client: the repos are resolved once and the cache is shared."""
-    from cmtriage.commands.github import github_client, new_report, resolve, stale_report
-    from cmtriage.models import SourceError
-    from cmtriage.reports import digest as report
+    from cmtriage.commands.github import (
+        NEW_TITLE,
+        STALE_TITLE,
+        github_client,
+        new_report,
+        resolve,
+        stale_report,
+    )
+    from cmtriage.models import Report, SourceError
     from cmtriage.reports import new, stale
 
     watches = list(config.github)
@@ -71,9 +77,9 @@ def _github_sections(env: Env, config: ReposConfig, *, days: int, since: datetim
             resolved = resolve(client, watches, config, env)
         except SourceFailure as failure:
             error = SourceError.of(failure)
-            sections = [report.failed(stale.NAME, "Stale GitHub issues and pulls", error, env.now)]
+            sections = [Report.failed(stale.NAME, STALE_TITLE, error, env.now)]
             if issue_watches:
-                sections.append(report.failed(new.NAME, "New GitHub issues", error, env.now))
+                sections.append(Report.failed(new.NAME, NEW_TITLE, error, env.now))
             return sections
         sections = [stale_report(client, resolved, watches, env=env, days=days)]
         if issue_watches:
@@ -83,15 +89,14 @@ def _github_sections(env: Env, config: ReposConfig, *, days: int, since: datetim
 
 def _zendesk_section(env: Env, config: ReposConfig) -> Report:
     from cmtriage.commands.zendesk import zendesk_report
-    from cmtriage.models import SourceError
-    from cmtriage.reports import digest as report
+    from cmtriage.models import Report, SourceError
     from cmtriage.sources import zendesk as source
 
     try:
         credentials = source.credentials()
     except UsageError as missing:  # the other sections still go out; this one says what to set
         error = SourceError(source.SOURCE, str(missing))
-        return report.failed(source.SOURCE, "Zendesk tickets", error, env.now)
+        return Report.failed(source.SOURCE, "Zendesk tickets", error, env.now)
     return zendesk_report(env, config.zendesk, credentials)
 
 

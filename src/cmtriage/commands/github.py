@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from cmtriage.models import Report, SourceError
     from cmtriage.sources.github import GitHub, Repo
 
+STALE_TITLE = "Stale GitHub issues and pulls"  # of a report that could not be made
+NEW_TITLE = "New GitHub issues"
 MAX_DAYS = 3650  # ten years: past that nothing is "stale", and dates stop being dates
 MAX_WAIT_SECONDS = 86400
 
@@ -217,9 +219,12 @@ def stale(days: int, repos: tuple[str, ...], activity: str, wait_text: str, outp
     """
     config = _config(env, repos)
     watches = _watches(config, repos, env)
+    from cmtriage.reports.stale import NAME
+
     with github_client(env, wait_text) as client:
-        result = stale_report(client, resolve(client, watches, config, env), watches, env=env, days=days,
-                              activity=activity, mention=on_duty(env))
+        result = _or_failed(NAME, STALE_TITLE, env, lambda: stale_report(
+            client, resolve(client, watches, config, env), watches, env=env, days=days, activity=activity,
+            mention=on_duty(env)))
     return emit(result, output, env)
 
 
@@ -254,6 +259,17 @@ def stale_report(client: GitHub, resolved: Resolved, watches: Sequence[RepoWatch
     return report.build(activities, history, people=resolved.people, now=env.now, thresholds=thresholds,
                         activity=activity, mention=mention, archived=_unique(resolved.archived.values()),
                         errors=errors, days=days)
+
+
+def _or_failed(name: str, title: str, env: Env, build: Callable[[], Report]) -> Report:
+    """`build()`, or, when GitHub cannot be asked at all (a bad token, the staff org unreadable, the
+    rate limit used up), a report that says so: JSON still gets its object, and --post its post."""
+    from cmtriage.models import Report, SourceError
+
+    try:
+        return build()
+    except SourceFailure as failure:
+        return Report.failed(name, title, SourceError.of(failure), env.now)
 
 
 def _unique(names: Iterable[str]) -> list[str]:
@@ -324,9 +340,12 @@ def new(since_text: str, repos: tuple[str, ...], wait_text: str, output: Output,
     if not watches:
         raise UsageError("no repo in repos.yaml watches issues; pass --repo OWNER/NAME")
     since = parse_since(since_text, env.now)
+    from cmtriage.reports.new import NAME
+
     with github_client(env, wait_text) as client:
-        result = new_report(client, resolve(client, watches, config, env), config, env=env, since=since,
-                            mention=on_duty(env))
+        result = _or_failed(NAME, NEW_TITLE, env, lambda: new_report(
+            client, resolve(client, watches, config, env), config, env=env, since=since,
+            mention=on_duty(env)))
     return emit(result, output, env)
 
 

@@ -10,16 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from cmtriage.models import Digest, Report, SourceError
+from cmtriage.models import Digest, Report
 
 NAME = "digest"
 SHORT = {"stale": "stale", "new": "new", "zendesk": "Zendesk"}  # how the title counts each section
-
-
-def failed(name: str, title: str, error: SourceError, now: datetime) -> Report:
-    """The section of a source that could not be asked at all: its title and the error."""
-    return Report(name=name, title=f"{title}: not listed", columns=(), items=(), generated_at=now,
-                  errors=(error,), empty_message="")
 
 
 def _counted(section: Report) -> str:
