@@ -61,8 +61,8 @@ def cli(debug: bool) -> None:
       cmtriage rotation who
       cmtriage stale --days 7
       cmtriage digest --post --only-changes
-      cmtriage stale --days 7 --format payload |
-        curl -H 'Content-Type: application/json' -d @- "$MATTERMOST_WEBHOOK_URL"
+      cmtriage stale --days 7 --format payload | while IFS= read -r body; do
+        curl -H 'Content-Type: application/json' -d "$body" "$MATTERMOST_WEBHOOK_URL"; done
     """
 
 

@@ -35,8 +35,8 @@ def digest(days: int, since_text: str, wait_text: str, output: Output, env: Env)
     Example:
       cmtriage digest
       cmtriage digest --post --only-changes
-      cmtriage digest --format payload |
-        curl -H 'Content-Type: application/json' -d @- "$MATTERMOST_WEBHOOK_URL"
+      cmtriage digest --format payload | while IFS= read -r body; do
+        curl -H 'Content-Type: application/json' -d "$body" "$MATTERMOST_WEBHOOK_URL"; done
     """
     from cmtriage.commands.github import on_duty, parse_since
     from cmtriage.config import REPOS_FILE

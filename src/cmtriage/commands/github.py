@@ -214,8 +214,8 @@ def stale(days: int, repos: tuple[str, ...], activity: str, wait_text: str, outp
     Example:
       cmtriage stale --days 7
       cmtriage stale --repo mattermost/docs --format json
-      cmtriage stale --format payload |
-        curl -H 'Content-Type: application/json' -d @- "$MATTERMOST_WEBHOOK_URL"
+      cmtriage stale --format payload | while IFS= read -r body; do
+        curl -H 'Content-Type: application/json' -d "$body" "$MATTERMOST_WEBHOOK_URL"; done
     """
     config = _config(env, repos)
     watches = _watches(config, repos, env)

@@ -27,8 +27,8 @@ def zendesk(output: Output, env: Env) -> int:
     \b
     Example:
       ZENDESK_EMAIL=pm@example.com ZENDESK_API_TOKEN=... cmtriage zendesk
-      cmtriage zendesk --format payload |
-        curl -H 'Content-Type: application/json' -d @- "$MATTERMOST_WEBHOOK_URL"
+      cmtriage zendesk --format payload | while IFS= read -r body; do
+        curl -H 'Content-Type: application/json' -d "$body" "$MATTERMOST_WEBHOOK_URL"; done
     """
     from cmtriage.config import REPOS_FILE
     from cmtriage.sources import zendesk as source
