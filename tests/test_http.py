@@ -304,3 +304,34 @@ def test_a_redirect_is_handed_back_not_followed(server, sleeps):
     script.answer(301, "", headers={"Location": f"{base}/elsewhere"})
     response = client(base, sleeps).request("POST", "/hooks/abc", json={"text": "hi"})
     assert (response.status_code, len(script.requests), sleeps) == (301, 1, [])
+
+
+@pytest.mark.parametrize("value", ["inf", "Infinity", "nan", "1e12", "1e400", "31622401",
+                                   "Fri, 31 Dec 9999 23:59:59 GMT"])
+def test_a_retry_after_past_any_sensible_time_fails_at_once_without_a_date(server, sleeps, value):
+    base, script = server
+    script.answer(429, headers={"Retry-After": value})
+    with pytest.raises(SourceFailure) as caught:
+        client(base, sleeps).get_json("/x")
+    assert str(caught.value) == (
+        f"Example: {base}: HTTP 429: the server asks to wait more than a year, longer than cmtriage waits "
+        "(60 s); try again later")
+    assert len(script.requests) == 1 and sleeps == []
+
+
+def test_a_retry_after_of_a_year_still_says_when(server, sleeps):
+    base, script = server
+    script.answer(503, headers={"Retry-After": "31622400"})  # 366 days
+    with pytest.raises(SourceFailure) as caught:
+        client(base, sleeps).get_json("/x")
+    assert str(caught.value) == (
+        f"Example: {base}: HTTP 503: the server asks to wait 31622400 s, longer than cmtriage waits (60 s); "
+        "try again after 2027-11-18 14:00 UTC")
+
+
+@pytest.mark.parametrize("value", ["-inf", "-1e12"])
+def test_a_retry_after_below_zero_retries_at_once(server, sleeps, value):
+    base, script = server
+    script.answer(429, headers={"Retry-After": value}).answer(200)
+    client(base, sleeps).get_json("/x")
+    assert sleeps == [0.0]

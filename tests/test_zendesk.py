@@ -207,6 +207,18 @@ def test_a_retry_after_beyond_the_cap_fails_at_once_saying_when(configured: Fake
     assert (configured.count("/api/v2/search.json"), sleeps) == (1, [])
 
 
+@pytest.mark.parametrize("retry_after", ["inf", "1e12"])
+def test_a_retry_after_past_any_sensible_time_is_the_reports_error(configured: FakeZendesk, capsys,
+                                                                   sleeps: list[float], retry_after: str):
+    configured.throttle(1, retry_after=retry_after)
+    code, out, err = run(capsys, "--format", "json")
+    failure = (f"{configured.url}: HTTP 429: the server asks to wait more than a year, longer than cmtriage "
+               "waits (60 s); try again later")
+    assert (code, err) == (1, f"cmtriage: error: zendesk: {failure}\n")
+    assert json.loads(out)["errors"] == [{"source": "zendesk", "message": failure}]
+    assert (configured.count("/api/v2/search.json"), sleeps) == (1, [])
+
+
 def test_429_every_time_gives_up_after_the_bounded_tries(configured: FakeZendesk, capsys,
                                                          sleeps: list[float]):
     configured.throttle(10, retry_after="2")

@@ -29,6 +29,7 @@ monkeypatching this module's `sleep`.
 from __future__ import annotations
 
 import logging
+import math
 import random
 import time
 from collections.abc import Callable
@@ -49,6 +50,8 @@ ATTEMPTS = 4  # one try and three retries: about 0.5 + 1 + 2 s of backoff before
 BACKOFF = 0.5
 PERMANENT_5XX = (501, 505)  # Not Implemented, HTTP Version Not Supported: asking again cannot help
 MAX_WAIT = 60.0  # the longest Retry-After we sit through; a cron run should not hang for an hour
+# Beyond this a Retry-After is no time to tell a user ("try again after 33658-09-27"), or to compute.
+LONGEST_SAID = timedelta(days=366).total_seconds()
 sleep: Callable[[float], None] = time.sleep  # looked up at call time, so tests can patch it
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})  # twice does what once does
 # Failures before there was a connection to send on: the server cannot have seen the request.
@@ -70,14 +73,17 @@ def where(url: str | httpx.URL) -> str:
 
 
 def retry_after(response: httpx.Response, now: datetime) -> float | None:
-    """Seconds the server asks us to wait, from `Retry-After` as seconds or as an HTTP date."""
+    """Seconds the server asks us to wait, from `Retry-After` as seconds or as an HTTP date; infinite
+    for "inf" and "nan", which ask for a wait no one can honour."""
     value = response.headers.get("retry-after", "").strip()
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return math.inf if math.isnan(seconds) else max(0.0, seconds)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -160,6 +166,9 @@ class HttpClient:
                 raise self.fail(full, "HTTP 504 Gateway Timeout; not sent again, as it may have arrived "
                                       "(check before trying again)", may_have_arrived=True)
             wait = retry_after(response, self._clock()) if status in (429, 503) else None
+            if wait is not None and wait > LONGEST_SAID:
+                raise self.fail(full, f"HTTP {status}: the server asks to wait more than a year, longer than "
+                                      f"cmtriage waits ({self.max_wait:.0f} s); try again later")
             if wait is not None and wait > self.max_wait:
                 again = (self._clock() + timedelta(seconds=wait)).strftime("%Y-%m-%d %H:%M UTC")
                 raise self.fail(full, f"HTTP {status}: the server asks to wait {wait:.0f} s, longer than "
