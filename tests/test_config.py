@@ -135,7 +135,7 @@ def test_defaults_and_the_text_as_written(write_config):
         members:
           - {name: 007, mention: "@Bond"}
         release_managers:
-          - {version: 11.10, who: Someone Else, date: 2026-12-16}
+          - {version: 11.10, who: 007, date: 2026-12-16}
         """))
     assert (rotation.timezone, rotation.week_starts, rotation.start) == (ZoneInfo("UTC"), 6, date(2026, 1, 4))
     # YAML would read these as the numbers 7 and 11.1; the user meant the text.
@@ -297,7 +297,18 @@ ROTATION_MISTAKES = [
      "    who: Eric\n",
      "rotation.yaml:4: release_managers[0].date: missing; expected the release date, like 2026-12-16"),
     ("handoffs a list", START + "members: [{name: Eric}]\nhandoffs: [zendesk]\n",
-     "rotation.yaml:3: handoffs: expected a mapping, got a list"),
+     "rotation.yaml:3: handoffs: expected a mapping with the keys zendesk, got a list"),
+    ("handoff to an unknown duty", START + "members: [{name: Eric}]\nhandoffs: {zendsk: Hanna}\n",
+     "rotation.yaml:3: handoffs.zendsk: unknown key (known keys: zendesk)"),
+    ("release manager not a member", START + "members: [{name: Eric}, {name: Jason}]\nrelease_managers:\n"
+     "  - version: '11.2'\n    who: Zed\n    date: 2026-12-16\n",
+     'rotation.yaml:5: release_managers[0].who: expected a member\'s name ("Eric", "Jason"), got "Zed"'),
+    ("everyone left before the start", "start: 2026-01-07\nmembers:\n  - {name: Eric, until: 2026-01-04}\n"
+     "  - {name: Jason, from: 2025-06-02, until: 2025-12-31}\n",
+     "rotation.yaml:1: start: no member is ever on the rotation: the last one leaves on 2026-01-04 (until:), "
+     "before its first week, 2026-01-05 – 2026-01-11"),
+    ("too deep", START + "members: [{name: Eric}]\noverrides:\n" + "  [\n" * 60,
+     "rotation.yaml:53: nests too deep: more than 50 lists and mappings inside each other"),
 ]
 
 REPOS_MISTAKES = [
@@ -323,6 +334,19 @@ REPOS_MISTAKES = [
      "repos.yaml:2: github[0].stale_days: expected a whole number, got 7.5"),
     ("stale days zero", "github:\n  - {repo: mattermost/docs, stale_days: 0}\n",
      "repos.yaml:2: github[0].stale_days: expected a whole number of at least 1, got 0"),
+    ("stale days too many", "github:\n  - {repo: mattermost/docs, stale_days: 3000000}\n",
+     "repos.yaml:2: github[0].stale_days: expected a whole number of at most 3650, got 3000000"),
+    ("stale days far too many", "github:\n  - {repo: mattermost/docs, stale_days: 99999999999}\n",
+     "repos.yaml:2: github[0].stale_days: expected a whole number of at most 3650, got 99999999999"),
+    ("stale days past python's int limit",
+     "github:\n  - {repo: mattermost/docs, stale_days: " + "9" * 5000 + "}\n",
+     "repos.yaml:2: github[0].stale_days: expected a whole number of at most 3650, got " + "9" * 59 + "…"),
+    ("forum days too many", "forum: {url: https://forum.mattermost.com, unanswered_days: 3651}\n",
+     "repos.yaml:1: forum.unanswered_days: expected a whole number of at most 3650, got 3651"),
+    ("helpwanted days too many", "helpwanted: {repos: [mattermost/mattermost], follow_up_days: 0x7fffffff}\n",
+     "repos.yaml:1: helpwanted.follow_up_days: expected a whole number of at most 3650, got 0x7fffffff"),
+    ("2000 nested lists", "github: " + "[" * 2000 + "\n",
+     "repos.yaml:1: nests too deep: more than 50 lists and mappings inside each other"),
     ("stale days bool", "github:\n  - {repo: mattermost/docs, stale_days: true}\n",
      "repos.yaml:2: github[0].stale_days: expected a whole number, got true"),
     ("same repo twice",

@@ -18,6 +18,8 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 _REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _USERNAME = re.compile(r"^[A-Za-z0-9._-]+$")  # what Mattermost allows in a username
 _CHANNEL_MENTIONS = ("all", "channel", "here")  # these notify everyone: never a member's mention
+MAX_DAYS = 3650  # ten years: past that a day count is a typo, and dates that far back stop being dates
+HANDOFFS = ("zendesk",)  # the duties a handoff can name: reports/zendesk.py reads `zendesk`
 
 
 # --- repos.yaml ------------------------------------------------------------------------------------------
@@ -109,6 +111,10 @@ def _required(keys: dict[str, Node], parent: Node, key: str, what: str) -> Node:
     return keys[key]
 
 
+def _days(node: Node, *, minimum: int) -> int:
+    return node.integer(minimum=minimum, maximum=MAX_DAYS)
+
+
 def _repo_watches(node: Node) -> tuple[RepoWatch, ...]:
     watches: list[tuple[Node, RepoWatch]] = []
     for child in node.items():
@@ -116,7 +122,7 @@ def _repo_watches(node: Node) -> tuple[RepoWatch, ...]:
         watch = RepoWatch(
             repo=_repo_name(_required(keys, child, "repo", "owner/name like mattermost/mattermost")),
             watch=keys["watch"].choice(WATCH_KINDS) if "watch" in keys else "issues",
-            stale_days=keys["stale_days"].integer(minimum=1) if "stale_days" in keys else None,
+            stale_days=_days(keys["stale_days"], minimum=1) if "stale_days" in keys else None,
             line=child.line,
         )
         # The same repo twice is fine for different kinds (issues weekly, pulls monthly), but twice
@@ -152,14 +158,14 @@ def parse_repos(root: Node) -> ReposConfig:
         values["helpwanted"] = HelpWanted(
             label=keys["label"].string() if "label" in keys else "Help Wanted",
             repos=tuple(map(_repo_name, _required(keys, node, "repos", "a list of owner/name").items())),
-            follow_up_days=keys["follow_up_days"].integer(minimum=1) if "follow_up_days" in keys else 14,
+            follow_up_days=_days(keys["follow_up_days"], minimum=1) if "follow_up_days" in keys else 14,
         )
     if "forum" in top:
         node = top["forum"]
         keys = node.mapping(("url", "unanswered_days"))
         values["forum"] = Forum(
             url=_required(keys, node, "url", "the forum's URL").url(),
-            unanswered_days=keys["unanswered_days"].integer() if "unanswered_days" in keys else 2,
+            unanswered_days=_days(keys["unanswered_days"], minimum=0) if "unanswered_days" in keys else 2,
         )
     if "stackoverflow" in top:
         node = top["stackoverflow"]
@@ -299,36 +305,54 @@ def week_start(day: dt.date, week_starts: int) -> dt.date:
     return day - dt.timedelta(days=(day.weekday() - week_starts) % 7)
 
 
+def _never_on_duty(start: Node, members: tuple[Member, ...], week_starts: int) -> None:
+    """A rotation whose members have all left before its first week would name nobody, ever."""
+    first = week_start(start.date(), week_starts)
+    if all(m.leaves is not None and m.leaves < first for m in members):
+        last = max(m.leaves for m in members if m.leaves)
+        start.fail(f"no member is ever on the rotation: the last one leaves on {last} (until:), before "
+                   f"its first week, {first} – {first + dt.timedelta(days=6)}")
+
+
+def _release_managers(node: Node, names: list[str]) -> tuple[ReleaseManager, ...]:
+    managers = []
+    for child in node.items():
+        keys = child.mapping(("version", "who", "date"))
+        who_node = _required(keys, child, "who", "the release manager's name")
+        manager = ReleaseManager(
+            version=_required(keys, child, "version", 'the release, like "11.2"').string(),
+            who=who_node.string(),
+            date=_required(keys, child, "date", "the release date, like 2026-12-16").date(),
+        )
+        if manager.who not in names:
+            who_node.expected(f"a member's name ({', '.join(map(quoted, names))})")
+        managers.append(manager)
+    return tuple(managers)
+
+
 def parse_rotation(root: Node) -> RotationConfig:
     top = root.mapping(
         ("timezone", "week_starts", "start", "members", "overrides", "release_managers", "handoffs")
     )
     timezone = _timezone(top["timezone"]) if "timezone" in top else ZoneInfo("UTC")
     week_starts = WEEKDAYS.index(top["week_starts"].choice(WEEKDAYS)) if "week_starts" in top else 0
-    start = _required(top, root, "start", "the date the rotation starts, like 2026-01-05").date()
+    start_node = _required(top, root, "start", "the date the rotation starts, like 2026-01-05")
+    start = start_node.date()
     members = _members(_required(top, root, "members", "a list of members, each with a name"))
+    _never_on_duty(start_node, members, week_starts)
     names = sorted(m.name for m in members)
     overrides = _overrides(top["overrides"], names, week_starts) if "overrides" in top else ()
-    managers = []
-    for child in top["release_managers"].items() if "release_managers" in top else ():
-        keys = child.mapping(("version", "who", "date"))
-        managers.append(
-            ReleaseManager(
-                version=_required(keys, child, "version", 'the release, like "11.2"').string(),
-                who=_required(keys, child, "who", "the release manager's name").string(),
-                date=_required(keys, child, "date", "the release date, like 2026-12-16").date(),
-            )
-        )
+    managers = _release_managers(top["release_managers"], names) if "release_managers" in top else ()
     handoffs = ()
     if "handoffs" in top:
-        handoffs = tuple((key, node.string()) for key, node in top["handoffs"].mapping_nodes())
+        handoffs = tuple((key, node.string()) for key, node in top["handoffs"].mapping(HANDOFFS).items())
     return RotationConfig(
         timezone=timezone,
         week_starts=week_starts,
         start=start,
         members=members,
         overrides=overrides,
-        release_managers=tuple(managers),
+        release_managers=managers,
         handoffs=handoffs,
     )
 

@@ -24,14 +24,31 @@ _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _TAG = "tag:yaml.org,2002:"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _QUOTE_LIMIT = 60  # longer values are cut in messages: the line number already says where they are
+# PyYAML composes nested lists and mappings by recursion, so a file of 2000 `[` would end in a
+# RecursionError; no config of ours nests past 5.
+MAX_DEPTH = 50
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int):
+        self.line = line
 
 
 class _Loader(yaml.SafeLoader):
-    """A SafeLoader that places each alias (`*name`) where it is used, not where its anchor is."""
+    """A SafeLoader that places each alias (`*name`) where it is used, not where its anchor is, and
+    stops at MAX_DEPTH levels of nesting."""
+
+    _depth = 0
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
         if not self.check_event(yaml.AliasEvent):
-            return super().compose_node(parent, index)
+            if self._depth >= MAX_DEPTH:
+                raise _TooDeep(self.peek_event().start_mark.line + 1)
+            self._depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
         mark = self.peek_event().start_mark
         node = copy.copy(super().compose_node(parent, index))
         node.start_mark = mark
@@ -85,7 +102,8 @@ class Node:
         if self._tag() == "null":
             return "nothing"
         if self._tag() in ("int", "float", "bool", "timestamp"):
-            return node.value  # as written: 7.5, yes, 2026-13-01
+            text = node.value  # as written: 7.5, yes, 2026-13-01
+            return text if len(text) <= _QUOTE_LIMIT else text[: _QUOTE_LIMIT - 1] + "…"
         return quoted(node.value)
 
     # --- structure ----------------------------------------------------------
@@ -153,12 +171,17 @@ class Node:
             self.expected("a list of names")
         return tuple(child.string() for child in self.items())
 
-    def integer(self, *, minimum: int = 0) -> int:
+    def integer(self, *, minimum: int, maximum: int) -> int:
         if not isinstance(self._node, yaml.ScalarNode) or self._tag() != "int":
             self.expected("a whole number")
-        value = _CONSTRUCTOR.construct_object(self._node)
+        try:
+            value = _CONSTRUCTOR.construct_object(self._node)
+        except ValueError:  # too many digits for Python to read: far past either bound
+            value = minimum - 1 if self._node.value.lstrip().startswith("-") else maximum + 1
         if value < minimum:
-            self.fail(f"expected a whole number of at least {minimum}, got {self._node.value}")
+            self.fail(f"expected a whole number of at least {minimum}, got {self.describe()}")
+        if value > maximum:
+            self.fail(f"expected a whole number of at most {maximum}, got {self.describe()}")
         return value
 
     def date(self) -> dt.date:
@@ -212,4 +235,7 @@ def load(path: Path) -> Node:
         raise ConfigError(name, line, "", f"YAML syntax error: {problem}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(name, None, "", f"YAML error: {exc}") from None
+    except _TooDeep as exc:
+        raise ConfigError(name, exc.line, "", f"nests too deep: more than {MAX_DEPTH} lists and mappings "
+                                              "inside each other") from None
     return Node(name, root, "", root.start_mark.line + 1 if root is not None else 1)
