@@ -399,19 +399,13 @@ def test_an_odd_answer_leaves_the_rest_of_the_digest_listed(configured: FakeZend
             zendesk: {{url: "{configured.url}", query: "{QUERY}"}}
             """)
         with pytest.raises(SystemExit) as exited:
-            main(["digest", "--format", "markdown"])
+            main(["digest", "--format", "json"])
     out, err = capsys.readouterr()
-    failure = f"zendesk: {configured.url}: unexpected answer: results is not a list of objects: ['x']"
-    assert (exited.value.code, err) == (1, f"cmtriage: error: {failure}\n")
-    row = "| mattermost/docs | 7 | issue | [Broken link](https://github.com/mattermost/docs/issues/7) |"
-    assert f"{row} dave | 54 | us |  |" in out.splitlines()
-    assert out.endswith(
-        "##### Zendesk tickets for the community PM\n"
-        "Answer in the Mattermost thread (with dev help if needed), then mention @hanna to reply in "
-        "Zendesk.\n"
-        "\n"
-        "The Zendesk tickets could not be listed.\n"
-        "\n"
-        f"- :warning: zendesk: {configured.url}: unexpected answer: results is not a list of objects: "
-        "\\['x'\\]\n"
-    )
+    failure = f"{configured.url}: unexpected answer: results is not a list of objects: ['x']"
+    assert (exited.value.code, err) == (1, f"cmtriage: error: zendesk: {failure}\n")
+    document = json.loads(out)
+    assert [(i["section"], i["url"]) for i in document["items"]] == [
+        ("stale", "https://github.com/mattermost/docs/issues/7")]
+    assert document["errors"] == [{"source": "zendesk", "message": failure}]
+    assert [(s["report"], s["count"], s["errors"]) for s in document["sections"]] == [
+        ("stale", 1, []), ("new", 0, []), ("zendesk", 0, [{"source": "zendesk", "message": failure}])]
