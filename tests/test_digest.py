@@ -371,3 +371,10 @@ def test_one_repo_failing_marks_its_section_incomplete(configured, run_cli):
         "\n- :warning: github: mattermost/docs: GitHub answered 500 4 times; try again later\n\n"
     )
     assert err == "cmtriage: error: github: mattermost/docs: GitHub answered 500 4 times; try again later\n"
+
+
+def test_post_without_a_webhook_fails_before_asking_anything(configured, run_cli):
+    github, zendesk = configured
+    code, out, err = run_cli("digest", "--post")
+    assert (code, out, github.requests, zendesk.requests) == (2, "", [], [])
+    assert err.startswith("cmtriage: error: MATTERMOST_WEBHOOK_URL is not set: ")

@@ -101,6 +101,10 @@ def report_options(func: Callable) -> Callable:
                 channel: str | None, username: str | None, icon_url: str | None, **kwargs: Any) -> Any:
         if only_changes and not post:
             raise UsageError("--only-changes goes with --post")
+        if post:  # before any fetching: a cron job without the hook should not spend a run to learn it
+            from cmtriage.sources.mattermost import webhook_url
+
+            webhook_url()
         chosen = fmt or default_format(output_path is not None)
         place = {key: value for key, value in
                  (("channel", channel), ("username", username), ("icon_url", icon_url)) if value}
