@@ -178,3 +178,11 @@ def test_a_repo_that_fails_is_named_and_exit_is_1(fake: FakeGitHub, run_cli, mon
     assert (code, json.loads(out)["items"]) == (1, [])
     assert err == ("cmtriage: error: github: mattermost/mattermost: GitHub answered 503 4 times; "
                    "try again later\n")
+
+
+def test_a_repo_watched_for_pulls_only_says_so(fake: FakeGitHub, run_cli, write_config):
+    write_config(repos="github:\n  - {repo: mattermost/mattermost-push-proxy, watch: pulls}\n")
+    assert run_cli("new", "--repo", "mattermost/mattermost-push-proxy") == (
+        2, "", "cmtriage: error: mattermost/mattermost-push-proxy: watched for pulls only in repos.yaml, "
+               "and new lists issues\n")
+    assert fake.requests == []

@@ -337,6 +337,8 @@ def new(since_text: str, repos: tuple[str, ...], wait_text: str, output: Output,
     """
     config = _config(env, repos)
     watches = [w for w in _watches(config, repos, env) if "issue" in w.kinds]
+    if not watches and repos:
+        raise UsageError(f"{', '.join(repos)}: watched for pulls only in repos.yaml, and new lists issues")
     if not watches:
         raise UsageError("no repo in repos.yaml watches issues; pass --repo OWNER/NAME")
     since = parse_since(since_text, env.now)
