@@ -94,7 +94,7 @@ def report_options(func: Callable) -> Callable:
                   help="With --post or payload: the picture to post with  [default: repos.yaml "
                        "mattermost.icon_url, else the webhook's own]")
     @click.option("--no-cache", is_flag=True,
-                  help="Fetch everything again; neither read nor write the cache.")
+                  help="Ask GitHub for everything again; neither read nor write its cache.")
     @context_options
     @functools.wraps(func)
     def wrapper(*args: Any, fmt: str | None, output_path: Path | None, post: bool, only_changes: bool,
