@@ -69,6 +69,8 @@ def test_post_types_and_classification_are_the_published_api():
             'words "crashes" in title',
         ),
         ("Regression: message drafts are lost when switching teams", "", BUG, 'words "regression" in title'),
+        ("Typo in docs", "The install page says 'datbase'", BUG, 'words "typo" in title'),
+        ("Broken link on the install page", "", BUG, 'words "broken link" in title'),
         ("Push notifications doesn't work on iOS 17", "", BUG, 'words "doesn\'t work" in title'),
         ("Push notifications doesn’t work on iOS 17", "", BUG, 'words "doesn\'t work" in title'),
         (

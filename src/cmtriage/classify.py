@@ -87,7 +87,8 @@ _HEADINGS: tuple[tuple[str, str], ...] = (
 # typographic. SYMPTOM phrases count for Bug or Troubleshooting, see the module docstring.
 SYMPTOM = "symptom"
 _PHRASES: dict[str, tuple[str, ...]] = {
-    BUG: ("regressions?", "bugs?"),
+    # A mistake in the docs or the product's text is a bug to fix, however much it mentions installing.
+    BUG: ("regressions?", "bugs?", "typos?", "misspell(?:ed|ing)?", "broken links?", "dead links?"),
     SYMPTOM: (
         "crash(?:es|ed|ing)?", "errors?", "exceptions?", "panics?", "broken", "doesn't work",
         "does not work", "not working", "stopped working",
