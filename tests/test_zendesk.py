@@ -327,6 +327,28 @@ def test_without_rotation_yaml_no_one_is_mentioned(configured: FakeZendesk, caps
     ]
 
 
+@pytest.mark.parametrize(("handoff", "then"), [
+    ("Hanna", "mention @hanna to reply in Zendesk"),
+    ("'@dana.r'", "mention @dana.r to reply in Zendesk"),
+    ("'@hereford'", "mention @hereford to reply in Zendesk"),  # a username that only starts like one
+    ("Dana Rivera", "mention Dana Rivera to reply in Zendesk"),
+    ("here", "ask a Zendesk agent to reply"),
+    ("'@here.'", "ask a Zendesk agent to reply"),
+    ("'@ALL'", "ask a Zendesk agent to reply"),
+    ("'@channel_'", "ask a Zendesk agent to reply"),
+    ("Sales team (@channel)", "mention Sales team (channel) to reply in Zendesk"),
+    ("'@Here, @all! or @all-hands'", "mention Here, all! or all-hands to reply in Zendesk"),
+    ("'@here.foo'", "mention here.foo to reply in Zendesk"),
+    ("Sales (sales@here.example)", "mention Sales (sales@here.example) to reply in Zendesk"),
+])
+def test_a_handoff_never_notifies_a_whole_channel(configured: FakeZendesk, write_config, capsys,
+                                                  handoff: str, then: str):
+    write_config(rotation=ROTATION_YAML.replace("{zendesk: Hanna}", f"{{zendesk: {handoff}}}"))
+    code, out, _ = run(capsys, "--format", "markdown")
+    assert (code, out.splitlines()[1]) == (
+        0, f"Answer in the Mattermost thread (with dev help if needed), then {then}.")
+
+
 def test_a_next_page_on_another_host_is_not_followed(configured: FakeZendesk):
     configured.tickets = many(150, requesters=5)
     configured.users = [user(1000 + n, f"Customer {n}") for n in range(5)]

@@ -21,6 +21,10 @@ COLUMNS = (
 )
 _USERNAME = re.compile(r"^[a-z0-9._-]+$")
 _EVERYONE = ("all", "channel", "here")  # would notify a whole channel: never written as a mention
+# The same inside free text: Mattermost notifies for "@here." or "(@Channel)" too, not for "pm@here.com".
+# The @ is dropped, not split with a zero-width space: notes are cmtriage's own lines, and render.clean
+# removes one from them.
+_CHANNEL_WIDE = re.compile(r"(?<![a-z0-9])@(?=(?:all|channel|here)(?![a-z0-9]))", re.IGNORECASE)
 _REASONS = {
     "new": "new: needs a first answer",
     "open": "open: needs an answer",
@@ -49,8 +53,8 @@ def people(rotation: RotationConfig | None, now: datetime) -> tuple[str | None, 
     note writes them), either None when rotation.yaml does not say.
 
     The handoff (rotation.yaml `handoffs.zendesk`) is a member's name, written as their @mention, or a
-    Mattermost username, written as @username; anything else (a full name) is written unmentioned, and
-    a channel-wide @all/@channel/@here not at all."""
+    Mattermost username, written as @username; anything else (a full name) is written unmentioned. A
+    channel-wide @all/@channel/@here alone is not written at all, and inside other text loses its @."""
     if rotation is None:
         return None, None
     from cmtriage.rotation import local_date, week_of
@@ -63,10 +67,14 @@ def people(rotation: RotationConfig | None, now: datetime) -> tuple[str | None, 
     if handoff:
         member = rotation.member(handoff)
         username = member.mention if member else handoff.removeprefix("@").lower()
-        if username in _EVERYONE:
-            handoff = None
-        elif _USERNAME.match(username):
+        if member:
             handoff = f"@{username}"
+        elif username.rstrip("._-") in _EVERYONE:
+            handoff = None
+        elif _USERNAME.match(username) and not _CHANNEL_WIDE.match(f"@{username}"):
+            handoff = f"@{username}"
+        else:
+            handoff = _CHANNEL_WIDE.sub("", handoff)
     return (on_duty.mention if on_duty else None), handoff
 
 
