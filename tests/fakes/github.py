@@ -21,12 +21,14 @@ a matching `If-None-Match` answers `304` and, as on GitHub, costs no rate limit.
 
 Faults, each for the next `times` matching requests: `fail()` (5xx; a 502 is GitHub's HTML page),
 `hang()` (answers late, for client timeouts), `drop()` (closes the connection unanswered),
-`secondary_limit()` (403/429 with `Retry-After`), and `exhaust()`, which uses up the primary rate limit
-until `reset_in` seconds from the fake's clock (403 or 429 with `x-ratelimit-remaining: 0`). The
-fake's clock is real time plus `advance()`, so a test's fake sleep can move it past a reset.
+`secondary_limit()` (403/429 with GitHub's message, `Retry-After` when given, and the rate headers with
+requests remaining, as GitHub sends them), and `exhaust()`, which uses up the primary rate limit until
+`reset_in` seconds from the fake's clock (403 or 429 with `x-ratelimit-remaining: 0`). The fake's clock
+is real time, or the fixed `now` it was made with, plus `advance()`, so a test's fake sleep can move it
+past a reset (and a test that gives cmtriage the same clock sees the same minutes every run).
 
-`requests` records every request (method, path, params, If-None-Match, status), so tests assert what a
-run cost; `latency` delays every answer, for benchmarks.
+`requests` records every request (method, path, params, If-None-Match, status, when), so tests assert
+what a run cost; `latency` delays every answer, for benchmarks.
 """
 
 from __future__ import annotations
@@ -164,6 +166,7 @@ class Request:
     etag: str | None  # the If-None-Match sent
     authorization: str | None
     status: int = 0
+    at: float = 0.0  # the fake's clock when it came
 
 
 @dataclass
@@ -178,17 +181,18 @@ class _Fault:
 class FakeGitHub:
     """The data and behaviour of one fake GitHub; `serve()` puts it on a port."""
 
-    def __init__(self, *, token: str | None = TOKEN, latency: float = 0.0):
+    def __init__(self, *, token: str | None = TOKEN, latency: float = 0.0, now: float | None = None):
         self.token = token
         self.latency = latency
+        self.start = now  # None: the clock is real time
         self.url = ""
         self.repos: dict[int, FakeRepo] = {}
         self.old_names: dict[str, int] = {}  # lower-cased old full name -> repo id
         self.orgs: dict[str, dict[str, bool]] = {}  # org -> login -> public membership
         self.requests: list[Request] = []
         self.remaining = RATE_LIMIT
-        self.reset_at = int(time.time()) + 3600
         self.offset = 0.0
+        self.reset_at = int(self.now()) + 3600
         self._faults: list[_Fault] = []
         self._limit_status = 403
         self._next_comment = 9000
@@ -280,7 +284,7 @@ class FakeGitHub:
         self._limit_status = status
 
     def now(self) -> float:
-        return time.time() + self.offset
+        return (time.time() if self.start is None else self.start) + self.offset
 
     def advance(self, seconds: float) -> None:
         self.offset += seconds
@@ -305,7 +309,7 @@ class FakeGitHub:
         parts = urlsplit(target)
         params = dict(parse_qsl(parts.query))
         request = Request(method, parts.path, params, headers.get("if-none-match"),
-                          headers.get("authorization"))
+                          headers.get("authorization"), at=self.now())
         with self._lock:
             self.requests.append(request)
             fault = self._take_fault(parts.path)
@@ -314,6 +318,9 @@ class FakeGitHub:
             delay = fault.seconds
         elif fault is not None:
             request.status, extra, body = self._fault_answer(fault)
+            if fault.kind == "secondary":
+                with self._lock:
+                    extra.update(self._rate_headers())
             return request.status, extra, body, 0.0
         status, extra, body = self._route(method, parts.path, params, request.authorization)
         if status == 200:
