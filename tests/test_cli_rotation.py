@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
+import shlex
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from icalendar import Calendar
@@ -241,13 +244,16 @@ def events(text: str) -> list[tuple]:
             for e in calendar.walk("VEVENT")]
 
 
+UID = "community-pm-e95eee17-{}@cmtriage"  # e95eee17: America/Toronto, 2026-01-12, Eric, Jason, Lindsay
+
+
 def test_ics_has_one_all_day_event_per_week(run):
     code, out, err = run("rotation", "ics", "--from", "2026-11-23", "--weeks", "3")
     assert (code, err) == (0, "")
     assert events(out) == [
-        ("community-pm-2026-11-23@cmtriage", date(2026, 11, 23), date(2026, 11, 30), "Community PM: Lindsay"),
-        ("community-pm-2026-11-30@cmtriage", date(2026, 11, 30), date(2026, 12, 7), "Community PM: Jason"),
-        ("community-pm-2026-12-07@cmtriage", date(2026, 12, 7), date(2026, 12, 14), "Community PM: Lindsay"),
+        (UID.format("2026-11-23"), date(2026, 11, 23), date(2026, 11, 30), "Community PM: Lindsay"),
+        (UID.format("2026-11-30"), date(2026, 11, 30), date(2026, 12, 7), "Community PM: Jason"),
+        (UID.format("2026-12-07"), date(2026, 12, 7), date(2026, 12, 14), "Community PM: Lindsay"),
     ]
     # DATE values, not date-times: calendar apps show them as all-day events in any time zone.
     assert "DTSTART;VALUE=DATE:20261123\r\n" in out and "DTEND;VALUE=DATE:20261130\r\n" in out
@@ -259,19 +265,43 @@ def test_ics_has_one_all_day_event_per_week(run):
     assert max(len(line.encode()) for line in out.split("\r\n")) <= 75
     first = calendar.walk("VEVENT")[0]
     assert first.decoded("DTSTAMP") == datetime.fromisoformat(NOW)
+    assert first.decoded("SEQUENCE") == 29925540  # minutes since 1970 at NOW
     assert str(first["DESCRIPTION"]) == (
         "Community PM for the week 2026-11-23 – 2026-11-29: @lindsay (Lindsay), covering for Eric: "
         "Eric at a conference")
     assert str(first["TRANSP"]) == "TRANSPARENT"
 
 
+def sequences(text: str) -> list[int]:
+    return [e.decoded("SEQUENCE") for e in Calendar.from_ical(text).walk("VEVENT")]
+
+
 def test_ics_uids_stay_when_the_file_is_made_again_so_reimports_update(run, config_dir):
-    before = events(run("rotation", "ics", "--weeks", "3")[1])
-    yaml = ROTATION_YAML.replace("who: Lindsay", "who: Jason")
+    first = run("rotation", "ics", "--weeks", "3")[1]
+    # The team changes: another override, a member leaves, another joins.
+    yaml = ROTATION_YAML.replace("who: Lindsay", "who: Jason").replace(
+        "  - name: Jason\n", "  - name: Jason\n    until: 2026-11-29\n").replace(
+        "overrides:\n", "  - {name: Bea, from: 2026-11-30}\noverrides:\n  - {week: 2026-12-07, who: Eric}\n")
     (config_dir / "rotation.yaml").write_text(yaml, encoding="utf-8")
-    after = events(run("rotation", "ics", "--weeks", "3", now="2026-11-26T09:00:00Z")[1])
-    assert [e[0] for e in after] == [e[0] for e in before]
-    assert [e[3] for e in after] == ["Community PM: Jason", "Community PM: Jason", "Community PM: Lindsay"]
+    second = run("rotation", "ics", "--weeks", "3", now="2026-11-26T09:00:00Z")[1]
+    assert [e[0] for e in events(second)] == [e[0] for e in events(first)]
+    assert [e[3] for e in events(second)] == [
+        "Community PM: Jason", "Community PM: Lindsay", "Community PM: Eric"]
+    # A newer file carries a higher SEQUENCE, so apps that compare it take the new events.
+    assert sequences(first) == [29925540] * 3 and sequences(second) == [29928060] * 3
+
+
+def test_two_teams_calendars_share_no_event(run, config_dir):
+    ours = events(run("rotation", "ics", "--weeks", "2")[1])
+    # Another team, with the same time zone and start.
+    (config_dir / "rotation.yaml").write_text(
+        "timezone: America/Toronto\nstart: 2026-01-12\nmembers: [{name: Hanna}, {name: Ivo}]\n",
+        encoding="utf-8")
+    theirs = events(run("rotation", "ics", "--weeks", "2")[1])
+    assert [e[1] for e in theirs] == [e[1] for e in ours] == [date(2026, 11, 23), date(2026, 11, 30)]
+    assert [e[0] for e in theirs] == ["community-pm-86ee5444-2026-11-23@cmtriage",
+                                      "community-pm-86ee5444-2026-11-30@cmtriage"]
+    assert not {e[0] for e in theirs} & {e[0] for e in ours}
 
 
 def test_ics_to_a_file_defaults_to_52_weeks_from_this_week(run, config_dir):
@@ -306,3 +336,78 @@ def test_ics_leaves_out_a_week_with_nobody_on_the_rotation(run, config_dir):
         "(no member is on the rotation that week)\n",
         "",
     )
+
+
+# --- the examples in the help and the README are real runs ------------------------------------------------
+PROJECT = Path(__file__).resolve().parents[1]
+SAMPLE_NOW = "2026-11-24T14:00:00Z"  # the README's samples and the help's examples run then
+
+
+@pytest.fixture
+def shipped(tmp_path, monkeypatch, capsys):
+    """cmtriage on a copy of the shipped rotation.yaml at SAMPLE_NOW, from a scratch folder (where
+    `-o FILE` examples write): `shipped(argv, rotation=None)` gives (exit code, stdout)."""
+    folder = tmp_path / "shipped"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("COLUMNS", "120")
+
+    def run(argv: list[str], rotation: str | None = None) -> tuple[int, str]:
+        text = rotation or (PROJECT / "rotation.yaml").read_text(encoding="utf-8")
+        (folder / "rotation.yaml").write_text(text, encoding="utf-8")
+        options = [] if "--help" in argv else ["--config-dir", str(folder), "--now", SAMPLE_NOW]
+        with pytest.raises(SystemExit) as exit_info:
+            main([*argv, *options])
+        out, err = capsys.readouterr()
+        assert err == "", (argv, err)
+        return exit_info.value.code, out.replace("\r\n", "\n")
+
+    return run
+
+
+def samples(text: str) -> list[tuple[list[str], list[str]]]:
+    """Each `$ cmtriage ...` line (or plain `cmtriage ...` line) with the lines shown after it as its
+    output, as (arguments, output lines)."""
+    found: list[tuple[list[str], list[str]]] = []
+    for line in text.splitlines():
+        command = line.strip().removeprefix("$ ")
+        if command.startswith("cmtriage "):
+            found.append((shlex.split(command)[1:], []))
+        elif found and line.strip():
+            found[-1][1].append(line)
+    return found
+
+
+@pytest.mark.parametrize("command", [[], ["who"], ["next"], ["schedule"], ["ics"]],
+                         ids=["rotation", "who", "next", "schedule", "ics"])
+def test_every_help_example_runs_and_shows_what_the_shipped_rotation_gives(shipped, command):
+    code, help_text = shipped(["rotation", *command, "--help"])
+    block = re.split(r"\n  Examples?:\n", help_text)[1].split("\n\n")[0]
+    examples = samples(block)
+    assert examples and all(argv[:1] == ["rotation"] for argv, _ in examples)
+    for argv, shown in examples:
+        code, out = shipped(argv)
+        assert code == 0, argv
+        if shown:
+            assert [line.strip() for line in out.splitlines()] == [line.strip() for line in shown], argv
+
+
+def test_the_readme_rotation_samples_are_real_runs_of_the_shipped_rotation(shipped):
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### cmtriage rotation\n")[1].split("\n### ")[0]
+    shipped_rotation = (PROJECT / "rotation.yaml").read_text(encoding="utf-8")
+    rotation = None
+    checked = 0
+    for kind, block in re.findall(r"```(\w*)\n(.*?)```", section, flags=re.DOTALL):
+        if kind == "yaml":  # the override the next samples add, as the README says
+            assert "overrides: []\n" in shipped_rotation
+            rotation = shipped_rotation.replace("overrides: []\n", block)
+            continue
+        for argv, shown in samples(block):
+            if not shown:  # the synopsis
+                continue
+            table = any("┏" in line for line in shown)
+            code, out = shipped([*argv, "-f", "table"] if table else argv, rotation)
+            assert (code, out.splitlines()) == (0, shown), argv
+            checked += 1
+    assert checked == 4

@@ -162,6 +162,18 @@ def test_an_alias_is_placed_where_it_is_used(write_config):
     assert (error.value.line, error.value.key) == (4, "members[1].name")
 
 
+def test_the_readme_rotation_example_overrides_a_week_of_the_member_it_says_is_away(write_config):
+    from cmtriage.rotation import week_of
+
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    example = readme.split("### rotation.yaml — who is on duty\n")[1].split("```yaml\n")[1].split("```")[0]
+    rotation = load_rotation(write_config(rotation=example))
+    [override] = rotation.overrides
+    week = week_of(rotation, override.week)
+    assert (week.start, week.scheduled.name, week.on_duty.name, override.reason) == (
+        date(2026, 12, 14), "Eric", "Lindsay", "Eric at a conference")
+
+
 # --- the shipped files -----------------------------------------------------------------------------------
 def test_the_shipped_config_passes_the_check(tmp_path, run_cli, monkeypatch):
     for name in ("repos.yaml", "rotation.yaml"):

@@ -191,11 +191,15 @@ def who(env: Env, day: dt.date | None, fmt: str, output_path: Path | None) -> No
     null or {"scheduled": the name the queue had, "reason": text or null}; who and mention are null
     in a week with no active member.
 
+    The example runs on 2026-11-24 with the shipped rotation.yaml.
+
     \b
     Example:
       $ cmtriage rotation who
-      Community PM this week (2026-11-30 – 2026-12-06): @jason (Jason)
-      $ cmtriage rotation who --date 2026-11-24 --format json
+      Community PM this week (2026-11-23 – 2026-11-29): @jason (Jason)
+      $ cmtriage rotation who --date 2026-12-02
+      Community PM for the week 2026-11-30 – 2026-12-06: @lindsay (Lindsay)
+      $ cmtriage rotation who --format json
     """
     rotation_config = env.rotation()
     today = _today(rotation_config, env)
@@ -257,11 +261,30 @@ def schedule(env: Env, day: dt.date | None, count: int, fmt: str, output_path: P
     _print_schedule(rotation_config, weeks, env, fmt, output_path)
 
 
-def ics_text(weeks: Sequence[Week], *, now: dt.datetime) -> str:
-    """An iCalendar file with one all-day event per week. The UID depends only on the week's start,
-    so importing a newer file updates each week's event instead of adding a second one."""
+def rotation_id(rotation: RotationConfig) -> str:
+    """Eight hex digits that tell this rotation's events from another team's in a calendar holding both.
+
+    Made of what stays as the team changes: the time zone, the first week and the members on the
+    rotation then. Members who join (`from:`) or leave (`until:`) later, and overrides, leave it be, so
+    a newer file still updates the same events; renaming or deleting a first-week member changes it."""
+    import hashlib
+
+    first = schedule_logic.first_week(rotation)
+    founders = sorted(m.name.casefold() for m in rotation.members if schedule_logic.is_active(m, first))
+    key = "\n".join([rotation.timezone.key, first.isoformat(), *founders])
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
+
+
+def ics_text(rotation: RotationConfig, weeks: Sequence[Week], *, now: dt.datetime) -> str:
+    """An iCalendar file with one all-day event per week. The UID names the rotation and the week, so
+    importing a newer file updates each week's event instead of adding a second one, and two teams'
+    calendars never share one."""
     from icalendar import Calendar, Event
 
+    rotation_key = rotation_id(rotation)
+    # A later file must win over an earlier one in apps that compare SEQUENCE (Outlook, RFC 5545 ones):
+    # whole minutes since 1970 only grow, and keep within the 32-bit integer RFC 5545 allows for millennia.
+    sequence = int(now.timestamp()) // 60
     calendar = Calendar()
     calendar.add("prodid", "-//cmtriage//Community PM rotation//EN")
     calendar.add("version", "2.0")
@@ -271,8 +294,9 @@ def ics_text(weeks: Sequence[Week], *, now: dt.datetime) -> str:
         if week.on_duty is None:
             continue
         event = Event()
-        event.add("uid", f"community-pm-{week.start.isoformat()}@cmtriage")
+        event.add("uid", f"community-pm-{rotation_key}-{week.start.isoformat()}@cmtriage")
         event.add("dtstamp", now.astimezone(dt.UTC))
+        event.add("sequence", sequence)
         event.add("dtstart", week.start)
         event.add("dtend", week.start + dt.timedelta(days=7))  # exclusive, as RFC 5545 wants for DATE
         event.add("summary", f"Community PM: {clean(week.on_duty.name)}")
@@ -293,7 +317,9 @@ def ics(env: Env, day: dt.date | None, count: int, output_path: Path | None) -> 
     """The rotation as an iCalendar file.
 
     One all-day event per week, "Community PM: Name", to import into a calendar app. Each week keeps
-    its event's UID, so importing a newer file updates the weeks rather than duplicating them.
+    its event's UID, so importing a newer file updates the weeks rather than duplicating them; the UID
+    also names the rotation (by its time zone, first week and first members), so two teams' calendars
+    can be imported side by side.
 
     \b
     Example:
@@ -302,4 +328,4 @@ def ics(env: Env, day: dt.date | None, count: int, output_path: Path | None) -> 
     rotation_config = env.rotation()
     day = _from_or_upcoming(rotation_config, day, _today(rotation_config, env))
     weeks = schedule_logic.schedule(rotation_config, day, count)
-    write_text(ics_text(weeks, now=env.now), output_path)
+    write_text(ics_text(rotation_config, weeks, now=env.now), output_path)
