@@ -25,16 +25,20 @@ costs no rate limit), and an item's comment pages are reused without any request
 `updated_at` and comment count are what they were (a new comment moves both); a pull's review pages
 likewise while its `updated_at` is.
 
-Transport is PyGithub's Requester (auth, 301s, rate-limit headers) with its GithubRetry, set on purpose:
+Transport is PyGithub's Requester (auth, 301s, rate-limit headers) with a urllib3 Retry, set on purpose:
 - ATTEMPTS tries for a 5xx, a timeout or a dropped connection, with exponential backoff (0, 1, 2 s);
-- a used-up primary limit (403 or 429 with `x-ratelimit-remaining: 0`) waits for the reset only when it
-  is at most `max_wait` away (MAX_WAIT, `--wait`), else fails at once saying when it resets;
-- a secondary limit waits its `Retry-After` (GitHub's advice; 60 s when absent), within `max_wait`;
+- a rate limit (a 403 or 429 that says so) is no business of the Retry, which sees one request: the
+  workers share one pause for it (_Limits), as GitHub advises. A primary limit (`x-ratelimit-remaining:
+  0`) waits for `x-ratelimit-reset`; a secondary one (GitHub's message, a `Retry-After`, or any other 429)
+  waits its `Retry-After`, else a minute, doubled each time it is met again. All the pauses of a run
+  together stay within `max_wait` (MAX_WAIT, `--wait`); one that would not fails the run at once, saying
+  which limit and when to run again, and no request is sent after it;
 - TIMEOUT seconds per request; WORKERS requests at a time at most, and at most REQUESTS_PER_MINUTE
   started in any minute: GitHub's secondary limits are 100 concurrent requests and 900 REST points (GETs)
   a minute. PyGithub's own throttle (`seconds_between_requests`) is off on purpose: it spaces every
   request, which would hold a 300-request run to 15 a second for nothing, and its threads race past it.
-Every wait goes through this module's `sleep`, which tests replace.
+Every wait goes through this module's `sleep`, and the limits read the time from its `clock`: tests
+replace both.
 """
 
 from __future__ import annotations
@@ -65,12 +69,14 @@ WORKERS = 4
 TIMEOUT = 10  # seconds, whole (PyGithub's type); GitHub answers a page of 100 in well under that
 ATTEMPTS = 4  # one try and three retries
 BACKOFF = 0.5
-MAX_WAIT = 60.0  # the longest rate-limit wait a run sits through unless --wait allows more
+MAX_WAIT = 60.0  # the most a run spends waiting for rate limits unless --wait allows more
+SECONDARY_WAIT = 60.0  # GitHub's advice for a secondary limit without Retry-After: a minute at least
 REQUESTS_PER_MINUTE = 900  # GitHub's secondary limit for REST: 900 points a minute, one per GET
 STAFF_ASSOCIATIONS = frozenset({"OWNER", "MEMBER"})
 BODY_LIMIT = 20_000  # what classify reads of a body; the cache keeps no more
 NOTICE_AFTER = 5.0  # waits at least this long are announced through `notify`
 sleep: Callable[[float], None] = time.sleep  # looked up at call time, so tests can patch it
+clock: Callable[[], float] = time.time  # likewise; seconds since the epoch, as x-ratelimit-reset counts
 
 
 # --- records ---------------------------------------------------------------------------------------------
@@ -223,7 +229,7 @@ class GitHub:
         self._github = Github(
             auth=Auth.Token(token) if token else None, base_url=self.root, timeout=self.timeout,
             user_agent=f"cmtriage/{__version__} (PyGithub)", per_page=PER_PAGE,
-            retry=_retry(max_wait, self._wait), pool_size=workers,
+            retry=_retry(self._wait), pool_size=workers,
             seconds_between_requests=None, seconds_between_writes=None,  # see _Window
         )
         self._requester = self._github.requester
@@ -231,6 +237,7 @@ class GitHub:
         self._lock = threading.Lock()
         self._announced: set[str] = set()
         self._window = _Window(REQUESTS_PER_MINUTE, 60.0)
+        self._limits = _Limits(max_wait, authenticated=bool(token), notify=self._notify)
 
     @classmethod
     def from_env(cls, *, cache: Cache | None = None, **options: Any) -> GitHub:
@@ -260,6 +267,9 @@ class GitHub:
                  for name, result in zip(names, results[:len(names)], strict=True)}
         members: set[str] = set()
         for org, result in zip(staff_orgs, results[len(names):], strict=True):
+            if isinstance(result, _RateLimited):  # the limit's fault, not the org's
+                raise SourceFailure(SOURCE, f"{result.what} (while listing the members of staff org {org}); "
+                                            f"{result.advice}") from None
             if isinstance(result, Exception):
                 problem = self._explain(result)
                 raise SourceFailure(SOURCE, f"cannot list the members of staff org {org}: {problem}"
@@ -409,17 +419,24 @@ class GitHub:
                 self.stats.reused += 1
             return _Page(cached["data"], cached["links"])
         headers = {"If-None-Match": cached["etag"]} if cached else None
-        delay = self._window.reserve()
-        if delay > 0:
-            self._wait(delay, f"at most {REQUESTS_PER_MINUTE} requests a minute")
-        status, response_headers, body = self._requester.requestJson(
-            "GET", url, parameters=dict(params) or None, headers=headers)
-        self._count(status, response_headers)
+        while True:
+            pause = self._limits.hold()
+            delay = self._window.reserve()
+            if delay > 0:
+                self._wait(delay, f"at most {REQUESTS_PER_MINUTE} requests a minute")
+            status, response_headers, body = self._requester.requestJson(
+                "GET", url, parameters=dict(params) or None, headers=headers)
+            self._count(status, response_headers)
+            data = _json(body)
+            kind = _limit(status, response_headers, data)
+            if kind is None:
+                self._limits.passed(pause)
+                break
+            self._limits.met(pause, kind, response_headers)
         if status == 304 and cached:
             if version is not None:
                 self._cache.put(key, {**cached, "version": version})
             return _Page(cached["data"], cached["links"])
-        data = _json(body)
         if not 200 <= status < 300:
             raise Requester.createException(status, response_headers, data)
         page = _Page(slim(data), _links(response_headers.get("link", "")))
@@ -476,16 +493,14 @@ class GitHub:
         from github.GithubException import (
             BadCredentialsException,
             GithubException,
-            RateLimitExceededException,
             UnknownObjectException,
         )
 
         if isinstance(exc, BadCredentialsException):
             who = f"the token in {self._token_name}" if self._requester.auth else "the request"
             return f"GitHub refused {who} (401 Bad credentials): it may have expired or been revoked"
-        if isinstance(exc, RateLimitExceededException) or (
-                isinstance(exc, GithubException) and exc.status in (403, 429) and _limited(exc.headers)):
-            return _rate_limit_message(exc)
+        if isinstance(exc, _RateLimited):
+            return str(exc)
         if isinstance(exc, UnknownObjectException):
             return "not found on GitHub (or this token cannot see it)"
         if isinstance(exc, GithubException):
@@ -523,52 +538,147 @@ class _Window:
             return start - now
 
 
-# --- the retry policy ------------------------------------------------------------------------------------
-def _retry(max_wait: float, wait: Callable[[float, str], None]) -> Any:
-    """PyGithub's GithubRetry with the gaps it leaves filled (see _Retry)."""
-    from github.GithubRetry import GithubRetry
+# --- rate limits and retries -----------------------------------------------------------------------------
+class _RateLimited(Exception):
+    """GitHub's rate limit stopped the run: `what` happened and the `advice`, apart, so that a caller can
+    say between them what it was doing."""
+
+    def __init__(self, what: str, advice: str):
+        super().__init__(f"{what}; {advice}")
+        self.what, self.advice = what, advice
+
+
+class _Limits:
+    """GitHub's rate limits, met by any worker, as one pause for all of them.
+
+    A 403 or 429 that says a limit was met pauses every worker: the worker whose answer came first sleeps
+    the pause; the others wait for its end, those whose requests went out before it began (their answers
+    belong to the same limit) and those about to send one. So a pause costs its length once, however many
+    workers met the limit, and it is charged once against `budget` (`--wait`); one that would pass it stops
+    the run instead, and every later request fails at once with the same message rather than being sent
+    to a GitHub that has said no. A pause lasts, as GitHub advises:
+    - primary limit (`x-ratelimit-remaining: 0`): until `x-ratelimit-reset`, and a second;
+    - secondary limit: its `Retry-After`; without one a minute, doubled for each one met again before a
+      request gets through."""
+
+    def __init__(self, budget: float, authenticated: bool, notify: Callable[[str], None]):
+        self.left = budget  # seconds of pausing the run may still spend
+        self.waited = 0.0
+        self._authenticated = authenticated
+        self._notify = notify
+        self._epoch = 0  # counts the pauses; a request remembers the one it was sent after
+        self._paused = False
+        self._strikes = 0  # secondary limits met since a request last got through
+        self._stopped: tuple[str, str] | None = None
+        self._changed = threading.Condition()
+
+    def hold(self) -> int:
+        """Before a request: wait for a pause to end; the pause the request is sent after."""
+        with self._changed:
+            self._wait_out()
+            return self._epoch
+
+    def met(self, sent: int, kind: str, headers: Mapping[str, Any]) -> None:
+        """A request sent after pause `sent` met a `kind` limit: pause all workers, unless another one
+        has paused for it since. Raises _RateLimited past the budget."""
+        with self._changed:
+            self._raise_if_stopped()
+            if sent != self._epoch:  # another worker has paused for this limit already: hold() waits
+                return
+            wait = self._pause_for(kind, headers)
+            if wait > self.left:
+                self._stopped = self._stop_message(kind, wait, headers)
+                self._changed.notify_all()
+                self._raise_if_stopped()
+            self.left -= wait
+            self.waited += wait
+            self._epoch += 1
+            self._paused = True
+        try:
+            if wait >= NOTICE_AFTER:
+                self._notify(f"waiting {wait:.0f} s for GitHub "
+                             f"({'rate limit reset' if kind == 'primary' else 'secondary rate limit'})")
+            sleep(wait)
+        finally:
+            with self._changed:
+                self._paused = False
+                self._changed.notify_all()
+
+    def passed(self, sent: int) -> None:
+        """A request sent after pause `sent` got through: a secondary limit met later starts a new backoff."""
+        if self._strikes and sent == self._epoch:
+            with self._changed:
+                self._strikes = 0
+
+    def _wait_out(self) -> None:
+        while self._paused:
+            self._changed.wait()
+        self._raise_if_stopped()
+
+    def _pause_for(self, kind: str, headers: Mapping[str, Any]) -> float:
+        retry_after = _header(headers, "retry-after")
+        asked = float(retry_after) if str(retry_after).isdigit() else None
+        if kind == "primary":
+            reset = _header(headers, "x-ratelimit-reset")
+            until_reset = float(reset) - clock() + 1 if str(reset).isdigit() else SECONDARY_WAIT
+            return max(1.0, until_reset, asked or 0.0)
+        self._strikes += 1
+        return max(1.0, asked) if asked is not None else SECONDARY_WAIT * 2 ** (self._strikes - 1)
+
+    def _stop_message(self, kind: str, wait: float, headers: Mapping[str, Any]) -> tuple[str, str]:
+        reset = _header(headers, "x-ratelimit-reset")
+        if kind == "primary" and str(reset).isdigit():
+            at = datetime.fromtimestamp(int(reset), UTC)
+            minutes = max(1, math.ceil((int(reset) - clock()) / 60))
+            if not self._authenticated:
+                return (f"GitHub allows 60 requests an hour without a token, and they are used up until "
+                        f"{at:%H:%M} UTC", f"set GITHUB_TOKEN (or GH_TOKEN) to a GitHub token, or run again "
+                        f"then (in {minutes} min)")
+            return (f"GitHub's rate limit for this token is used up until {at:%H:%M} UTC",
+                    f"run again then (in {minutes} min), or let cmtriage wait with --wait {minutes + 1}m")
+        again = datetime.fromtimestamp(math.ceil((clock() + wait) / 60) * 60, UTC)
+        name = "rate limit" if kind == "primary" else "secondary rate limit"
+        what = (f"GitHub's {name} still holds after {self.waited:.0f} s of waiting" if self.waited else
+                f"GitHub's {name} asks to wait {wait:.0f} s, more than --wait allows")
+        return what, f"run again after {again:%H:%M} UTC"
+
+    def _raise_if_stopped(self) -> None:
+        if self._stopped:
+            raise _RateLimited(*self._stopped)
+
+
+def _limit(status: int, headers: Mapping[str, Any], data: Any) -> str | None:
+    """The rate limit a 403 or 429 says was met ("primary" or "secondary"), else None."""
+    from github.Requester import Requester
+
+    if status not in (403, 429):
+        return None
+    message = str(data.get("message") or "") if isinstance(data, dict) else ""
+    if _limited(headers) or Requester.isPrimaryRateLimitError(message):
+        return "primary"
+    if (status == 429 or _header(headers, "retry-after") is not None
+            or Requester.isSecondaryRateLimitError(message)):
+        return "secondary"
+    return None  # a plain refusal
+
+
+def _retry(wait: Callable[[float, str], None]) -> Any:
+    """urllib3's Retry for what another try can mend (a 5xx, a timeout, a dropped connection), its
+    backoff through `wait`. A 403 or 429 is not retried here: it goes back to GitHub._get, as a rate limit
+    needs what one request's retries cannot see (the other workers, the run's --wait)."""
     from urllib3 import Retry
 
-    class _Retry(GithubRetry):
-        """GithubRetry waits for a 403 primary limit's reset within `max_rate_limit_wait` and honours
-        Retry-After. Added: a 429 primary limit (remaining 0, no Retry-After) is treated like a 403 one,
-        a Retry-After longer than the cap fails at once instead of blocking, and every wait goes
-        through `wait` (this module's patchable `sleep`, announced when long)."""
-
-        def increment(self, method: str | None = None, url: str | None = None, response: Any = None,
-                      error: Exception | None = None, _pool: Any = None, _stacktrace: Any = None) -> Retry:
-            from github.GithubException import RateLimitExceededExceedsMaxWait
-
-            if response is not None and response.status in (403, 429):
-                retry_after = self.get_retry_after(response)
-                cap = self.max_rate_limit_wait
-                if retry_after is not None and cap is not None and retry_after > cap:
-                    raise RateLimitExceededExceedsMaxWait(response.status, None, dict(response.headers),
-                                                          wait=retry_after)
-                if response.status == 429 and retry_after is None and _limited(response.headers):
-                    backoff = _seconds_to_reset(response.headers) + 1
-                    if cap is not None and backoff > cap:
-                        raise RateLimitExceededExceedsMaxWait(429, None, dict(response.headers), wait=backoff)
-                    retry = Retry.increment(self, method, url, response, error, _pool, _stacktrace)
-                    retry.get_backoff_time = lambda: backoff  # type: ignore[method-assign]
-                    return retry
-            return super().increment(method, url, response, error, _pool, _stacktrace)
-
+    class _Retry(Retry):
         def sleep(self, response: Any = None) -> None:
-            retry_after = self.get_retry_after(response) if response is not None else None
-            if retry_after is not None:
-                wait(retry_after, "Retry-After")
-            else:
-                seconds = self.get_backoff_time()
-                if seconds > 0:
-                    wait(seconds, "rate limit reset" if response is not None and response.status in (403, 429)
-                         else "backoff")
+            seconds = self.get_backoff_time()
+            if seconds > 0:
+                wait(seconds, "backoff")
 
     return _Retry(
         total=ATTEMPTS - 1, backoff_factor=BACKOFF, backoff_max=8, backoff_jitter=0.25,
-        status_forcelist=[429, 500, 502, 503, 504],  # GithubRetry adds 403 and tells a rate limit apart
+        status_forcelist=[500, 502, 503, 504],
         raise_on_status=False,  # the last 5xx reaches PyGithub, which raises it with its status
-        secondary_rate_wait=60, max_rate_limit_wait=max_wait,
+        respect_retry_after_header=False,  # a 5xx is retried within seconds, whatever it asks
     )
 
 
@@ -578,26 +688,6 @@ def _limited(headers: Mapping[str, Any]) -> bool:
 
 def _header(headers: Mapping[str, Any] | None, name: str) -> Any:
     return next((v for k, v in (headers or {}).items() if k.lower() == name), None)
-
-
-def _seconds_to_reset(headers: Mapping[str, Any]) -> float:
-    reset = _header(headers, "x-ratelimit-reset")
-    return max(0.0, float(reset) - time.time()) if reset and str(reset).isdigit() else 60.0
-
-
-def _rate_limit_message(exc: Any) -> str:
-    headers = getattr(exc, "headers", None) or {}
-    wait = getattr(exc, "wait", None)
-    reset = _header(headers, "x-ratelimit-reset")
-    if _limited(headers) and reset and str(reset).isdigit():
-        at = datetime.fromtimestamp(int(reset), UTC)
-        minutes = max(1, math.ceil((at.timestamp() - time.time()) / 60))
-        return (f"GitHub's rate limit for this token is used up until {at:%H:%M} UTC (in {minutes} min); "
-                f"run again then, or let cmtriage wait with --wait {minutes + 1}m")
-    if wait:
-        return (f"GitHub's secondary rate limit asks to wait {wait:.0f} s, more than --wait allows; "
-                "run again later")
-    return "GitHub's rate limit stopped the run; run again in a few minutes"
 
 
 # --- payloads -> records --------------------------------------------------------------------------------
