@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cmtriage.commands._common import Env, Output, emit, report_options
+from cmtriage.config import MAX_DAYS
 from cmtriage.errors import SourceFailure, UsageError
 
 if TYPE_CHECKING:
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
 
 STALE_TITLE = "Stale GitHub issues and pulls"  # of a report that could not be made
 NEW_TITLE = "New GitHub issues"
-MAX_DAYS = 3650  # ten years: past that nothing is "stale", and dates stop being dates
 MAX_WAIT_SECONDS = 86400
 
 
