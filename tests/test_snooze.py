@@ -20,6 +20,7 @@ from cmtriage.models import Column, Item, Report
 NOW = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)  # a Tuesday
 ISSUE = "https://github.com/mattermost/mattermost/issues/101"
 TICKET = "https://mattermost.zendesk.com/agent/tickets/4512"
+EXPECTED = "expected the web address of an item, like https://github.com/OWNER/REPO/issues/N"
 
 
 @pytest.fixture(autouse=True)
@@ -81,6 +82,23 @@ def test_bad_until(text: str, message: str):
     with pytest.raises(UsageError) as caught:
         snooze.parse_until(text, NOW)
     assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(("text", "tz", "message"), [
+    ("999999999d", "UTC", "--until: too far in the future"),  # a timedelta, but past the year 9999
+    ("9999-12-31T23:00:00Z", "Asia/Tokyo", "--until: too far in the future"),  # 10000-01-01 in Tokyo
+    ("99999999999999w", "UTC", "--until: 99999999999999w is longer than cmtriage can count"),
+])
+def test_until_past_the_calendar(text: str, tz: str, message: str):
+    from zoneinfo import ZoneInfo
+
+    with pytest.raises(UsageError) as caught:
+        snooze.parse_until(text, NOW, ZoneInfo(tz))
+    assert str(caught.value) == message
+
+
+def test_the_last_moment_the_calendar_holds_is_an_end():
+    assert snooze.parse_until("9999-12-31T23:00:00Z", NOW) == datetime(9999, 12, 31, 23, 0, tzinfo=UTC)
 
 
 def test_urls_are_keyed_without_fragment_trailing_slash_or_host_case():
@@ -192,6 +210,12 @@ def test_hide_snoozed_drops_snoozed_items_and_says_so():
     assert back.notes == ()
 
 
+def test_an_item_whose_address_is_not_one_is_compared_as_it_is():
+    snooze.add(ISSUE, datetime(2026, 12, 1, tzinfo=UTC), reason="", who="", now=NOW)
+    shown = snooze.hide_snoozed(report_of(item("https://[x", "odd"), item(ISSUE, "a")), NOW)
+    assert [i.url for i in shown.items] == ["https://[x"]
+
+
 # --- the commands ---------------------------------------------------------------------------------------
 def test_snooze_snoozed_unsnooze(isolated: Path):
     first = run("snooze", ISSUE + "/", "--until", "2026-12-01", "--reason", "desktop team has it")
@@ -297,8 +321,18 @@ def test_describe_until(text: str, until: datetime, expected: str):
 @pytest.mark.parametrize(("args", "message"), [
     (("snooze", ISSUE, "--until", "soon"),
      "cmtriage: error: --until: expected a date like 2026-12-01 or a duration like 3d or 2w, got 'soon'\n"),
-    (("snooze", "mattermost#101", "--until", "3d"),
-     "cmtriage: error: expected the item's web address (https://...), got 'mattermost#101'\n"),
+    (("snooze", "https://[x", "--until", "3d"),
+     "cmtriage: error: expected the web address of an item, like https://github.com/OWNER/REPO/issues/N, "
+     "got 'https://[x'\n"),
+    *[((command, address, *until), f"cmtriage: error: {EXPECTED}, got {shown!r}\n")
+      for command, until in (("snooze", ("--until", "3d")), ("unsnooze", ()))
+      for address, shown in (("mattermost#101", "mattermost#101"), ("https://[x", "https://[x"),
+                             ("https://", "https://"), ("https://x y", "https://x y"),
+                             ("https://x\ty", "https://x y"), ("https://x:99999", "https://x:99999"),
+                             ("ftp://example.com/x", "ftp://example.com/x"), ("https:///x", "https:///x"))],
+    (("snooze", "https://x", "--until", "999999999d"), "cmtriage: error: --until: too far in the future\n"),
+    (("snooze", "https://x", "--until", "99999999999999w"),
+     "cmtriage: error: --until: 99999999999999w is longer than cmtriage can count\n"),
     (("unsnooze", ISSUE),
      f"cmtriage: error: {ISSUE} is not snoozed (cmtriage snoozed lists what is)\n"),
 ])

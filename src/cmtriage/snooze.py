@@ -21,6 +21,7 @@ from cmtriage.errors import UsageError
 from cmtriage.models import Column, Item, Report, SourceError
 
 DB_FILE = "snoozes.sqlite3"
+EXPECTED_ADDRESS = "expected the web address of an item, like https://github.com/OWNER/REPO/issues/N"
 REPORT_NAME = "snoozed"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS snoozes (
@@ -53,8 +54,28 @@ def default_path() -> Path:
 def normalise_url(url: str) -> str:
     """The key an item is snoozed under: no surrounding space, no #fragment, no trailing slash,
     scheme and host lower-cased (the rest of a URL is case-sensitive)."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # "https://[x": a report's odd item is compared as it is, never a crash
+        return url.strip()
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), parts.query, ""))
+
+
+def web_address(url: str) -> str:
+    """`url` as `snooze` and `unsnooze` take it: an http(s) address with a host, and no space inside;
+    anything else is a usage error."""
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not one
+    except ValueError:
+        parts = None
+    if (parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname
+            or not text.isprintable() or " " in text):
+        from cmtriage.render import clean
+
+        raise UsageError(f"{EXPECTED_ADDRESS}, got {clean(url)!r}")
+    return text
 
 
 def parse_until(text: str, now: datetime, tz: tzinfo = UTC) -> datetime:
@@ -63,12 +84,16 @@ def parse_until(text: str, now: datetime, tz: tzinfo = UTC) -> datetime:
     counts from now; an ISO 8601 date-time is taken as it is."""
     from cmtriage.clock import parse_duration, parse_instant
 
-    duration = parse_duration(text)
-    if duration is not None:
-        until = now + duration
-    else:
-        until = parse_instant(text, what="--until", tz=tz,
-                              expected="a date like 2026-12-01 or a duration like 3d or 2w")
+    duration = parse_duration(text, what="--until")
+    try:
+        if duration is not None:
+            until = now + duration
+        else:
+            until = parse_instant(text, what="--until", tz=tz,
+                                  expected="a date like 2026-12-01 or a duration like 3d or 2w")
+        until.astimezone(tz)  # the end is shown in the team's time zone
+    except OverflowError:  # past the year 9999, in UTC or in the team's time zone
+        raise UsageError("--until: too far in the future") from None
     if until <= now:
         raise UsageError(f"--until: {until:%Y-%m-%d %H:%M} UTC is not after now ({now:%Y-%m-%d %H:%M} UTC)")
     return until

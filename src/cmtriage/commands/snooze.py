@@ -22,12 +22,6 @@ def _team_timezone(env: Env) -> tzinfo:
     return UTC
 
 
-def _web_address(url: str) -> str:
-    if not url.strip().lower().startswith(("https://", "http://")):
-        raise UsageError(f"expected the item's web address (https://...), got {url!r}")
-    return url
-
-
 @contextmanager
 def _snooze_file() -> Iterator[None]:
     """A broken or locked snooze file as one line naming it, not a traceback."""
@@ -64,11 +58,12 @@ def snooze(url: str, until_text: str, reason: str, env: Env) -> None:
     from cmtriage import snooze as snoozes
     from cmtriage.render import clean
 
+    address = snoozes.web_address(url)
     tz = _team_timezone(env)
     until = snoozes.parse_until(until_text, env.now, tz)
     who = os.environ.get("USER") or os.environ.get("USERNAME") or ""
     with _snooze_file():
-        added = snoozes.add(_web_address(url), until, reason=reason, who=who, now=env.now,
+        added = snoozes.add(address, until, reason=reason, who=who, now=env.now,
                             until_local=snoozes.describe_until(until_text, until, tz))
     click.echo(f"Snoozed {clean(added.url)} until {until.astimezone(tz):%Y-%m-%d %H:%M %Z}.")
 
@@ -86,9 +81,10 @@ def unsnooze(url: str, env: Env) -> None:
     from cmtriage import snooze as snoozes
     from cmtriage.render import clean
 
+    address = snoozes.web_address(url)
     with _snooze_file():
-        removed = snoozes.remove(url, now=env.now)
-    key = clean(snoozes.normalise_url(url))
+        removed = snoozes.remove(address, now=env.now)
+    key = clean(snoozes.normalise_url(address))
     if not removed:
         raise UsageError(f"{key} is not snoozed (cmtriage snoozed lists what is)")
     click.echo(f"Unsnoozed {key}.")
