@@ -111,7 +111,7 @@ def test_who_escapes_the_reason_in_markdown_but_keeps_the_mention_live(run, conf
     out = run("rotation", "who")[1]
     assert out == (
         "Community PM this week (2026-11-23 – 2026-11-29): @lindsay (Lindsay), covering for Eric: "
-        f"@{ZWSP}channel \\*ask\\* \\[me\\](https://x.test)\n"
+        f"@{ZWSP}channel \\*ask\\* \\[me\\](https{ZWSP}://x.test)\n"
     )
     assert run("rotation", "who", "-f", "table")[1].endswith(": @channel *ask* [me](https://x.test)\n")
 

@@ -119,8 +119,8 @@ def expected_markdown(zendesk_url: str) -> str:
 {NEW_TABLE}
 | {MM} | 110 | [How do I set up SAML?]({GH}/{MM}/issues/110) | carol | Developer/Product Question \
 | words "how do i" and a question mark in title | Thanks for the question, @{ZWSP}carol! \
-The documentation at https://docs.mattermost.com may already cover it; if not, please ask at \
-https://forum.mattermost.com, where the team and the community can help. |
+The documentation at https{ZWSP}://docs.mattermost.com may already cover it; if not, please ask at \
+https{ZWSP}://forum.mattermost.com, where the team and the community can help. |
 
 ##### 1 Zendesk ticket flagged for the community PM
 Answer in the Mattermost thread (with dev help if needed), then mention @hanna to reply in Zendesk.
@@ -215,7 +215,7 @@ def test_a_failing_source_shows_its_error_in_place_and_the_rest_is_listed(config
     assert zendesk_section.splitlines()[3:] == [
         "The Zendesk tickets could not be listed.",
         "",
-        f"- :warning: zendesk: {err.split('zendesk: ', 1)[1].strip()}",
+        f"- :warning: zendesk: {err.split('zendesk: ', 1)[1].strip().replace('://', ZWSP + '://')}",
     ]
     assert "HTTP 401: Zendesk refused the credentials" in err
     assert "wrong" not in out + err

@@ -28,6 +28,7 @@ HOSTILE = {
     "slack channel": "<!channel>",
     "slack link": "<https://evil.example|click me>",
     "markdown link": "[x](https://evil.example)",
+    "bare links": "log in at https://evil.example/login or www.phish.example",
     "reference link": "[x][1] [y]: https://evil.example",
     "image": "![img](https://evil.example/x.png)",
     "autolink": "<https://evil.example>",
@@ -97,6 +98,7 @@ def hostile_report(**options) -> Report:
 
 # --- reading Markdown back ------------------------------------------------------------------------------
 FOREIGN_MENTION = re.compile(r"@\w|<!")
+BARE_LINK = re.compile(r"(?i)[a-z]://|\bwww\.")
 
 
 def parse(text: str) -> dict:
@@ -104,6 +106,7 @@ def parse(text: str) -> dict:
     every text node, and every node that would link, embed or inject (anything but our row links)."""
     tables: list[dict] = []
     texts: list[str] = []
+    unlinked: list[str] = []  # text outside link text, where Mattermost would link a bare address
     intruders: list[str] = []
     row: dict | None = None
     for token in MD.parse(text):
@@ -121,19 +124,25 @@ def parse(text: str) -> dict:
             row = None
         elif token.type in ("html_block", "code_block", "fence", "blockquote_open", "hr"):
             intruders.append(token.type)
+        in_link = False
         for child in token.children or ():
             if child.type == "text":
                 texts.append(child.content)
+                if not in_link:
+                    unlinked.append(child.content)
                 if row is not None:
                     row["texts"].append(child.content)
+            elif child.type == "link_close":
+                in_link = False
             elif child.type == "link_open":
+                in_link = True
                 if row is None:
                     intruders.append(f"link outside a table row: {child.attrGet('href')}")
                 else:
                     row["hrefs"].append(child.attrGet("href"))
             elif child.type in ("image", "html_inline", "code_inline", "softbreak", "hardbreak"):
                 intruders.append(f"{child.type}: {child.content!r}")
-    return {"tables": tables, "texts": texts, "intruders": intruders}
+    return {"tables": tables, "texts": texts, "unlinked": unlinked, "intruders": intruders}
 
 
 def rows_by_group(text: str) -> list[tuple[str | None, str]]:
@@ -161,6 +170,7 @@ def assert_safe_markdown(text: str, items: list[Item]) -> dict:
         assert row["hrefs"] in ([url_of[row["texts"][0]]], [url_of[row["texts"][0]]] * 2)
     heading = text.splitlines()[0].removeprefix("#### ")  # cmtriage's own words, its mention meant
     assert [t for t in parsed["texts"] if FOREIGN_MENTION.search(t) and t != heading] == []
+    assert [t for t in parsed["unlinked"] if BARE_LINK.search(t)] == []  # Mattermost would link these
     lines = text.splitlines()
     for i, line in enumerate(lines):  # a blank line before each table, or Mattermost shows none
         if line.startswith("| ") and (i + 1 < len(lines) and lines[i + 1].startswith("| ---")):
@@ -199,8 +209,10 @@ def test_clean_exact(text, cleaned):
     [
         ("@all please look", f"@{ZWSP}all please look"),
         ("<!here> urgent", f"&lt;{ZWSP}!here> urgent"),
-        ("<https://evil.example|click me>", f"&lt;{ZWSP}https://evil.example\\|click me>"),
-        ("[x](https://evil.example)", "\\[x\\](https://evil.example)"),
+        ("<https://evil.example|click me>", f"&lt;{ZWSP}https{ZWSP}://evil.example\\|click me>"),
+        ("[x](https://evil.example)", f"\\[x\\](https{ZWSP}://evil.example)"),
+        ("see https://evil.example/login or WWW.phish.example", f"see https{ZWSP}://evil.example/login or "
+                                                                f"WWW{ZWSP}.phish.example"),
         ("&lt;!here&gt; AT&T", "&amp;lt;!here&amp;gt; AT&T"),
         ("**bold** _em_ ~~s~~", "\\*\\*bold\\*\\* \\_em\\_ \\~\\~s\\~\\~"),
         ("\\|", "\\\\\\|"),
@@ -235,12 +247,18 @@ def test_hostile_markdown_keeps_its_tables_links_and_silence():
     assert "\n\n- :warning: src0: @\u200ball please look\n" in text
 
 
+def test_an_empty_title_still_links_to_its_item():
+    row = item(7, "\u202e\u200b", url="https://github.com/m/m/issues/7")
+    assert "| [(untitled)](https://github.com/m/m/issues/7) |" in markdown(report_of(row))
+
+
 def test_a_row_is_exact():
     row = item(7, "Crash | on <!here> [x](https://evil.example)", url="https://github.com/m/m/issues/7")
     lines = markdown(report_of(row)).splitlines()
-    title = f"Crash \\| on &lt;{ZWSP}!here> \\[x\\](https://evil.example)"
+    title = f"Crash \\| on &lt;{ZWSP}!here> \\[x\\](https{ZWSP}://evil.example)"
+    linked = f"Crash \\| on &lt;{ZWSP}!here> \\[x\\](https://evil.example)"  # link text links nothing
     link = "(https://github.com/m/m/issues/7)"
-    assert lines[4] == (f"| [7]{link} | [{title}]{link} "
+    assert lines[4] == (f"| [7]{link} | [{linked}]{link} "
                         f"| {title} | {title}, bug | 9 | {title} |")
 
 

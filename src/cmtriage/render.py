@@ -48,6 +48,8 @@ _BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~]|$)")  # one that would escape wha
 _UNDERSCORES = re.compile(r"_+")
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _TAG_OPEN = re.compile(r"<(?=\S)")  # HTML, autolinks, Mattermost's <!here> and <url|text>
+# Where Mattermost would make a link of bare text: a scheme's "://" and a leading "www.".
+_BARE_LINK = re.compile(r"(?i)(?<=[a-z])(?=://)|(?<=\bwww)(?=\.)")
 
 
 def clean(text: Any) -> str:
@@ -75,16 +77,19 @@ def _escape_underscores(match: re.Match) -> str:
     return match.group() if inside_word else "\\_" * (end - start)
 
 
-def markdown_text(text: Any) -> str:
-    """Foreign text as literal Markdown inline text that cannot notify, link, format, or break a table:
-    safe in a table cell, in link text and inside a sentence, not at the start of a line (where `#`, `>`,
-    `-` or `1.` would open a block). Only what could matter there is escaped, so the text stays readable."""
+def markdown_text(text: Any, *, in_link: bool = False) -> str:
+    """Foreign text as literal Markdown inline text that cannot notify, link (bare addresses included),
+    format, or break a table: safe in a table cell, in link text and inside a sentence, not at the start
+    of a line (where `#`, `>`, `-` or `1.` would open a block). Only what could matter there is escaped,
+    so the text stays readable."""
     text = shorten(clean(text))
     text = _BACKSLASH.sub(r"\\\\", text)
     text = _INLINE_SPECIAL.sub(r"\\\g<0>", text)
     text = _UNDERSCORES.sub(_escape_underscores, text)
     text = _ENTITY.sub("&amp;", text)
     text = _TAG_OPEN.sub("&lt;" + _ZWSP, text)  # the space also keeps <!here> out of the rendered text
+    if not in_link:  # a stranger's address stays text; inside link text nothing is linked again
+        text = _BARE_LINK.sub(_ZWSP, text)
     # A zero-width space after @ stops every mention (@all, @here, @user); a backslash would not.
     return text.replace("@", "@" + _ZWSP)
 
@@ -123,12 +128,11 @@ def _trusted(line: str) -> str:
 
 
 def _md_cell(item: Item, column: Column) -> str:
-    text = markdown_text(plain_value(item.get(column.key)))
-    if column.link:
-        url = _safe_url(item.get(column.link))
-        if url and text:
-            return f"[{text}]({url})"
-    return text
+    value = plain_value(item.get(column.key))
+    url = _safe_url(item.get(column.link)) if column.link else None
+    if url:  # an empty title still needs something to click
+        return f"[{markdown_text(value, in_link=True) or '(untitled)'}]({url})"
+    return markdown_text(value)
 
 
 def _md_table_header(columns: Iterable[Column]) -> list[str]:
