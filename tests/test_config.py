@@ -193,7 +193,8 @@ repos.yaml: OK
   GitHub: 2 watches
     mattermost/platform  issues
     mattermost/android   pulls, stale after 30 days
-  other sources: helpwanted, forum, stackoverflow, uservoice, jira, zendesk
+  other sources: zendesk
+  set up, but no cmtriage report reads them yet: helpwanted, forum, stackoverflow, uservoice, jira
   staff: orgs mattermost; 1 more logins; 1 bots
 rotation.yaml: OK
   members: Ada (@ada), Eric (@eric.s), Jason (@jason), Lindsay (@lindsay)
