@@ -38,7 +38,8 @@ def _duration(text: str, option: str) -> timedelta:
 def wait_option(func: Callable) -> Callable:
     return click.option(
         "--wait", "wait_text", default="60s", show_default=True, metavar="DURATION",
-        help="Wait this long at most for a GitHub rate limit to reset; past it, fail saying when it resets.",
+        help="Wait this long in all, at most, for GitHub's rate limits to lift; past it, stop and say when "
+             "to try again.",
     )(func)
 
 
