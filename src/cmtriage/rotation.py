@@ -125,6 +125,14 @@ def week_of(rotation: RotationConfig, day: dt.date) -> Week:
     return week
 
 
+def on_duty(rotation: RotationConfig, instant: dt.datetime) -> Member | None:
+    """Who covers the week holding `instant`; None before the rotation's first week or when nobody does."""
+    day = local_date(rotation, instant)
+    if week_start(day, rotation.week_starts) < first_week(rotation):
+        return None
+    return week_of(rotation, day).on_duty
+
+
 def schedule(rotation: RotationConfig, day: dt.date, count: int) -> list[Week]:
     """`count` weeks from the one holding `day` (fewer only at the end of the calendar)."""
     return list(itertools.islice(weeks(rotation, day), count))

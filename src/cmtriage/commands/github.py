@@ -96,14 +96,10 @@ def on_duty(env: Env) -> str | None:
 
     if not (env.config_dir / ROTATION_FILE).exists():
         return None
-    from cmtriage.rotation import first_week, local_date, week_of
+    from cmtriage import rotation
 
-    rotation = env.rotation()
-    day = local_date(rotation, env.now)
-    if day < first_week(rotation):
-        return None
-    week = week_of(rotation, day)
-    return week.on_duty.mention if week.on_duty else None
+    member = rotation.on_duty(env.rotation(), env.now)
+    return member.mention if member else None
 
 
 def _warn(message: str) -> None:

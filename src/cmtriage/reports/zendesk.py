@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from cmtriage.config import RotationConfig
-from cmtriage.errors import UsageError
 from cmtriage.models import Column, Item, Report, SourceError
 from cmtriage.sources.zendesk import Found, Ticket
 
@@ -57,12 +56,9 @@ def people(rotation: RotationConfig | None, now: datetime) -> tuple[str | None, 
     channel-wide @all/@channel/@here alone is not written at all, and inside other text loses its @."""
     if rotation is None:
         return None, None
-    from cmtriage.rotation import local_date, week_of
+    from cmtriage.rotation import on_duty as member_on_duty
 
-    try:
-        on_duty = week_of(rotation, local_date(rotation, now)).on_duty
-    except UsageError:  # before the rotation's first week
-        on_duty = None
+    on_duty = member_on_duty(rotation, now)
     handoff = rotation.handoff("zendesk")
     if handoff:
         member = rotation.member(handoff)
