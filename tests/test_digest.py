@@ -378,3 +378,22 @@ def test_post_without_a_webhook_fails_before_asking_anything(configured, run_cli
     code, out, err = run_cli("digest", "--post")
     assert (code, out, github.requests, zendesk.requests) == (2, "", [], [])
     assert err.startswith("cmtriage: error: MATTERMOST_WEBHOOK_URL is not set: ")
+
+
+def test_each_config_file_is_read_once_a_run(configured, run_cli, monkeypatch):
+    from cmtriage import config
+
+    reads: list[str] = []
+    def counting(name: str):
+        real = getattr(config, name)
+
+        def counted(folder):
+            reads.append(name)
+            return real(folder)
+
+        return counted
+
+    for name in ("load_repos", "load_rotation"):
+        monkeypatch.setattr(config, name, counting(name))
+    assert run_cli("digest", "--format", "payload")[0] == 0
+    assert sorted(reads) == ["load_repos", "load_rotation"]

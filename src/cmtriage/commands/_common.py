@@ -26,16 +26,22 @@ class Env:
     config_dir: Path
     now: datetime
     use_cache: bool = True
+    # Each file is read once a run, however many parts of a command (a digest's sections) ask for it.
+    _loaded: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def repos(self):
-        from cmtriage.config import load_repos
+        if "repos" not in self._loaded:
+            from cmtriage.config import load_repos
 
-        return load_repos(self.config_dir)
+            self._loaded["repos"] = load_repos(self.config_dir)
+        return self._loaded["repos"]
 
     def rotation(self):
-        from cmtriage.config import load_rotation
+        if "rotation" not in self._loaded:
+            from cmtriage.config import load_rotation
 
-        return load_rotation(self.config_dir)
+            self._loaded["rotation"] = load_rotation(self.config_dir)
+        return self._loaded["rotation"]
 
 
 def context_options(func: Callable) -> Callable:
