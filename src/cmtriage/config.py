@@ -280,6 +280,14 @@ def _members(node: Node) -> tuple[Member, ...]:
     return tuple(member for _, member in members)
 
 
+def _member_name(node: Node, names: list[str]) -> str:
+    """A name that must be one of the rotation's members."""
+    name = node.string()
+    if name not in names:
+        node.expected(f"a member's name ({', '.join(map(quoted, names))})")
+    return name
+
+
 def _overrides(node: Node, names: list[str], week_starts: int) -> tuple[Override, ...]:
     overrides: list[tuple[Node, Override]] = []
     for child in node.items():
@@ -287,11 +295,9 @@ def _overrides(node: Node, names: list[str], week_starts: int) -> tuple[Override
         who_node = _required(keys, child, "who", "the member who covers that week")
         override = Override(
             week=_required(keys, child, "week", "a date inside the week, like 2026-12-07").date(),
-            who=who_node.string(),
+            who=_member_name(who_node, names),
             reason=keys["reason"].string() if "reason" in keys else None,
         )
-        if override.who not in names:
-            who_node.expected(f"a member's name ({', '.join(map(quoted, names))})")
         for earlier_node, earlier in overrides:
             if week_start(earlier.week, week_starts) == week_start(override.week, week_starts):
                 keys["week"].fail(f"{override.week} is in the same week as {earlier_node.path} "
@@ -319,14 +325,11 @@ def _release_managers(node: Node, names: list[str]) -> tuple[ReleaseManager, ...
     for child in node.items():
         keys = child.mapping(("version", "who", "date"))
         who_node = _required(keys, child, "who", "the release manager's name")
-        manager = ReleaseManager(
+        managers.append(ReleaseManager(
             version=_required(keys, child, "version", 'the release, like "11.2"').string(),
-            who=who_node.string(),
+            who=_member_name(who_node, names),
             date=_required(keys, child, "date", "the release date, like 2026-12-16").date(),
-        )
-        if manager.who not in names:
-            who_node.expected(f"a member's name ({', '.join(map(quoted, names))})")
-        managers.append(manager)
+        ))
     return tuple(managers)
 
 
