@@ -30,11 +30,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-BUG = "Bug"
-FEATURE = "Feature Proposal"
-TROUBLESHOOTING = "Troubleshooting"
-QUESTION = "Developer/Product Question"
-POST_TYPES = (BUG, FEATURE, TROUBLESHOOTING, QUESTION)
+from cmtriage.models import BUG, FEATURE, POST_TYPES, QUESTION, TROUBLESHOOTING
+
 TIE_ORDER = (FEATURE, BUG, TROUBLESHOOTING, QUESTION)
 
 TITLE_LIMIT = 1_000

@@ -23,8 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "unsnooze": ("cmtriage.commands.snooze:unsnooze", "Put a snoozed item back on the reports."),
     "snoozed": ("cmtriage.commands.snooze:snoozed", "List the snoozed items, until when and why."),
     "zendesk": ("cmtriage.commands.zendesk:zendesk", "Zendesk tickets sales flagged for the community PM."),
-    "stale": ("cmtriage.commands.github:stale", "Community GitHub issues and pulls nobody answered lately."),
-    "new": ("cmtriage.commands.github:new", "New community GitHub issues, each with its type and a reply."),
+    "stale": ("cmtriage.commands.stale:stale", "Community GitHub issues and pulls nobody answered lately."),
+    "new": ("cmtriage.commands.new:new", "New community GitHub issues, each with its type and a reply."),
     "digest": ("cmtriage.commands.digest:digest", "The morning post: every report set up, in one."),
 }
 
@@ -78,7 +78,7 @@ def _report(argv: list[str], line: str) -> None:
 
         click.echo(redact(traceback.format_exc()), err=True, nl=False)
         return
-    from cmtriage.render import clean
+    from cmtriage.text import clean
 
     click.echo(clean(redact(line)), err=True)
 

@@ -136,11 +136,12 @@ def _repo_watches(node: Node) -> tuple[RepoWatch, ...]:
     return tuple(watch for _, watch in watches)
 
 
+# The keys of repos.yaml that set up an outside system other than GitHub's watched repos.
+SOURCE_KEYS = ("helpwanted", "forum", "stackoverflow", "uservoice", "jira", "zendesk")
+
+
 def parse_repos(root: Node) -> ReposConfig:
-    top = root.mapping(
-        ("staff", "bots", "github", "helpwanted", "forum", "stackoverflow", "uservoice", "jira", "zendesk",
-         "mattermost", "replies")
-    )
+    top = root.mapping(("staff", "bots", "github", *SOURCE_KEYS, "mattermost", "replies"))
     values: dict[str, object] = {}
     if "staff" in top:
         staff = top["staff"].mapping(("orgs", "logins"))
@@ -193,7 +194,7 @@ def parse_repos(root: Node) -> ReposConfig:
             icon_url=keys["icon_url"].url() if "icon_url" in keys else None,
         )
     if "replies" in top:
-        from cmtriage.classify import POST_TYPES  # here, not at the top: `rotation who` has no use for it
+        from cmtriage.models import POST_TYPES  # here, not at the top: `rotation who` has no use for it
 
         templates = top["replies"].mapping(POST_TYPES)
         values["replies"] = tuple((key, node.string()) for key, node in templates.items())

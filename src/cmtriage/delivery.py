@@ -17,10 +17,9 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-import click
 
 from cmtriage.errors import SourceFailure, UsageError
 from cmtriage.models import Digest, Report
@@ -68,9 +67,17 @@ def _when(memory: dict) -> str:
     return posted.astimezone(UTC).strftime(" on %Y-%m-%d %H:%M UTC")
 
 
+@dataclass(frozen=True)
+class Posted:
+    """What a post did, for the command to say: one line, and warnings."""
+
+    said: str
+    warnings: tuple[str, ...] = ()
+
+
 def post_report(report: Report | Digest, *, env, only_changes: bool, place: Mapping[str, str] | None = None
-                ) -> None:
-    """Post `report` to MATTERMOST_WEBHOOK_URL, one webhook post per part, in order; say so on stderr."""
+                ) -> Posted:
+    """Post `report` to MATTERMOST_WEBHOOK_URL, one webhook post per part, in order."""
     from cmtriage.render import payloads
     from cmtriage.sources import mattermost
 
@@ -82,9 +89,8 @@ def post_report(report: Report | Digest, *, env, only_changes: bool, place: Mapp
     if only_changes:
         last = read_json(memory)
         if isinstance(last, dict) and last.get("digest") == digest:
-            click.echo(f"{report.name}: same items as the last post to {where}{_when(last)}; posted nothing",
-                       err=True)
-            return
+            return Posted(f"{report.name}: same items as the last post to {where}{_when(last)}; "
+                          "posted nothing")
     bodies = payloads(report, place)
     with mattermost.client() as http:
         for number, body in enumerate(bodies, 1):
@@ -97,10 +103,10 @@ def post_report(report: Report | Digest, *, env, only_changes: bool, place: Mapp
                     done = "it may have been posted"
                 failed = f"part {number} of {len(bodies)} failed" if len(bodies) > 1 else "the post failed"
                 raise SourceFailure(mattermost.SOURCE, f"{failed} ({done}): {exc.detail}") from None
+    warnings: tuple[str, ...] = ()
     try:
         write_json(memory, {"report": report.name, "digest": digest, "items": len(report.items),
                             "parts": len(bodies), "posted_at": env.now.isoformat()})
     except UsageError as exc:
-        click.echo(f"cmtriage: warning: posted, but {exc}; --only-changes will post it again next time",
-                   err=True)
-    click.echo(f"posted {_parts(len(bodies))} to {where}", err=True)
+        warnings = (f"posted, but {exc}; --only-changes will post it again next time",)
+    return Posted(f"posted {_parts(len(bodies))} to {where}", warnings)

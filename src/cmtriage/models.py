@@ -7,6 +7,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+# The seed's post types: what `new` guesses and what repos.yaml `replies:` is keyed by.
+BUG = "Bug"
+FEATURE = "Feature Proposal"
+TROUBLESHOOTING = "Troubleshooting"
+QUESTION = "Developer/Product Question"
+POST_TYPES = (BUG, FEATURE, TROUBLESHOOTING, QUESTION)
+
 
 @dataclass(frozen=True)
 class Item:

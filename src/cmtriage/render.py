@@ -13,33 +13,19 @@ import io
 import json
 import re
 import sys
-import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
+
+from cmtriage.text import MAX_CELL, clean, shorten  # noqa: F401 (MAX_CELL: part of render's API)
 
 if TYPE_CHECKING:  # annotations only; not importing models keeps `rotation who` quick to start
     from cmtriage.models import Column, Digest, Item, Report
 
 FORMATS = ("table", "markdown", "json", "csv", "payload")
 POST_LIMIT = 16383  # Mattermost cuts a post at exactly this many runes
-MAX_CELL = 300  # a title past this says nothing more, and a short row always fits in one post
 MAX_URL = 2000  # a longer item URL is shown without its link, so one row cannot outgrow a post
 
-# ANSI/VT sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), DCS/SOS/PM/APC (... ST), other
-# ESC forms, and their 8-bit C1 twins. The bodies exclude ESC and C1, so an unterminated one costs one
-# scan, never one per introducer; what is left of it loses its control characters below.
-_ESCAPES = re.compile(
-    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
-    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x80-\x9f]*(?:\x07|\x1b\\|\x9c)"
-    r"|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x80-\x9f]*(?:\x1b\\|\x9c)"
-    r"|\x1b[ -/]*[0-~]"
-)
-# Cc: C0/C1 controls. Cf: bidi overrides and isolates, zero-width and invisible "tag" characters, which
-# can reorder or hide text. Cs: lone surrogates, which cannot even be written out as UTF-8.
-_DROPPED_CATEGORIES = ("Cc", "Cf", "Cs")
-_KEPT = "\u200d"  # the zero-width joiner holds emoji sequences together
-_SPACES = re.compile(r"\s+")
 _ZWSP = "\u200b"
 # Markdown that can change meaning anywhere inside a line. Not escaped, because nothing in a table cell
 # or mid-sentence makes them special: ! # > ( ) : - + = and most of the rest of ASCII.
@@ -50,24 +36,6 @@ _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _TAG_OPEN = re.compile(r"<(?=\S)")  # HTML, autolinks, Mattermost's <!here> and <url|text>
 # Where Mattermost would make a link of bare text: a scheme's "://" and a leading "www.".
 _BARE_LINK = re.compile(r"(?i)(?<=[a-z])(?=://)|(?<=\bwww)(?=\.)")
-
-
-def clean(text: Any) -> str:
-    """Plain, one-line, printable text: escapes, control, format and bidi characters gone, white space
-    folded to single spaces."""
-    text = str(text)
-    if not text.isprintable():  # the common case skips the per-character walk
-        text = _ESCAPES.sub("", text)
-        text = "".join(
-            " " if ch.isspace() else ch
-            for ch in text
-            if ch in _KEPT or ch.isspace() or unicodedata.category(ch) not in _DROPPED_CATEGORIES
-        )
-    return _SPACES.sub(" ", text).strip()
-
-
-def shorten(text: str, limit: int = MAX_CELL) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _escape_underscores(match: re.Match) -> str:

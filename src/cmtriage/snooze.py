@@ -72,7 +72,7 @@ def web_address(url: str) -> str:
         parts = None
     if (parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname
             or not text.isprintable() or " " in text):
-        from cmtriage.render import clean
+        from cmtriage.text import clean
 
         raise UsageError(f"{EXPECTED_ADDRESS}, got {clean(url)!r}")
     return text

@@ -8,40 +8,15 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from cmtriage import clock
+from cmtriage.env import Env
 from cmtriage.errors import EXIT_OK, EXIT_PARTIAL, UsageError
 from cmtriage.render import FORMATS
-
-
-@dataclass(frozen=True)
-class Env:
-    """The run's settings that every command reads: where the config is and what time it is."""
-
-    config_dir: Path
-    now: datetime
-    use_cache: bool = True
-    # Each file is read once a run, however many parts of a command (a digest's sections) ask for it.
-    _loaded: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    def repos(self):
-        if "repos" not in self._loaded:
-            from cmtriage.config import load_repos
-
-            self._loaded["repos"] = load_repos(self.config_dir)
-        return self._loaded["repos"]
-
-    def rotation(self):
-        if "rotation" not in self._loaded:
-            from cmtriage.config import load_rotation
-
-            self._loaded["rotation"] = load_rotation(self.config_dir)
-        return self._loaded["rotation"]
 
 
 def context_options(func: Callable) -> Callable:
@@ -141,18 +116,15 @@ def write_text(text: str, path: Path | None) -> None:
 
 def emit(report, output: Output, env: Env) -> int:
     """Print and/or post a report; the exit code says whether every source answered."""
-    from cmtriage.render import clean, render
+    from cmtriage.render import render
     from cmtriage.snooze import hide_snoozed
+    from cmtriage.terminal import terminal
 
+    screen = terminal()
     report = report.each(lambda section: hide_snoozed(section, env.now))
     if output.show:
-        width = None
-        if output.fmt == "table":
-            import shutil
-
-            width = shutil.get_terminal_size().columns
-        color = (output.fmt == "table" and output.path is None and sys.stdout.isatty()
-                 and not os.environ.get("NO_COLOR"))
+        width = screen.width() if output.fmt == "table" else None
+        color = output.fmt == "table" and output.path is None and screen.color()
         target = None
         if output.fmt == "payload":  # the same channel, name and icon as --post would use
             from cmtriage.delivery import target as post_target
@@ -161,9 +133,45 @@ def emit(report, output: Output, env: Env) -> int:
         text = render(report, output.fmt, width=width, color=color, target=target)
         write_text(text, output.path)
     for error in dict.fromkeys(report.errors):  # a digest's sections may share one source's failure
-        click.echo(clean(f"cmtriage: error: {error.source}: {error.message}"), err=True)
+        screen.error(f"{error.source}: {error.message}")
     if output.post:
         from cmtriage.delivery import post_report
 
-        post_report(report, env=env, only_changes=output.only_changes, place=output.place)
+        posted = post_report(report, env=env, only_changes=output.only_changes, place=output.place)
+        for warning in posted.warnings:
+            screen.warn(warning)
+        screen.say(posted.said)
     return EXIT_PARTIAL if report.errors else EXIT_OK
+
+
+# --- options of the GitHub reports, shared by stale, new and digest ---------------------------------------
+def wait_option(func: Callable) -> Callable:
+    return click.option(
+        "--wait", "wait_text", default="60s", show_default=True, metavar="DURATION",
+        help="Wait this long in all, at most, for GitHub's rate limits to lift; past it, stop and say when "
+             "to try again.",
+    )(func)
+
+
+def days_option(func: Callable) -> Callable:
+    from cmtriage.config import MAX_DAYS
+
+    return click.option(
+        "--days", type=click.IntRange(1, MAX_DAYS), default=7, show_default=True,
+        help="List items with no human activity for this many days (a repo's stale_days wins).",
+    )(func)
+
+
+def repo_option(func: Callable) -> Callable:
+    return click.option(
+        "--repo", "repos", multiple=True, metavar="OWNER/NAME",
+        help="Only this repo (repeat for more); one not in repos.yaml is watched for issues.",
+    )(func)
+
+
+def since_option(func: Callable) -> Callable:
+    return click.option(
+        "--since", "since_text", default="1d", show_default=True, metavar="DURATION|DATE",
+        help="Issues opened in the last DURATION (12h, 1d, 1w) or since DATE (UTC midnight) or an ISO 8601 "
+             "time.",
+    )(func)

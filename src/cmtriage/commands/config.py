@@ -29,25 +29,26 @@ def check(env: Env) -> None:
     Example:
       cmtriage config check --config-dir ~/team-config
     """
-    from cmtriage.config import REPOS_FILE, ROTATION_FILE, WEEKDAYS
+    from cmtriage.config import REPOS_FILE, ROTATION_FILE, SOURCE_KEYS, WEEKDAYS
+    from cmtriage.sections import read_keys
 
     repos = env.repos()
     rotation = env.rotation()
-    lines = [f"{env.config_dir / REPOS_FILE}: OK", f"  GitHub: {len(repos.github)} watches"]
+    lines = [f"{env.where(REPOS_FILE)}: OK", f"  GitHub: {len(repos.github)} watches"]
     width = max((len(w.repo) for w in repos.github), default=0)
     for watch in repos.github:
         days = f", stale after {watch.stale_days} days" if watch.stale_days else ""
         lines.append(f"    {watch.repo:<{width}}  {watch.watch}{days}")
-    used = [name for name in ("zendesk",) if getattr(repos, name) is not None]
-    unused = [name for name in ("helpwanted", "forum", "stackoverflow", "uservoice", "jira")
-              if getattr(repos, name) is not None]
+    set_up = [name for name in SOURCE_KEYS if getattr(repos, name) is not None]
+    used = [name for name in set_up if name in read_keys()]
+    unused = [name for name in set_up if name not in read_keys()]
     lines.append(f"  other sources: {', '.join(used) or 'none'}")
     if unused:  # valid config for reports cmtriage does not have yet: say so rather than imply they run
         lines.append(f"  set up, but no cmtriage report reads them yet: {', '.join(unused)}")
     lines += [
         f"  staff: orgs {', '.join(repos.staff.orgs) or 'none'}; {len(repos.staff.logins)} more logins; "
         f"{len(repos.bots)} bots",
-        f"{env.config_dir / ROTATION_FILE}: OK",
+        f"{env.where(ROTATION_FILE)}: OK",
         "  members: " + ", ".join(f"{m.name} (@{m.mention})"
                                   for m in sorted(rotation.members, key=lambda m: m.name.casefold())),
         f"  time zone {rotation.timezone.key}; weeks start on {WEEKDAYS[rotation.week_starts]}; "

@@ -5,21 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, tzinfo
 
 import click
 
 from cmtriage.commands._common import Env, Output, context_options, emit, report_options
 from cmtriage.errors import CmtriageError, UsageError
-
-
-def _team_timezone(env: Env) -> tzinfo:
-    """Where a date begins: the rotation's time zone when rotation.yaml exists, else UTC."""
-    from cmtriage.config import ROTATION_FILE
-
-    if (env.config_dir / ROTATION_FILE).exists():
-        return env.rotation().timezone
-    return UTC
 
 
 @contextmanager
@@ -56,10 +46,10 @@ def snooze(url: str, until_text: str, reason: str, env: Env) -> None:
       cmtriage snooze https://mattermost.zendesk.com/agent/tickets/4512 --until 2w
     """
     from cmtriage import snooze as snoozes
-    from cmtriage.render import clean
+    from cmtriage.text import clean
 
     address = snoozes.web_address(url)
-    tz = _team_timezone(env)
+    tz = env.team_timezone()
     until = snoozes.parse_until(until_text, env.now, tz)
     who = os.environ.get("USER") or os.environ.get("USERNAME") or ""
     with _snooze_file():
@@ -79,7 +69,7 @@ def unsnooze(url: str, env: Env) -> None:
       cmtriage unsnooze https://github.com/mattermost/mattermost/issues/123
     """
     from cmtriage import snooze as snoozes
-    from cmtriage.render import clean
+    from cmtriage.text import clean
 
     address = snoozes.web_address(url)
     with _snooze_file():

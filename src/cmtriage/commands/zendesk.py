@@ -1,17 +1,11 @@
-"""`cmtriage zendesk`."""
+"""`cmtriage zendesk`: the seed's channel 5, support tickets flagged for the community PM."""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 import click
 
 from cmtriage.commands._common import Env, Output, emit, report_options
 from cmtriage.errors import UsageError
-
-if TYPE_CHECKING:
-    from cmtriage.config import Zendesk
-    from cmtriage.models import Report
 
 
 @click.command()
@@ -30,29 +24,13 @@ def zendesk(output: Output, env: Env) -> int:
       cmtriage zendesk --format payload | while IFS= read -r body; do
         curl -H 'Content-Type: application/json' -d "$body" "$MATTERMOST_WEBHOOK_URL"; done
     """
+    from cmtriage.collect.zendesk import report
     from cmtriage.config import REPOS_FILE
     from cmtriage.sources import zendesk as source
 
     config = env.repos().zendesk
     if config is None:
-        raise UsageError(f"{env.config_dir / REPOS_FILE}: no zendesk: section; add one like "
+        raise UsageError(f"{env.where(REPOS_FILE)}: no zendesk: section; add one like "
                          '`zendesk: {url: https://example.zendesk.com, query: "type:ticket status<solved '
                          'tags:community"}`')
-    return emit(zendesk_report(env, config, source.credentials()), output, env)
-
-
-def zendesk_report(env: Env, config: Zendesk, credentials: tuple[str, str]) -> Report:
-    """The tickets report; a failed search is the report's error, not an exception."""
-    from cmtriage.config import ROTATION_FILE
-    from cmtriage.errors import SourceFailure
-    from cmtriage.models import SourceError
-    from cmtriage.reports import zendesk as report
-    from cmtriage.sources import zendesk as source
-
-    rotation = env.rotation() if (env.config_dir / ROTATION_FILE).exists() else None
-    on_duty, handoff = report.people(rotation, env.now)
-    try:
-        found, errors = source.fetch(config, *credentials), ()
-    except SourceFailure as failure:
-        found, errors = None, (SourceError.of(failure),)
-    return report.build(found, now=env.now, handoff=handoff, on_duty=on_duty, errors=errors)
+    return emit(report(env, config, source.credentials()), output, env)

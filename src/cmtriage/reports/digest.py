@@ -7,26 +7,27 @@ a section whose source could not be asked at all keeps its place and shows the e
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from cmtriage.models import Digest, Report
 
 NAME = "digest"
-SHORT = {"stale": "stale", "new": "new", "zendesk": "Zendesk"}  # how the title counts each section
 
 
-def _counted(section: Report) -> str:
-    short = SHORT.get(section.name, section.name)
+def _counted(section: Report, short: Mapping[str, str]) -> str:
+    short = short.get(section.name, section.name)
     if section.errors and not section.items:
         return f"{short} failed"
     return f"{len(section.items)} {short}" + (" (incomplete)" if section.errors else "")
 
 
-def build(sections: Sequence[Report], *, now: datetime, local_day: str, mention: str | None = None) -> Digest:
-    """`local_day` names the day as the team says it (the rotation's time zone), e.g. "Thu 2026-11-26"."""
+def build(sections: Sequence[Report], *, now: datetime, local_day: str, mention: str | None = None,
+          short: Mapping[str, str] | None = None) -> Digest:
+    """`local_day` names the day as the team says it (the rotation's time zone), e.g. "Thu 2026-11-26";
+    `short` how the title counts each section by name (else by its name: "3 stale")."""
 
     def titled(shown: Sequence[Report]) -> str:
-        return f"Community triage for {local_day}: " + ", ".join(_counted(s) for s in shown)
+        return f"Community triage for {local_day}: " + ", ".join(_counted(s, short or {}) for s in shown)
 
     return Digest(name=NAME, titled=titled, sections=tuple(sections), generated_at=now, mention=mention)

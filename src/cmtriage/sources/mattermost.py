@@ -63,7 +63,7 @@ def post(http: HttpClient, url: str, body: dict[str, Any]) -> None:
         # address's scheme and host are shown; its path holds the secret.
         import httpx
 
-        from cmtriage.render import clean
+        from cmtriage.text import clean
 
         try:
             moved = clean(where(response.request.url.join(response.headers["location"])))
@@ -77,7 +77,7 @@ def post(http: HttpClient, url: str, body: dict[str, Any]) -> None:
 
 def _explain(response: httpx.Response, url: str) -> str:
     """Mattermost's `message` (never `detailed_error`, which can quote the hook id) plus what to do."""
-    from cmtriage.render import clean, shorten
+    from cmtriage.text import clean, shorten
 
     try:
         error = response.json()

@@ -1,0 +1,56 @@
+"""From sources to a `Report`, printing nothing: one module per source family.
+
+A collector asks its source(s) for records and hands them to its pure report. Commands call a collector
+for their own report, and `digest` calls every enabled section's collector (see `cmtriage.sections`)
+with one `Run`, so that sections of one family share what is costly to set up twice: the GitHub
+client with its resolved repos and staff list, a Discourse site's categories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, ExitStack
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from cmtriage.env import Env
+from cmtriage.errors import SourceFailure
+
+T = TypeVar("T")
+
+
+@dataclass
+class Run:
+    """One command's run: its settings, its options by name (`days`, `since`, `wait_text`, ...), and
+    the resources its collectors share, closed together when the run ends."""
+
+    env: Env
+    options: Mapping[str, Any] = field(default_factory=dict)
+    _stack: ExitStack = field(default_factory=ExitStack)
+    _shared: dict[str, Any] = field(default_factory=dict)
+
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stack.close()
+
+    def shared(self, key: str, opened: Callable[[Run], AbstractContextManager[T]]) -> T:
+        """The resource named `key`, opened on first use and kept for the rest of the run."""
+        if key not in self._shared:
+            self._shared[key] = self._stack.enter_context(opened(self))
+        return self._shared[key]
+
+    def option(self, name: str, default: Any = None) -> Any:
+        return self.options.get(name, default)
+
+
+def or_failed(name: str, title: str, run: Run, build: Callable[[], Any]):
+    """`build()`, or, when the source cannot be asked at all (a bad token, an unreadable staff org, a
+    used-up rate limit), a report that says so: JSON still gets its object, and --post its post."""
+    from cmtriage.models import Report, SourceError
+
+    try:
+        return build()
+    except SourceFailure as failure:
+        return Report.failed(name, title, SourceError.of(failure), run.env.now)

@@ -1,0 +1,307 @@
+"""GitHub's reports, `stale` and `new`, from the GitHub source: which repos to ask, the client with its
+cache and progress line, repo resolution (renames, archives, staff), and the reports built from what
+came back. Nothing here prints a report; warnings go to the terminal."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from cmtriage.collect import Run, or_failed
+from cmtriage.errors import SourceFailure, UsageError
+from cmtriage.terminal import terminal
+
+if TYPE_CHECKING:
+    from cmtriage.config import ReposConfig, RepoWatch
+    from cmtriage.env import Env
+    from cmtriage.models import Report, SourceError
+    from cmtriage.sources.github import GitHub, Repo
+
+STALE_TITLE = "Stale GitHub issues and pulls"  # of a report that could not be made
+NEW_TITLE = "New GitHub issues"
+MAX_WAIT_SECONDS = 86400
+REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+
+
+# --- what to look at ---------------------------------------------------------------------------------------
+def config(env: Env, repos: Sequence[str]) -> ReposConfig:
+    """repos.yaml; without one, --repo alone is enough."""
+    from cmtriage.config import ReposConfig
+
+    if repos and not env.has_repos():
+        return ReposConfig()
+    return env.repos()
+
+
+def watches(config: ReposConfig, repos: Sequence[str], env: Env) -> list[RepoWatch]:
+    """The watches of repos.yaml, or those --repo names (one not in repos.yaml watches issues)."""
+    from cmtriage.config import REPOS_FILE, RepoWatch
+
+    if not repos:
+        if not config.github:
+            raise UsageError(f"{env.where(REPOS_FILE)}: no github: repos to look at; add some, "
+                             "or pass --repo OWNER/NAME")
+        return list(config.github)
+    chosen: list[RepoWatch] = []
+    for name in repos:
+        if not REPO_NAME.match(name):
+            raise UsageError(f"--repo: expected OWNER/NAME, got {name!r}")
+        configured = [w for w in config.github if w.repo.lower() == name.lower()]
+        chosen += configured or [RepoWatch(repo=name)]
+    return chosen
+
+
+def issue_watches(config: ReposConfig, repos: Sequence[str], env: Env) -> list[RepoWatch]:
+    """The watches `new` reads: those of issues."""
+    chosen = [w for w in watches(config, repos, env) if "issue" in w.kinds]
+    if not chosen and repos:
+        raise UsageError(f"{', '.join(repos)}: watched for pulls only in repos.yaml, and new lists issues")
+    if not chosen:
+        raise UsageError("no repo in repos.yaml watches issues; pass --repo OWNER/NAME")
+    return chosen
+
+
+def _where(watch: RepoWatch, env: Env) -> str:
+    from cmtriage.config import REPOS_FILE
+
+    return env.where(REPOS_FILE, watch.line) if watch.line else f"--repo {watch.repo}"
+
+
+def max_wait(wait_text: str) -> float:
+    from cmtriage.clock import parse_duration
+
+    duration = timedelta() if wait_text.strip() == "0" else parse_duration(wait_text, what="--wait")
+    if duration is None:
+        raise UsageError(f"--wait: expected a duration like 90s, 5m, 1h or 2d, got {wait_text!r}")
+    if duration.total_seconds() > MAX_WAIT_SECONDS:
+        raise UsageError(f"--wait: at most 1d, got {wait_text}; GitHub's limits reset within the hour")
+    return duration.total_seconds()
+
+
+# --- the client --------------------------------------------------------------------------------------------
+@contextmanager
+def client(env: Env, wait_text: str) -> Iterator[GitHub]:
+    """The GitHub client with the cache, a progress line on a terminal, and the cost said at the end."""
+    from cmtriage.cache import open_cache
+    from cmtriage.sources import github as source
+
+    wait = max_wait(wait_text)
+    token, _ = source.token()
+    cache = open_cache("github", source.api_root(), token, today=env.now.date(), enabled=env.use_cache)
+    screen = terminal()
+    with screen.progress("Asking GitHub…") as progress, source.GitHub.from_env(
+            cache=cache, max_wait=wait, notify=screen.warn,
+            on_request=progress and (lambda stats: progress(f"Asking GitHub… {stats.requests} requests"))
+    ) as github:
+        yield github
+    try:
+        cache.save()
+    except UsageError as exc:
+        screen.warn(f"the cache was not saved: {exc}")
+    if screen.stderr_is_terminal():
+        stats = github.stats
+        left = f"; {stats.rate_remaining:,} of {stats.rate_limit:,} left" if stats.rate_limit else ""
+        screen.say(f"GitHub: {stats.requests} requests, {stats.not_modified} of them unchanged (free), "
+                   f"{stats.reused} pages reused without asking{left}")
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The watched repos as GitHub knows them, each keyed by the name repos.yaml or --repo gave."""
+
+    live: dict[str, Repo]
+    archived: dict[str, str]  # requested name -> canonical name
+    failed: dict[str, SourceError]
+    people: Any  # sources.github.People
+
+    def only(self, watches: Sequence[RepoWatch]) -> Resolved:
+        names = {w.repo for w in watches}
+        return Resolved({n: r for n, r in self.live.items() if n in names},
+                        {n: r for n, r in self.archived.items() if n in names},
+                        {n: e for n, e in self.failed.items() if n in names}, self.people)
+
+
+def resolve(github: GitHub, watches: Sequence[RepoWatch], config: ReposConfig, env: Env) -> Resolved:
+    """Every watched repo's canonical name, and who is staff; warns of renames."""
+    from cmtriage.models import SourceError
+    from cmtriage.sources.github import People
+
+    names = list(dict.fromkeys(w.repo for w in watches))
+    found, members = github.resolve(names, config.staff.orgs)
+    resolved = Resolved({}, {}, {}, People.of(config.staff.logins, members, config.bots))
+    warned = set()
+    for watch in watches:
+        repo = found[watch.repo]
+        if isinstance(repo, SourceFailure):
+            resolved.failed[watch.repo] = SourceError.of(repo)
+            continue
+        if repo.archived:
+            resolved.archived[watch.repo] = repo.name
+        else:
+            resolved.live[watch.repo] = repo
+        if repo.renamed and watch.repo not in warned:
+            warned.add(watch.repo)
+            terminal().warn(f"{_where(watch, env)}: {repo.requested} was renamed to {repo.name} on GitHub; "
+                            f"put {repo.name} in repos.yaml")
+    return resolved
+
+
+@dataclass
+class GitHubRun:
+    """What a run's GitHub sections share: the client, the watches, and their resolution, done once."""
+
+    github: GitHub
+    config: ReposConfig
+    watches: list[RepoWatch]
+    env: Env
+    _resolved: Resolved | SourceFailure | None = field(default=None, repr=False)
+
+    def resolved(self, watches: Sequence[RepoWatch] | None = None) -> Resolved:
+        """The resolved repos (only `watches` among them when given); raises the run's SourceFailure when
+        GitHub could not be asked at all, for each section that asks."""
+        if self._resolved is None:
+            try:
+                self._resolved = resolve(self.github, self.watches, self.config, self.env)
+            except SourceFailure as failure:
+                self._resolved = failure
+        if isinstance(self._resolved, SourceFailure):
+            raise self._resolved
+        return self._resolved if watches is None else self._resolved.only(watches)
+
+
+@contextmanager
+def _opened(run: Run) -> Iterator[GitHubRun]:
+    repos = run.option("repos", ())
+    chosen_config = config(run.env, repos)
+    if run.option("issues_only"):
+        chosen = issue_watches(chosen_config, repos, run.env)
+    else:
+        chosen = watches(chosen_config, repos, run.env)
+    with client(run.env, run.option("wait_text", "60s")) as github:
+        yield GitHubRun(github, chosen_config, chosen, run.env)
+
+
+def shared(run: Run) -> GitHubRun:
+    return run.shared("github", _opened)
+
+
+# --- stale -------------------------------------------------------------------------------------------------
+def stale_section(run: Run) -> Report:
+    """The stale report of the run's watches (`days`, `activity` from its options)."""
+    from cmtriage.reports.stale import NAME
+
+    gh = shared(run)
+    return or_failed(NAME, STALE_TITLE, run, lambda: stale_report(
+        gh.github, gh.resolved(), gh.watches, env=run.env, days=run.option("days", 7),
+        activity=run.option("activity", "human"), mention=run.option("mention")))
+
+
+def stale_report(github: GitHub, resolved: Resolved, watches: Sequence[RepoWatch], *, env: Env, days: int,
+                 activity: str = "human", mention: str | None = None) -> Report:
+    from cmtriage.models import SourceError
+    from cmtriage.reports import stale as report
+    from cmtriage.sources.github import Plan, every_open_item, open_items_updated_before
+
+    live = resolved.live
+    errors = list(resolved.failed.values())
+    thresholds: dict[tuple[str, str], int] = {}
+    for watch in watches:
+        if watch.repo in live:
+            for kind in sorted(watch.kinds):
+                thresholds.setdefault((live[watch.repo].name, kind), watch.stale_days or days)
+    plans = []
+    for repo in {r.name: r for r in live.values()}.values():
+        longest = max(d for (name, _), d in thresholds.items() if name == repo.name)
+        shortest = min(d for (name, _), d in thresholds.items() if name == repo.name)
+        if activity == "updated":
+            plans.append(Plan(repo, open_items_updated_before(env.now - timedelta(days=shortest))))
+        else:
+            plans.append(Plan(repo, every_open_item(), comments_since=env.now - timedelta(days=longest)))
+    fetched = github.fetch(plans)
+    errors += [SourceError.of(f) for f in fetched.values() if isinstance(f, SourceFailure)]
+    activities = [a for a in fetched.values() if not isinstance(a, SourceFailure)]
+    wanted = report.history_needed(activities, people=resolved.people, now=env.now, thresholds=thresholds,
+                                   activity=activity)
+    history = github.last_human_activity(wanted, resolved.people)
+    errors += _unread_errors(history)
+    return report.build(activities, history, people=resolved.people, now=env.now, thresholds=thresholds,
+                        activity=activity, mention=mention, archived=_unique(resolved.archived.values()),
+                        errors=errors, days=days)
+
+
+def _unique(names: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(names))
+
+
+def _unread_errors(history: dict[tuple[str, int], Any]) -> list[SourceError]:
+    """One error per repo whose items' comments could not be read, saying how many items."""
+    from cmtriage.models import SourceError
+
+    failed: dict[str, list[SourceFailure]] = {}
+    for (repo, _), found in history.items():
+        if isinstance(found, SourceFailure):
+            failed.setdefault(repo, []).append(found)
+    errors = []
+    for failures in failed.values():
+        error = SourceError.of(failures[0])
+        if len(failures) > 1:
+            error = replace(error, message=f"{error.message} (and {len(failures) - 1} more items)")
+        errors.append(error)
+    return errors
+
+
+# --- new ---------------------------------------------------------------------------------------------------
+def parse_since(text: str, now: datetime) -> datetime:
+    """--since: a duration back from now, or a date or time not in the future."""
+    from cmtriage import clock
+
+    duration = clock.parse_duration(text, what="--since")
+    if duration is not None:
+        return clock.shifted(now, -duration, what="--since")
+    since = clock.parse_instant(text, what="--since")
+    if since > now:
+        raise UsageError(f"--since: {text} is in the future")
+    return since
+
+
+def new_section(run: Run) -> Report | None:
+    """The new-issues report of the run's watches that watch issues (`since` from its options); None
+    when none does."""
+    from cmtriage.reports.new import NAME
+
+    gh = shared(run)
+    chosen = [w for w in gh.watches if "issue" in w.kinds]
+    if not chosen:
+        return None
+    since = run.option("since") or parse_since("1d", run.env.now)
+    return or_failed(NAME, NEW_TITLE, run, lambda: new_report(
+        gh.github, gh.resolved(chosen), gh.config, env=run.env, since=since, mention=run.option("mention")))
+
+
+def new_report(github: GitHub, resolved: Resolved, config: ReposConfig, *, env: Env, since: datetime,
+               mention: str | None = None) -> Report:
+    """The new-issues report of the resolved repos (those that watch issues)."""
+    from cmtriage.models import SourceError
+    from cmtriage.reports import new as report
+    from cmtriage.sources.github import Plan, opened_since
+
+    repos_by_name = {r.name: r for r in resolved.live.values()}
+    fetched = github.fetch([Plan(repo, opened_since(since)) for repo in repos_by_name.values()])
+    activities = {name: a for name, a in fetched.items() if not isinstance(a, SourceFailure)}
+    commented = [Plan(a.repo, None, comments_since=since) for a in activities.values()
+                 if report.needs_comments(a, resolved.people, since)]
+    for name, found in github.fetch(commented).items():
+        if isinstance(found, SourceFailure):
+            fetched[name] = found
+            del activities[name]
+        else:
+            activities[name] = replace(activities[name], since=found.since, comments=found.comments)
+    errors = [*resolved.failed.values(),
+              *(SourceError.of(f) for f in fetched.values() if isinstance(f, SourceFailure))]
+    return report.build(list(activities.values()), people=resolved.people, now=env.now, since=since,
+                        templates=config.replies, forum_url=config.forum.url if config.forum else None,
+                        mention=mention, archived=_unique(resolved.archived.values()), errors=errors)

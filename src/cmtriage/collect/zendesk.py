@@ -1,0 +1,42 @@
+"""The Zendesk report from the Zendesk source."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cmtriage.collect import Run
+from cmtriage.errors import SourceFailure, UsageError
+
+if TYPE_CHECKING:
+    from cmtriage.config import Zendesk
+    from cmtriage.env import Env
+    from cmtriage.models import Report
+
+TITLE = "Zendesk tickets"  # of a report that could not be made
+
+
+def section(run: Run) -> Report:
+    """The tickets of repos.yaml's search; missing credentials are this report's error, so a digest's
+    other sections still go out."""
+    from cmtriage.models import Report, SourceError
+    from cmtriage.sources import zendesk as source
+
+    try:
+        credentials = source.credentials()
+    except UsageError as missing:
+        return Report.failed(source.SOURCE, TITLE, SourceError(source.SOURCE, str(missing)), run.env.now)
+    return report(run.env, run.env.repos().zendesk, credentials)
+
+
+def report(env: Env, config: Zendesk, credentials: tuple[str, str]) -> Report:
+    """The tickets report; a failed search is the report's error, not an exception."""
+    from cmtriage.models import SourceError
+    from cmtriage.reports import zendesk as build
+    from cmtriage.sources import zendesk as source
+
+    on_duty, handoff = build.people(env.rotation_or_none(), env.now)
+    try:
+        found, errors = source.fetch(config, *credentials), ()
+    except SourceFailure as failure:
+        found, errors = None, (SourceError.of(failure),)
+    return build.build(found, now=env.now, handoff=handoff, on_duty=on_duty, errors=errors)
