@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from cmtriage.env import Env
-from cmtriage.errors import SourceFailure
+from cmtriage.errors import SourceFailure, UsageError
 
 T = TypeVar("T")
+MAX_WAIT_SECONDS = 86400
 
 
 @dataclass
@@ -43,6 +45,25 @@ class Run:
 
     def option(self, name: str, default: Any = None) -> Any:
         return self.options.get(name, default)
+
+    def budget(self):
+        """The run's one budget of waiting for rate limits (`--wait`), shared by every source."""
+        if "budget" not in self._shared:
+            from cmtriage.sources.budget import WaitBudget
+
+            self._shared["budget"] = WaitBudget(max_wait(self.option("wait_text", "60s")))
+        return self._shared["budget"]
+
+
+def max_wait(wait_text: str) -> float:
+    from cmtriage.clock import parse_duration
+
+    duration = timedelta() if wait_text.strip() == "0" else parse_duration(wait_text, what="--wait")
+    if duration is None:
+        raise UsageError(f"--wait: expected a duration like 90s, 5m, 1h or 2d, got {wait_text!r}")
+    if duration.total_seconds() > MAX_WAIT_SECONDS:
+        raise UsageError(f"--wait: at most 1d, got {wait_text}; GitHub's limits reset within the hour")
+    return duration.total_seconds()
 
 
 def or_failed(name: str, title: str, run: Run, build: Callable[[], Any]):

@@ -19,11 +19,11 @@ if TYPE_CHECKING:
     from cmtriage.config import ReposConfig, RepoWatch
     from cmtriage.env import Env
     from cmtriage.models import Report, SourceError
+    from cmtriage.sources.budget import WaitBudget
     from cmtriage.sources.github import GitHub, Repo
 
 STALE_TITLE = "Stale GitHub issues and pulls"  # of a report that could not be made
 NEW_TITLE = "New GitHub issues"
-MAX_WAIT_SECONDS = 86400
 REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 
@@ -71,30 +71,18 @@ def _where(watch: RepoWatch, env: Env) -> str:
     return env.where(REPOS_FILE, watch.line) if watch.line else f"--repo {watch.repo}"
 
 
-def max_wait(wait_text: str) -> float:
-    from cmtriage.clock import parse_duration
-
-    duration = timedelta() if wait_text.strip() == "0" else parse_duration(wait_text, what="--wait")
-    if duration is None:
-        raise UsageError(f"--wait: expected a duration like 90s, 5m, 1h or 2d, got {wait_text!r}")
-    if duration.total_seconds() > MAX_WAIT_SECONDS:
-        raise UsageError(f"--wait: at most 1d, got {wait_text}; GitHub's limits reset within the hour")
-    return duration.total_seconds()
-
-
 # --- the client --------------------------------------------------------------------------------------------
 @contextmanager
-def client(env: Env, wait_text: str) -> Iterator[GitHub]:
+def client(env: Env, budget: WaitBudget) -> Iterator[GitHub]:
     """The GitHub client with the cache, a progress line on a terminal, and the cost said at the end."""
     from cmtriage.cache import open_cache
     from cmtriage.sources import github as source
 
-    wait = max_wait(wait_text)
     token, _ = source.token()
     cache = open_cache("github", source.api_root(), token, today=env.now.date(), enabled=env.use_cache)
     screen = terminal()
     with screen.progress("Asking GitHub…") as progress, source.GitHub.from_env(
-            cache=cache, max_wait=wait, notify=screen.warn,
+            cache=cache, budget=budget, notify=screen.warn,
             on_request=progress and (lambda stats: progress(f"Asking GitHub… {stats.requests} requests"))
     ) as github:
         yield github
@@ -181,7 +169,7 @@ def _opened(run: Run) -> Iterator[GitHubRun]:
         chosen = issue_watches(chosen_config, repos, run.env)
     else:
         chosen = watches(chosen_config, repos, run.env)
-    with client(run.env, run.option("wait_text", "60s")) as github:
+    with client(run.env, run.budget()) as github:
         yield GitHubRun(github, chosen_config, chosen, run.env)
 
 

@@ -61,6 +61,7 @@ from cmtriage import __version__
 from cmtriage.cache import Cache
 from cmtriage.errors import SourceFailure, redact
 from cmtriage.models import Comment, Issue
+from cmtriage.sources.budget import WaitBudget
 
 SOURCE = "github"
 DEFAULT_API_ROOT = "https://api.github.com"
@@ -210,6 +211,7 @@ class GitHub:
 
     def __init__(self, root: str, token: str | None = None, *, token_name: str | None = None,
                  cache: Cache | None = None, max_wait: float = MAX_WAIT, timeout: int | None = None,
+                 budget: WaitBudget | None = None,
                  workers: int = WORKERS, notify: Callable[[str], None] | None = None,
                  on_request: Callable[[Stats], None] | None = None):
         import logging
@@ -237,7 +239,7 @@ class GitHub:
         self._lock = threading.Lock()
         self._announced: set[str] = set()
         self._window = _Window(REQUESTS_PER_MINUTE, 60.0)
-        self._limits = _Limits(max_wait, authenticated=bool(token), notify=self._notify)
+        self._limits = _Limits(budget or WaitBudget(max_wait), authenticated=bool(token), notify=self._notify)
 
     @classmethod
     def from_env(cls, *, cache: Cache | None = None, **options: Any) -> GitHub:
@@ -561,8 +563,8 @@ class _Limits:
     - secondary limit: its `Retry-After`; without one a minute, doubled for each one met again before a
       request gets through."""
 
-    def __init__(self, budget: float, authenticated: bool, notify: Callable[[str], None]):
-        self.left = budget  # seconds of pausing the run may still spend
+    def __init__(self, budget: WaitBudget, authenticated: bool, notify: Callable[[str], None]):
+        self.budget = budget  # seconds of pausing the run may still spend, shared with other sources
         self.waited = 0.0
         self._authenticated = authenticated
         self._notify = notify
@@ -586,11 +588,10 @@ class _Limits:
             if sent != self._epoch:  # another worker has paused for this limit already: hold() waits
                 return
             wait = self._pause_for(kind, headers)
-            if wait > self.left:
+            if not self.budget.take(wait):
                 self._stopped = self._stop_message(kind, wait, headers)
                 self._changed.notify_all()
                 self._raise_if_stopped()
-            self.left -= wait
             self.waited += wait
             self._epoch += 1
             self._paused = True

@@ -22,6 +22,11 @@ Example (an adapter; pagination stays in the adapter)::
         while page.get("next_page"):
             page = http.get_json(page["next_page"])  # an absolute URL wins over the base URL
 
+A source whose server says "wait" its own way passes `wait_hint(response) -> seconds | None`
+(Discourse's `extras.wait_seconds`, GitLab's `RateLimit-Reset`); a hint on a 2xx answer (Stack Exchange's
+`backoff` field) is honoured before the next request. With a shared `budget` (`--wait`), every wait
+draws on it; without one, a single wait longer than `max_wait` fails at once.
+
 Tests make backoff free with `HttpClient(..., sleep=fake_sleep)`, or for a whole CLI run by
 monkeypatching this module's `sleep`.
 """
@@ -42,6 +47,7 @@ import httpx
 
 from cmtriage import __version__
 from cmtriage.errors import SourceFailure, redact
+from cmtriage.sources.budget import WaitBudget
 
 USER_AGENT = f"cmtriage/{__version__}"
 # Connecting should be quick or not at all; a search over many tickets may take a while to answer.
@@ -72,9 +78,12 @@ def where(url: str | httpx.URL) -> str:
     return f"{parts.scheme}://{parts.hostname}{port}"
 
 
+EPOCH_AFTER = 1_000_000_000  # a "Retry-After" this large is a moment (UserVoice sends epoch seconds)
+
+
 def retry_after(response: httpx.Response, now: datetime) -> float | None:
-    """Seconds the server asks us to wait, from `Retry-After` as seconds or as an HTTP date; infinite
-    for "inf" and "nan", which ask for a wait no one can honour."""
+    """Seconds the server asks us to wait, from `Retry-After` as seconds, as epoch seconds, or as an
+    HTTP date; infinite for "inf" and "nan", which ask for a wait no one can honour."""
     value = response.headers.get("retry-after", "").strip()
     if not value:
         return None
@@ -83,7 +92,11 @@ def retry_after(response: httpx.Response, now: datetime) -> float | None:
     except ValueError:
         pass
     else:
-        return math.inf if math.isnan(seconds) else max(0.0, seconds)
+        if math.isnan(seconds):
+            return math.inf
+        if EPOCH_AFTER <= seconds < 1e11:
+            return max(0.0, seconds - now.timestamp())
+        return max(0.0, seconds)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -100,10 +113,14 @@ class HttpClient:
                  headers: dict[str, str] | None = None, timeout: httpx.Timeout = TIMEOUT,
                  attempts: int = ATTEMPTS, max_wait: float = MAX_WAIT,
                  sleep: Callable[[float], None] | None = None, rng: random.Random | None = None,
-                 clock: Callable[[], datetime] | None = None):
+                 clock: Callable[[], datetime] | None = None, budget: WaitBudget | None = None,
+                 wait_hint: Callable[[httpx.Response], float | None] | None = None):
         self.source = source
         self.attempts = attempts
         self.max_wait = max_wait
+        self.budget = budget
+        self._wait_hint = wait_hint
+        self._not_before = 0.0  # a wait a server asked for on a good answer, kept before the next request
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -142,6 +159,9 @@ class HttpClient:
         # connection or a proxy's 504 the server may still have posted it, and a second try could post
         # it twice: a duplicate in a channel cannot be taken back, while a failure tells the user to look.
         repeatable = method.upper() in IDEMPOTENT
+        if self._not_before:
+            self._wait(full, self._not_before, 200)
+            self._not_before = 0.0
         for attempt in range(self.attempts):
             last = attempt == self.attempts - 1
             try:
@@ -160,23 +180,42 @@ class HttpClient:
                 self._pause(self._backoff(attempt))
                 continue
             status = response.status_code
+            hint = self._wait_hint(response) if self._wait_hint else None
             if status != 429 and (status < 500 or status in PERMANENT_5XX):
+                if hint and response.is_success:
+                    self._not_before = hint
                 return response
             if status == 504 and not repeatable:
                 raise self.fail(full, "HTTP 504 Gateway Timeout; not sent again, as it may have arrived "
                                       "(check before trying again)", may_have_arrived=True)
-            wait = retry_after(response, self._clock()) if status in (429, 503) else None
-            if wait is not None and wait > LONGEST_SAID:
-                raise self.fail(full, f"HTTP {status}: the server asks to wait more than a year, longer than "
-                                      f"cmtriage waits ({self.max_wait:.0f} s); try again later")
-            if wait is not None and wait > self.max_wait:
-                again = (self._clock() + timedelta(seconds=wait)).strftime("%Y-%m-%d %H:%M UTC")
-                raise self.fail(full, f"HTTP {status}: the server asks to wait {wait:.0f} s, longer than "
-                                      f"cmtriage waits ({self.max_wait:.0f} s); try again after {again}")
+            wait = hint if hint is not None else (
+                retry_after(response, self._clock()) if status in (429, 503) else None)
+            if wait is not None and not last:
+                self._wait(full, wait, status)
+                continue
+            if wait is not None:
+                self._check_wait(full, wait, status)
             if last:
                 raise self.fail(full, f"HTTP {status} {response.reason_phrase} after {self.attempts} tries")
-            self._pause(wait if wait is not None else self._backoff(attempt))
+            self._pause(self._backoff(attempt))
         raise AssertionError("unreachable")
+
+    def _wait(self, full: httpx.URL | str, wait: float, status: int) -> None:
+        """Sit through a wait the server asked for, within the budget; past it, fail saying when to try."""
+        self._check_wait(full, wait, status)
+        if self.budget is not None and not self.budget.take(wait):
+            self._check_wait(full, wait, status, spent=True)
+        self._pause(wait)
+
+    def _check_wait(self, full: httpx.URL | str, wait: float, status: int, *, spent: bool = False) -> None:
+        allowed = self.budget.left if self.budget is not None else self.max_wait
+        if wait > LONGEST_SAID:
+            raise self.fail(full, f"HTTP {status}: the server asks to wait more than a year, longer than "
+                                  f"cmtriage waits ({allowed:.0f} s); try again later")
+        if spent or wait > allowed:
+            again = (self._clock() + timedelta(seconds=wait)).strftime("%Y-%m-%d %H:%M UTC")
+            raise self.fail(full, f"HTTP {status}: the server asks to wait {wait:.0f} s, longer than "
+                                  f"cmtriage waits ({allowed:.0f} s); try again after {again}")
 
     def get_json(self, url: str, **kwargs: Any) -> Any:
         """GET and decode JSON; any answer but 2xx is a SourceFailure naming the status."""
