@@ -64,14 +64,10 @@ def normalise_url(url: str) -> str:
 def web_address(url: str) -> str:
     """`url` as `snooze` and `unsnooze` take it: an http(s) address with a host, and no space inside;
     anything else is a usage error."""
+    from cmtriage.urls import http_url
+
     text = url.strip()
-    try:
-        parts = urlsplit(text)
-        parts.port  # noqa: B018 -- raises ValueError for a port that is not one
-    except ValueError:
-        parts = None
-    if (parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname
-            or not text.isprintable() or " " in text):
+    if http_url(text) is None:
         from cmtriage.text import clean
 
         raise UsageError(f"{EXPECTED_ADDRESS}, got {clean(url)!r}")

@@ -14,7 +14,6 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
-from urllib.parse import urlsplit
 
 import yaml
 
@@ -195,9 +194,11 @@ class Node:
 
     def url(self) -> str:
         """An http(s) URL without a trailing slash; credentials belong in the environment, not here."""
+        from cmtriage.urls import http_url
+
         text = self.string()
-        parts = urlsplit(text)
-        if parts.scheme not in ("https", "http") or not parts.hostname or any(c.isspace() for c in text):
+        parts = http_url(text)
+        if parts is None:
             self.expected("a URL like https://forum.example.com")
         if parts.username or parts.password:
             self.fail("a URL here must not hold a user name or password; secrets go in environment variables")

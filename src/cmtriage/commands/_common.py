@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from cmtriage import clock
 from cmtriage.env import Env
 from cmtriage.errors import EXIT_OK, EXIT_PARTIAL, UsageError
 from cmtriage.render import FORMATS
+from cmtriage.urls import http_url
 
 
 def context_options(func: Callable) -> Callable:
@@ -92,7 +92,7 @@ def report_options(func: Callable) -> Callable:
         for key in place:
             if not (post or chosen == "payload"):
                 raise UsageError(f"--{key.replace('_', '-')} goes with --post or --format payload")
-        if icon_url and not re.match(r"^https?://\S+$", icon_url):
+        if icon_url and http_url(icon_url) is None:
             raise UsageError(f"--icon-url: expected an http(s) URL, got {icon_url!r}")
         output = Output(fmt=chosen, path=output_path, post=post, only_changes=only_changes,
                         show=not post or bool(fmt or output_path), place=place)

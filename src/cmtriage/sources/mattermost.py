@@ -33,15 +33,9 @@ def webhook_url() -> str:
     if not url:
         raise UsageError(f"{URL_VARIABLE} is not set: set it to the channel's incoming-webhook URL "
                          "(Integrations > Incoming Webhooks in Mattermost)")
-    import httpx
+    from cmtriage.urls import http_url
 
-    try:
-        parsed = httpx.URL(url)
-        _ = urlsplit(url).port  # raises on a port out of range, which httpx.URL lets through
-        valid = parsed.scheme in ("http", "https") and bool(parsed.host)
-    except (ValueError, httpx.InvalidURL):  # the error text would quote the URL: not shown
-        valid = False
-    if not valid:
+    if http_url(url) is None:  # the message does not quote the URL: its path is the secret
         raise UsageError(f"{URL_VARIABLE} is not an http(s) URL (expected https://<server>/hooks/<id>)")
     return url
 
