@@ -381,11 +381,11 @@ def test_post_without_a_webhook_fails_before_asking_anything(configured, run_cli
 
 
 def test_each_config_file_is_read_once_a_run(configured, run_cli, monkeypatch):
-    from cmtriage import config
+    from cmtriage import config, rotationfile
 
     reads: list[str] = []
-    def counting(name: str):
-        real = getattr(config, name)
+    def counting(module, name: str):
+        real = getattr(module, name)
 
         def counted(folder):
             reads.append(name)
@@ -393,7 +393,7 @@ def test_each_config_file_is_read_once_a_run(configured, run_cli, monkeypatch):
 
         return counted
 
-    for name in ("load_repos", "load_rotation"):
-        monkeypatch.setattr(config, name, counting(name))
+    for module, name in ((config, "load_repos"), (rotationfile, "load_rotation")):
+        monkeypatch.setattr(module, name, counting(module, name))
     assert run_cli("digest", "--format", "payload")[0] == 0
     assert sorted(reads) == ["load_repos", "load_rotation"]

@@ -1,25 +1,31 @@
-"""repos.yaml and rotation.yaml, validated up front into frozen dataclasses."""
+"""repos.yaml, validated up front into frozen dataclasses (rotation.yaml is rotationfile.py's, whose
+names are also reachable from here)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from cmtriage.yamlnodes import Node, load, quoted
+from cmtriage.rotationfile import (  # noqa: F401 (the rotation's names, for those who import them from here)
+    HANDOFFS,
+    ROTATION_FILE,
+    WEEKDAYS,
+    Member,
+    Override,
+    ReleaseManager,
+    RotationConfig,
+    load_rotation,
+    parse_rotation,
+    week_start,
+)
+from cmtriage.yamlnodes import Node, load, required
 
 REPOS_FILE = "repos.yaml"
-ROTATION_FILE = "rotation.yaml"
 WATCH_KINDS = ("issues", "pulls", "both")
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
-_USERNAME = re.compile(r"^[A-Za-z0-9._-]+$")  # what Mattermost allows in a username
-_CHANNEL_MENTIONS = ("all", "channel", "here")  # these notify everyone: never a member's mention
 MAX_DAYS = 3650  # ten years: past that a day count is a typo, and dates that far back stop being dates
-HANDOFFS = ("zendesk",)  # the duties a handoff can name: reports/zendesk.py reads `zendesk`
 
 
 # --- repos.yaml ------------------------------------------------------------------------------------------
@@ -105,12 +111,6 @@ def _repo_name(node: Node) -> str:
     return name
 
 
-def _required(keys: dict[str, Node], parent: Node, key: str, what: str) -> Node:
-    if key not in keys:
-        parent.missing(key, what)
-    return keys[key]
-
-
 def _days(node: Node, *, minimum: int) -> int:
     return node.integer(minimum=minimum, maximum=MAX_DAYS)
 
@@ -120,7 +120,7 @@ def _repo_watches(node: Node) -> tuple[RepoWatch, ...]:
     for child in node.items():
         keys = child.mapping(("repo", "watch", "stale_days"))
         watch = RepoWatch(
-            repo=_repo_name(_required(keys, child, "repo", "owner/name like mattermost/mattermost")),
+            repo=_repo_name(required(keys, child, "repo", "owner/name like mattermost/mattermost")),
             watch=keys["watch"].choice(WATCH_KINDS) if "watch" in keys else "issues",
             stale_days=_days(keys["stale_days"], minimum=1) if "stale_days" in keys else None,
             line=child.line,
@@ -158,32 +158,32 @@ def parse_repos(root: Node) -> ReposConfig:
         keys = node.mapping(("label", "repos", "follow_up_days"))
         values["helpwanted"] = HelpWanted(
             label=keys["label"].string() if "label" in keys else "Help Wanted",
-            repos=tuple(map(_repo_name, _required(keys, node, "repos", "a list of owner/name").items())),
+            repos=tuple(map(_repo_name, required(keys, node, "repos", "a list of owner/name").items())),
             follow_up_days=_days(keys["follow_up_days"], minimum=1) if "follow_up_days" in keys else 14,
         )
     if "forum" in top:
         node = top["forum"]
         keys = node.mapping(("url", "unanswered_days"))
         values["forum"] = Forum(
-            url=_required(keys, node, "url", "the forum's URL").url(),
+            url=required(keys, node, "url", "the forum's URL").url(),
             unanswered_days=_days(keys["unanswered_days"], minimum=0) if "unanswered_days" in keys else 2,
         )
     if "stackoverflow" in top:
         node = top["stackoverflow"]
         keys = node.mapping(("tagged", "url"))
         values["stackoverflow"] = StackOverflow(
-            tagged=_required(keys, node, "tagged", "a list of tags").strings(),
+            tagged=required(keys, node, "tagged", "a list of tags").strings(),
             url=keys["url"].url() if "url" in keys else StackOverflow.url,
         )
     for key, cls in (("uservoice", UserVoice), ("jira", Jira)):
         if key in top:
             keys = top[key].mapping(("url",))
-            values[key] = cls(url=_required(keys, top[key], "url", f"the {key} site's URL").url())
+            values[key] = cls(url=required(keys, top[key], "url", f"the {key} site's URL").url())
     if "zendesk" in top:
         node = top["zendesk"]
         keys = node.mapping(("url", "query"))
         values["zendesk"] = Zendesk(
-            url=_required(keys, node, "url", "the Zendesk site's URL").url(),
+            url=required(keys, node, "url", "the Zendesk site's URL").url(),
             query=keys["query"].string() if "query" in keys else Zendesk.query,
         )
     if "mattermost" in top:
@@ -201,166 +201,6 @@ def parse_repos(root: Node) -> ReposConfig:
     return ReposConfig(**values)
 
 
-# --- rotation.yaml ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Member:
-    name: str
-    mention: str
-    joins: dt.date | None = None  # `from:` in the file
-    leaves: dt.date | None = None  # `until:` in the file
-
-
-@dataclass(frozen=True)
-class Override:
-    week: dt.date
-    who: str
-    reason: str | None = None
-
-
-@dataclass(frozen=True)
-class ReleaseManager:
-    version: str
-    who: str
-    date: dt.date
-
-
-@dataclass(frozen=True)
-class RotationConfig:
-    timezone: ZoneInfo
-    week_starts: int  # 0 = Monday, as datetime.weekday()
-    start: dt.date
-    members: tuple[Member, ...]
-    overrides: tuple[Override, ...] = ()
-    release_managers: tuple[ReleaseManager, ...] = ()
-    handoffs: tuple[tuple[str, str], ...] = ()
-
-    def member(self, name: str) -> Member | None:
-        return next((m for m in self.members if m.name == name), None)
-
-    def handoff(self, duty: str) -> str | None:
-        return dict(self.handoffs).get(duty)
-
-
-def _timezone(node: Node) -> ZoneInfo:
-    name = node.string()
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of zones, like "America"
-        node.expected("an IANA time zone like America/Toronto")
-
-
-def _member(node: Node) -> tuple[Member, Node]:
-    """The member and the node of its name."""
-    keys = node.mapping(("name", "mention", "from", "until"))
-    name_node = _required(keys, node, "name", "the member's name")
-    name = name_node.string()
-    mention = keys["mention"].string().removeprefix("@") if "mention" in keys else name.lower()
-    if not _USERNAME.match(mention) or mention in _CHANNEL_MENTIONS:
-        if "mention" in keys:
-            keys["mention"].expected("a Mattermost username like eric.s")
-        node.missing("mention", f"the Mattermost username of {quoted(name)} (the name is not one)")
-    joins = keys["from"].date() if "from" in keys else None
-    leaves = keys["until"].date() if "until" in keys else None
-    if joins and leaves and joins > leaves:
-        keys["until"].expected(f"a date on or after from: {joins}")
-    return Member(name=name, mention=mention, joins=joins, leaves=leaves), name_node
-
-
-def _members(node: Node) -> tuple[Member, ...]:
-    members: list[tuple[Node, Member]] = []
-    for child in node.items():
-        member, name_node = _member(child)
-        for earlier_node, earlier in members:
-            # The queue sorts names case-insensitively, so "eric" and "Eric" cannot both be in it.
-            if earlier.name.casefold() == member.name.casefold():
-                name_node.fail(f"duplicate member name {quoted(member.name)} ({earlier_node.path} on line "
-                               f"{earlier_node.line} is {quoted(earlier.name)})")
-        members.append((child, member))
-    if not members:
-        node.expected("at least one member")
-    return tuple(member for _, member in members)
-
-
-def _member_name(node: Node, names: list[str]) -> str:
-    """A name that must be one of the rotation's members."""
-    name = node.string()
-    if name not in names:
-        node.expected(f"a member's name ({', '.join(map(quoted, names))})")
-    return name
-
-
-def _overrides(node: Node, names: list[str], week_starts: int) -> tuple[Override, ...]:
-    overrides: list[tuple[Node, Override]] = []
-    for child in node.items():
-        keys = child.mapping(("week", "who", "reason"))
-        who_node = _required(keys, child, "who", "the member who covers that week")
-        override = Override(
-            week=_required(keys, child, "week", "a date inside the week, like 2026-12-07").date(),
-            who=_member_name(who_node, names),
-            reason=keys["reason"].string() if "reason" in keys else None,
-        )
-        for earlier_node, earlier in overrides:
-            if week_start(earlier.week, week_starts) == week_start(override.week, week_starts):
-                keys["week"].fail(f"{override.week} is in the same week as {earlier_node.path} "
-                                  f"({earlier.week}, line {earlier_node.line}); keep one")
-        overrides.append((child, override))
-    return tuple(override for _, override in overrides)
-
-
-def week_start(day: dt.date, week_starts: int) -> dt.date:
-    """The first date of the week holding `day` (week_starts: 0 = Monday, as date.weekday())."""
-    return day - dt.timedelta(days=(day.weekday() - week_starts) % 7)
-
-
-def _never_on_duty(start: Node, members: tuple[Member, ...], week_starts: int) -> None:
-    """A rotation whose members have all left before its first week would name nobody, ever."""
-    first = week_start(start.date(), week_starts)
-    if all(m.leaves is not None and m.leaves < first for m in members):
-        last = max(m.leaves for m in members if m.leaves)
-        start.fail(f"no member is ever on the rotation: the last one leaves on {last} (until:), before "
-                   f"its first week, {first} – {first + dt.timedelta(days=6)}")
-
-
-def _release_managers(node: Node, names: list[str]) -> tuple[ReleaseManager, ...]:
-    managers = []
-    for child in node.items():
-        keys = child.mapping(("version", "who", "date"))
-        who_node = _required(keys, child, "who", "the release manager's name")
-        managers.append(ReleaseManager(
-            version=_required(keys, child, "version", 'the release, like "11.2"').string(),
-            who=_member_name(who_node, names),
-            date=_required(keys, child, "date", "the release date, like 2026-12-16").date(),
-        ))
-    return tuple(managers)
-
-
-def parse_rotation(root: Node) -> RotationConfig:
-    top = root.mapping(
-        ("timezone", "week_starts", "start", "members", "overrides", "release_managers", "handoffs")
-    )
-    timezone = _timezone(top["timezone"]) if "timezone" in top else ZoneInfo("UTC")
-    week_starts = WEEKDAYS.index(top["week_starts"].choice(WEEKDAYS)) if "week_starts" in top else 0
-    start_node = _required(top, root, "start", "the date the rotation starts, like 2026-01-05")
-    start = start_node.date()
-    members = _members(_required(top, root, "members", "a list of members, each with a name"))
-    _never_on_duty(start_node, members, week_starts)
-    names = sorted(m.name for m in members)
-    overrides = _overrides(top["overrides"], names, week_starts) if "overrides" in top else ()
-    managers = _release_managers(top["release_managers"], names) if "release_managers" in top else ()
-    handoffs = ()
-    if "handoffs" in top:
-        handoffs = tuple((key, node.string()) for key, node in top["handoffs"].mapping(HANDOFFS).items())
-    return RotationConfig(
-        timezone=timezone,
-        week_starts=week_starts,
-        start=start,
-        members=members,
-        overrides=overrides,
-        release_managers=managers,
-        handoffs=handoffs,
-    )
-
-
 # --- where the files are ---------------------------------------------------------------------------------
 def config_dir(option: str | None = None) -> Path:
     return Path(option or os.environ.get("CMTRIAGE_CONFIG_DIR") or ".")
@@ -370,5 +210,3 @@ def load_repos(directory: Path) -> ReposConfig:
     return parse_repos(load(directory / REPOS_FILE))
 
 
-def load_rotation(directory: Path) -> RotationConfig:
-    return parse_rotation(load(directory / ROTATION_FILE))

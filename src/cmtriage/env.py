@@ -25,7 +25,7 @@ class Env:
 
     def rotation(self):
         if "rotation" not in self._loaded:
-            from cmtriage.config import load_rotation
+            from cmtriage.rotationfile import load_rotation
 
             self._loaded["rotation"] = load_rotation(self.config_dir)
         return self._loaded["rotation"]
@@ -37,7 +37,7 @@ class Env:
 
     def has_rotation(self) -> bool:
         """rotation.yaml is optional: without it reports mention nobody and days are UTC days."""
-        from cmtriage.config import ROTATION_FILE
+        from cmtriage.rotationfile import ROTATION_FILE
 
         return (self.config_dir / ROTATION_FILE).exists()
 

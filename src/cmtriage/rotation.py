@@ -28,8 +28,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from cmtriage.config import Member, Override, RotationConfig, week_start
 from cmtriage.errors import UsageError
+from cmtriage.rotationfile import Member, Override, RotationConfig, week_start
 
 _WEEK = dt.timedelta(days=7)
 _LAST_WEEK = dt.date.max - 2 * _WEEK  # a week's end (and the next week's start) must still be a date

@@ -240,3 +240,10 @@ def load(path: Path) -> Node:
         raise ConfigError(name, exc.line, "", f"nests too deep: more than {MAX_DEPTH} lists and mappings "
                                               "inside each other") from None
     return Node(name, root, "", root.start_mark.line + 1 if root is not None else 1)
+
+
+def required(keys: dict[str, Node], parent: Node, key: str, what: str) -> Node:
+    """`keys[key]`; its absence is the error, naming what belongs there."""
+    if key not in keys:
+        parent.missing(key, what)
+    return keys[key]

@@ -19,10 +19,10 @@ import click
 
 from cmtriage import rotation as schedule_logic
 from cmtriage.commands._common import Env, context_options, default_format, write_text
-from cmtriage.config import RotationConfig
 from cmtriage.errors import UsageError
 from cmtriage.render import FORMATS, clean, markdown_text
 from cmtriage.rotation import Week
+from cmtriage.rotationfile import RotationConfig
 
 if TYPE_CHECKING:
     from cmtriage.models import Report

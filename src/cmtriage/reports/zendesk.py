@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from cmtriage.config import RotationConfig
 from cmtriage.models import Column, Item, Report, SourceError
+from cmtriage.rotationfile import RotationConfig
 from cmtriage.sources.zendesk import Found, Ticket
 
 NAME = "zendesk"

@@ -1,0 +1,182 @@
+"""rotation.yaml, validated up front into frozen dataclasses: who is on community duty each week.
+
+Kept apart from repos.yaml's classes so that `cmtriage rotation who`, run often, builds only these."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from cmtriage.yamlnodes import Node, load, quoted, required
+
+ROTATION_FILE = "rotation.yaml"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_USERNAME = re.compile(r"^[A-Za-z0-9._-]+$")  # what Mattermost allows in a username
+_CHANNEL_MENTIONS = ("all", "channel", "here")  # these notify everyone: never a member's mention
+HANDOFFS = ("zendesk",)  # the duties a handoff can name: reports/zendesk.py reads `zendesk`
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    mention: str
+    joins: dt.date | None = None  # `from:` in the file
+    leaves: dt.date | None = None  # `until:` in the file
+
+
+@dataclass(frozen=True)
+class Override:
+    week: dt.date
+    who: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ReleaseManager:
+    version: str
+    who: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class RotationConfig:
+    timezone: ZoneInfo
+    week_starts: int  # 0 = Monday, as datetime.weekday()
+    start: dt.date
+    members: tuple[Member, ...]
+    overrides: tuple[Override, ...] = ()
+    release_managers: tuple[ReleaseManager, ...] = ()
+    handoffs: tuple[tuple[str, str], ...] = ()
+
+    def member(self, name: str) -> Member | None:
+        return next((m for m in self.members if m.name == name), None)
+
+    def handoff(self, duty: str) -> str | None:
+        return dict(self.handoffs).get(duty)
+
+
+def _timezone(node: Node) -> ZoneInfo:
+    name = node.string()
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of zones, like "America"
+        node.expected("an IANA time zone like America/Toronto")
+
+
+def _member(node: Node) -> tuple[Member, Node]:
+    """The member and the node of its name."""
+    keys = node.mapping(("name", "mention", "from", "until"))
+    name_node = required(keys, node, "name", "the member's name")
+    name = name_node.string()
+    mention = keys["mention"].string().removeprefix("@") if "mention" in keys else name.lower()
+    if not _USERNAME.match(mention) or mention in _CHANNEL_MENTIONS:
+        if "mention" in keys:
+            keys["mention"].expected("a Mattermost username like eric.s")
+        node.missing("mention", f"the Mattermost username of {quoted(name)} (the name is not one)")
+    joins = keys["from"].date() if "from" in keys else None
+    leaves = keys["until"].date() if "until" in keys else None
+    if joins and leaves and joins > leaves:
+        keys["until"].expected(f"a date on or after from: {joins}")
+    return Member(name=name, mention=mention, joins=joins, leaves=leaves), name_node
+
+
+def _members(node: Node) -> tuple[Member, ...]:
+    members: list[tuple[Node, Member]] = []
+    for child in node.items():
+        member, name_node = _member(child)
+        for earlier_node, earlier in members:
+            # The queue sorts names case-insensitively, so "eric" and "Eric" cannot both be in it.
+            if earlier.name.casefold() == member.name.casefold():
+                name_node.fail(f"duplicate member name {quoted(member.name)} ({earlier_node.path} on line "
+                               f"{earlier_node.line} is {quoted(earlier.name)})")
+        members.append((child, member))
+    if not members:
+        node.expected("at least one member")
+    return tuple(member for _, member in members)
+
+
+def _member_name(node: Node, names: list[str]) -> str:
+    """A name that must be one of the rotation's members."""
+    name = node.string()
+    if name not in names:
+        node.expected(f"a member's name ({', '.join(map(quoted, names))})")
+    return name
+
+
+def _overrides(node: Node, names: list[str], week_starts: int) -> tuple[Override, ...]:
+    overrides: list[tuple[Node, Override]] = []
+    for child in node.items():
+        keys = child.mapping(("week", "who", "reason"))
+        who_node = required(keys, child, "who", "the member who covers that week")
+        override = Override(
+            week=required(keys, child, "week", "a date inside the week, like 2026-12-07").date(),
+            who=_member_name(who_node, names),
+            reason=keys["reason"].string() if "reason" in keys else None,
+        )
+        for earlier_node, earlier in overrides:
+            if week_start(earlier.week, week_starts) == week_start(override.week, week_starts):
+                keys["week"].fail(f"{override.week} is in the same week as {earlier_node.path} "
+                                  f"({earlier.week}, line {earlier_node.line}); keep one")
+        overrides.append((child, override))
+    return tuple(override for _, override in overrides)
+
+
+def week_start(day: dt.date, week_starts: int) -> dt.date:
+    """The first date of the week holding `day` (week_starts: 0 = Monday, as date.weekday())."""
+    return day - dt.timedelta(days=(day.weekday() - week_starts) % 7)
+
+
+def _never_on_duty(start: Node, members: tuple[Member, ...], week_starts: int) -> None:
+    """A rotation whose members have all left before its first week would name nobody, ever."""
+    first = week_start(start.date(), week_starts)
+    if all(m.leaves is not None and m.leaves < first for m in members):
+        last = max(m.leaves for m in members if m.leaves)
+        start.fail(f"no member is ever on the rotation: the last one leaves on {last} (until:), before "
+                   f"its first week, {first} – {first + dt.timedelta(days=6)}")
+
+
+def _release_managers(node: Node, names: list[str]) -> tuple[ReleaseManager, ...]:
+    managers = []
+    for child in node.items():
+        keys = child.mapping(("version", "who", "date"))
+        who_node = required(keys, child, "who", "the release manager's name")
+        managers.append(ReleaseManager(
+            version=required(keys, child, "version", 'the release, like "11.2"').string(),
+            who=_member_name(who_node, names),
+            date=required(keys, child, "date", "the release date, like 2026-12-16").date(),
+        ))
+    return tuple(managers)
+
+
+def parse_rotation(root: Node) -> RotationConfig:
+    top = root.mapping(
+        ("timezone", "week_starts", "start", "members", "overrides", "release_managers", "handoffs")
+    )
+    timezone = _timezone(top["timezone"]) if "timezone" in top else ZoneInfo("UTC")
+    week_starts = WEEKDAYS.index(top["week_starts"].choice(WEEKDAYS)) if "week_starts" in top else 0
+    start_node = required(top, root, "start", "the date the rotation starts, like 2026-01-05")
+    start = start_node.date()
+    members = _members(required(top, root, "members", "a list of members, each with a name"))
+    _never_on_duty(start_node, members, week_starts)
+    names = sorted(m.name for m in members)
+    overrides = _overrides(top["overrides"], names, week_starts) if "overrides" in top else ()
+    managers = _release_managers(top["release_managers"], names) if "release_managers" in top else ()
+    handoffs = ()
+    if "handoffs" in top:
+        handoffs = tuple((key, node.string()) for key, node in top["handoffs"].mapping(HANDOFFS).items())
+    return RotationConfig(
+        timezone=timezone,
+        week_starts=week_starts,
+        start=start,
+        members=members,
+        overrides=overrides,
+        release_managers=managers,
+        handoffs=handoffs,
+    )
+
+
+def load_rotation(directory: Path) -> RotationConfig:
+    return parse_rotation(load(directory / ROTATION_FILE))
