@@ -45,3 +45,33 @@ def test_no_heavy_import(env, args):
 def test_rotation_who_prints_the_week(env):
     result, _ = imported_modules(["rotation", "who"], env)
     assert result.stdout == "Community PM this week (2026-01-12 – 2026-01-18): @jason (Jason)\n"
+
+
+def test_an_unchanged_rotation_is_not_parsed_again(env, tmp_path):
+    """The second run of an unchanged rotation.yaml needs no YAML parser; a changed file is read anew."""
+    env = {**env, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    first, first_modules = imported_modules(["rotation", "who"], env)
+    second, second_modules = imported_modules(["rotation", "who"], env)
+    assert "yaml" in first_modules and "yaml" not in second_modules
+    week = "Community PM this week (2026-01-12 – 2026-01-18)"
+    assert first.stdout == second.stdout == f"{week}: @jason (Jason)\n"
+    memo = tmp_path / "cache" / "cmtriage" / "parsed-rotation.yaml.json"
+    assert oct(memo.stat().st_mode & 0o777) == "0o600"
+
+    (tmp_path / "rotation.yaml").write_text(
+        "timezone: America/Toronto\nstart: 2026-01-05\nmembers: [{name: Ada}, {name: Eric}]\n",
+        encoding="utf-8")
+    changed, changed_modules = imported_modules(["rotation", "who"], env)
+    assert "yaml" in changed_modules
+    assert changed.stdout == "Community PM this week (2026-01-12 – 2026-01-18): @eric (Eric)\n"
+
+
+def test_a_damaged_memo_is_a_miss(env, tmp_path):
+    env = {**env, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    imported_modules(["rotation", "who"], env)
+    memo = tmp_path / "cache" / "cmtriage" / "parsed-rotation.yaml.json"
+    text = memo.read_text(encoding="utf-8").replace('"America/Toronto"', '"Not/AZone"')
+    memo.write_text(text, encoding="utf-8")
+    result, modules = imported_modules(["rotation", "who"], env)
+    assert "yaml" in modules
+    assert result.stdout == "Community PM this week (2026-01-12 – 2026-01-18): @jason (Jason)\n"

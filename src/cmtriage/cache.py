@@ -12,7 +12,6 @@ unreadable or other-version file is an empty cache: the cache saves requests, it
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from datetime import date, timedelta
@@ -31,6 +30,8 @@ def cache_dir() -> Path:
 
 def identity(api_root: str, token: str | None) -> str:
     """16 hex digits naming an API root and credential pair, from which neither can be recovered."""
+    import hashlib  # here: `rotation who` reaches this module for cache_dir alone
+
     secret = hashlib.sha256(token.encode()).hexdigest() if token else "anonymous"
     return hashlib.sha256(f"{api_root.rstrip('/')}\n{secret}".encode()).hexdigest()[:16]
 

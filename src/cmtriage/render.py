@@ -8,9 +8,6 @@ and notes are cmtriage's own words and keep their deliberate mentions.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 import sys
 from collections.abc import Iterable, Mapping
@@ -243,6 +240,8 @@ def to_json(report: Report | Digest) -> str:
     if hasattr(report, "sections"):
         document["sections"] = [{"report": s.name, "title": s.title, "count": len(s.items),
                                  "errors": _json_errors(s)} for s in report.sections]
+    import json
+
     return json.dumps(_json_value(document), indent=2, ensure_ascii=False) + "\n"
 
 
@@ -255,6 +254,9 @@ def _csv_cell(value: Any) -> str:
 
 
 def to_csv(report: Report | Digest) -> str:
+    import csv
+    import io
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     keys = [c.key for c in report.columns]
@@ -268,6 +270,8 @@ def to_csv(report: Report | Digest) -> str:
 # --- terminal table -------------------------------------------------------------------------------------
 def table(report: Report | Digest, *, width: int | None = None, color: bool = False) -> str:
     # rich is imported here, not at module level, to keep start-up light for other formats.
+    import io
+
     from rich.console import Console
     from rich.text import Text
 
@@ -322,5 +326,7 @@ def render(report: Report | Digest, fmt: str, *, width: int | None = None, color
     if fmt == "csv":
         return to_csv(report)
     if fmt == "payload":
+        import json
+
         return "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in payloads(report, target))
     raise ValueError(f"unknown format {fmt!r}")

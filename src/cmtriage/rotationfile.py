@@ -1,6 +1,9 @@
 """rotation.yaml, validated up front into frozen dataclasses: who is on community duty each week.
 
-Kept apart from repos.yaml's classes so that `cmtriage rotation who`, run often, builds only these."""
+Kept apart from repos.yaml's classes so that `cmtriage rotation who`, run often, builds only these; and
+the parse is remembered (see `load_rotation`), so that while the file is unchanged it needs no YAML
+parser, whose import alone costs more than the rest of the command. The YAML helpers are imported by the
+functions that parse, for the same reason."""
 
 from __future__ import annotations
 
@@ -8,9 +11,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from cmtriage.yamlnodes import Node, load, quoted, required
+if TYPE_CHECKING:
+    from cmtriage.yamlnodes import Node
 
 ROTATION_FILE = "rotation.yaml"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -68,6 +73,8 @@ def _timezone(node: Node) -> ZoneInfo:
 
 def _member(node: Node) -> tuple[Member, Node]:
     """The member and the node of its name."""
+    from cmtriage.yamlnodes import quoted, required
+
     keys = node.mapping(("name", "mention", "from", "until"))
     name_node = required(keys, node, "name", "the member's name")
     name = name_node.string()
@@ -84,6 +91,8 @@ def _member(node: Node) -> tuple[Member, Node]:
 
 
 def _members(node: Node) -> tuple[Member, ...]:
+    from cmtriage.yamlnodes import quoted
+
     members: list[tuple[Node, Member]] = []
     for child in node.items():
         member, name_node = _member(child)
@@ -100,6 +109,8 @@ def _members(node: Node) -> tuple[Member, ...]:
 
 def _member_name(node: Node, names: list[str]) -> str:
     """A name that must be one of the rotation's members."""
+    from cmtriage.yamlnodes import quoted
+
     name = node.string()
     if name not in names:
         node.expected(f"a member's name ({', '.join(map(quoted, names))})")
@@ -107,6 +118,8 @@ def _member_name(node: Node, names: list[str]) -> str:
 
 
 def _overrides(node: Node, names: list[str], week_starts: int) -> tuple[Override, ...]:
+    from cmtriage.yamlnodes import required
+
     overrides: list[tuple[Node, Override]] = []
     for child in node.items():
         keys = child.mapping(("week", "who", "reason"))
@@ -139,6 +152,8 @@ def _never_on_duty(start: Node, members: tuple[Member, ...], week_starts: int) -
 
 
 def _release_managers(node: Node, names: list[str]) -> tuple[ReleaseManager, ...]:
+    from cmtriage.yamlnodes import required
+
     managers = []
     for child in node.items():
         keys = child.mapping(("version", "who", "date"))
@@ -152,6 +167,8 @@ def _release_managers(node: Node, names: list[str]) -> tuple[ReleaseManager, ...
 
 
 def parse_rotation(root: Node) -> RotationConfig:
+    from cmtriage.yamlnodes import required
+
     top = root.mapping(
         ("timezone", "week_starts", "start", "members", "overrides", "release_managers", "handoffs")
     )
@@ -179,4 +196,53 @@ def parse_rotation(root: Node) -> RotationConfig:
 
 
 def load_rotation(directory: Path) -> RotationConfig:
-    return parse_rotation(load(directory / ROTATION_FILE))
+    """rotation.yaml, parsed, or as parsed last time when its text is the same (see cmtriage.parsed)."""
+    from cmtriage import parsed
+
+    path = directory / ROTATION_FILE
+    text = parsed.small_file_text(path)
+    if text is not None:
+        remembered = parsed.recall(ROTATION_FILE, text)
+        if remembered is not None:
+            try:
+                return _from_plain(remembered)
+            except (KeyError, TypeError, ValueError, ZoneInfoNotFoundError):
+                pass  # another shape than ours: parse the file again
+    from cmtriage.yamlnodes import load
+
+    config = parse_rotation(load(path, text))
+    if text is not None:
+        parsed.remember(ROTATION_FILE, text, _to_plain(config))
+    return config
+
+
+def _to_plain(config: RotationConfig) -> dict[str, Any]:
+    def day(value: dt.date | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "timezone": config.timezone.key,
+        "week_starts": config.week_starts,
+        "start": day(config.start),
+        "members": [[m.name, m.mention, day(m.joins), day(m.leaves)] for m in config.members],
+        "overrides": [[day(o.week), o.who, o.reason] for o in config.overrides],
+        "release_managers": [[r.version, r.who, day(r.date)] for r in config.release_managers],
+        "handoffs": [list(pair) for pair in config.handoffs],
+    }
+
+
+def _from_plain(data: dict[str, Any]) -> RotationConfig:
+    def day(text: str | None) -> dt.date | None:
+        return dt.date.fromisoformat(text) if text else None
+
+    return RotationConfig(
+        timezone=ZoneInfo(data["timezone"]),
+        week_starts=int(data["week_starts"]),
+        start=dt.date.fromisoformat(data["start"]),
+        members=tuple(Member(name, mention, day(joins), day(leaves))
+                      for name, mention, joins, leaves in data["members"]),
+        overrides=tuple(Override(day(week), who, reason) for week, who, reason in data["overrides"]),
+        release_managers=tuple(ReleaseManager(version, who, day(date))
+                               for version, who, date in data["release_managers"]),
+        handoffs=tuple((duty, who) for duty, who in data["handoffs"]),
+    )

@@ -211,12 +211,14 @@ class Node:
         return text
 
 
-def load(path: Path) -> Node:
+def load(path: Path, text: str | None = None) -> Node:
     """The document's root node (an empty file gives an empty node); a missing file or a YAML syntax error
-    is a ConfigError. Messages name the file as `path` spells it, so `--config-dir` shows in them."""
+    is a ConfigError. Messages name the file as `path` spells it, so `--config-dir` shows in them. `text`,
+    when given, is the file's text as already read."""
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        if text is None:
+            text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         hint = "file not found (use --config-dir or CMTRIAGE_CONFIG_DIR)"
         raise ConfigError(name, None, "", hint) from None

@@ -6,11 +6,8 @@ render.render, for tables) and icalendar are imported only by the commands that 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
-import io
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -100,6 +97,9 @@ _CSV_HEADER = ("week_start", "week_end", "who", "mention", "scheduled", "reason"
 
 
 def _csv(weeks: Sequence[Week]) -> str:
+    import csv
+    import io
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(_CSV_HEADER)
@@ -113,6 +113,8 @@ def _csv(weeks: Sequence[Week]) -> str:
 
 
 def _json(data: Any) -> str:
+    import json
+
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -211,6 +213,8 @@ def who(env: Env, day: dt.date | None, fmt: str, output_path: Path | None) -> No
         text = _csv([week])
     elif fmt == "payload":
         line = who_line(week, this_week=this_week, markdown=True)
+        import json
+
         text = json.dumps({"text": line}, ensure_ascii=False) + "\n"
     else:
         text = who_line(week, this_week=this_week, markdown=fmt == "markdown") + "\n"
