@@ -212,13 +212,13 @@ def stale_report(github: GitHub, resolved: Resolved, watches: Sequence[RepoWatch
     fetched = github.fetch(plans)
     errors += [SourceError.of(f) for f in fetched.values() if isinstance(f, SourceFailure)]
     activities = [a for a in fetched.values() if not isinstance(a, SourceFailure)]
-    wanted = report.history_needed(activities, people=resolved.people, now=env.now, thresholds=thresholds,
-                                   activity=activity)
-    history = github.last_human_activity(wanted, resolved.people)
+    planned = report.plan(activities, people=resolved.people, now=env.now, thresholds=thresholds,
+                          measure=activity)
+    history = github.last_human_activity(planned.needed, resolved.people)
     errors += _unread_errors(history)
-    return report.build(activities, history, people=resolved.people, now=env.now, thresholds=thresholds,
-                        activity=activity, mention=mention, archived=_unique(resolved.archived.values()),
-                        errors=errors, days=days)
+    return report.build(planned, history, people=resolved.people, now=env.now, thresholds=thresholds,
+                        mention=mention, archived=_unique(resolved.archived.values()), errors=errors,
+                        days=days)
 
 
 def _unique(names: Iterable[str]) -> list[str]:

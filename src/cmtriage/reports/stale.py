@@ -4,16 +4,18 @@ An open item of a watched kind is listed when its author is not staff or a bot a
 activity is older than its repo's threshold. Last human activity is the latest of its creation, its
 comments and, on a pull, its submitted reviews (approvals, changes requested, review comments; not
 PENDING drafts), by accounts that are not bots: a bot's comment or review or a label change moves
-GitHub's `updated_at` but must not hide an item. (`activity="updated"` takes `updated_at` instead:
-cheaper, coarser; it reads no reviews, and its `waiting_on` goes by comments alone.)
+GitHub's `updated_at` but must not hide an item. (`measure="updated"`, from `--activity updated`, takes
+`updated_at` instead: cheaper, coarser; it reads no reviews, and its `waiting_on` goes by comments alone.)
 
-What each item needs, cheapest first (sources/github.py fetches only what `history_needed` names):
+The rule itself is four small functions on plain data (`last_human`, `last_human_activity`, `is_stale`,
+`waiting_on`); the rest is what it costs to know an item's last human comment. What each item needs,
+cheapest first (`plan` decides it once per item; sources/github.py fetches only what it names):
 - no comments at all: nothing more; nobody has replied;
 - a human comment among those made in the window (the repo-wide `comments?since=` list): that is the last
   human comment, since every older comment came before it;
 - every comment in the window and all of them bots': nobody has replied;
 - otherwise, if it was created inside the threshold it is not stale whatever came before; if not, only
-  its own comments say who spoke last and when: `history_needed` lists it.
+  its own comments say who spoke last and when: `plan` names it.
 A pull whose creation and comments leave it past its threshold also needs its reviews (a review without
 line comments shows nowhere else), unless its `updated_at` is no later than that last known activity: a
 review would have moved it. So issues, and pulls that are answered or untouched, cost nothing more.
@@ -25,7 +27,7 @@ comments or reviews could not be read.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -56,50 +58,103 @@ class _Unread:
     """An item whose own comments are needed and not at hand (not fetched, or failed to)."""
 
 
-def _candidates(activities: Sequence[Activity], people: People, thresholds: Thresholds
-                ) -> Iterator[tuple[Activity, Issue, timedelta]]:
-    """Watched community items, each with its repo's threshold."""
-    for activity in activities:
-        for issue in activity.issues:
-            days = thresholds.get((activity.repo.name, issue.kind))
-            if days is None or people.is_staff(issue.author, issue.association) \
-                    or people.is_bot(issue.author, issue.author_type):
-                continue
-            yield activity, issue, timedelta(days=days)
+# --- the rule, on plain data ---------------------------------------------------------------------------
+def last_human(events: Sequence[Comment], people: People) -> Comment | None:
+    """The last comment or review, in time order, written by someone who is not a bot."""
+    return next((event for event in reversed(events) if people.is_human(event)), None)
 
 
-def _known(activity: Activity, issue: Issue, people: People, mode: str) -> Comment | _Unread | None:
+def last_human_activity(created_at: datetime, last: Comment | None) -> datetime:
+    """When a human last acted on an item: its creation, or its last human comment or review."""
+    return max(created_at, last.created_at) if last else created_at
+
+
+def is_stale(last_activity: datetime, *, now: datetime, threshold: timedelta) -> bool:
+    return last_activity < now - threshold
+
+
+def waiting_on(item_author: str, last: Comment | None, people: People) -> str:
+    """`author` when the team spoke last, else `us` (nobody but bots replied, or the author or another
+    community member wrote last: a community member's review is no answer from the team)."""
+    if last is not None and people.is_staff(last.author, last.association):
+        return "author"
+    return "us"
+
+
+# --- what each item needs read, decided once per item ---------------------------------------------------
+@dataclass(frozen=True)
+class Candidate:
+    """A watched community item, what the repo's listings tell of its last human comment, and what more
+    must be read to be sure (None: nothing)."""
+
+    activity: Activity
+    issue: Issue
+    threshold: timedelta
+    known: Comment | _Unread | None
+    needed: Needed | None
+
+
+@dataclass(frozen=True)
+class Plan:
+    candidates: tuple[Candidate, ...]
+    measure: str  # HUMAN or UPDATED
+
+    @property
+    def needed(self) -> list[Needed]:
+        """What sources/github.py must read before `build`."""
+        return [c.needed for c in self.candidates if c.needed]
+
+
+def _known(activity: Activity, issue: Issue, people: People, measure: str) -> Comment | _Unread | None:
     """The last human comment as far as the repo's listings tell."""
     if issue.comments == 0:
         return None
-    if mode == HUMAN and activity.since is not None:
+    if measure == HUMAN and activity.since is not None:
         recent = activity.comments.get(issue.number, ())
-        humans = [c for c in recent if people.is_human(c)]
-        if humans:
-            return humans[-1]
+        found = last_human(recent, people)
+        if found:
+            return found
         if len(recent) >= issue.comments:
             return None
     return _Unread()
 
 
-def _needed(activity: Activity, issue: Issue, people: People, mode: str, now: datetime,
+def _needed(issue: Issue, known: Comment | _Unread | None, measure: str, now: datetime,
             threshold: timedelta) -> Needed | None:
     """What more the item needs read, when it may be stale and the listings do not say for sure."""
-    known = _known(activity, issue, people, mode)
-    if mode == UPDATED:
-        stale = issue.updated_at < now - threshold
+    if measure == UPDATED:
+        stale = is_stale(issue.updated_at, now=now, threshold=threshold)
         return Needed(issue) if stale and isinstance(known, _Unread) else None
     last = known.created_at if isinstance(known, Comment) else issue.created_at
-    if last >= now - threshold:
+    if not is_stale(last, now=now, threshold=threshold):
         return None
     reviews = issue.kind == "pull" and issue.updated_at > last
     comments = isinstance(known, _Unread)
     return Needed(issue, comments=comments, reviews=reviews) if comments or reviews else None
 
 
-def _last_human(activity: Activity, issue: Issue, people: People, mode: str, needed: Needed | None,
-                history: Mapping[tuple[str, int], Comment | Exception | None]) -> Comment | _Unread | None:
-    known = _known(activity, issue, people, mode)
+def plan(activities: Sequence[Activity], *, people: People, now: datetime, thresholds: Thresholds,
+         measure: str = HUMAN) -> Plan:
+    """Every watched community item with what the report needs read of it: the comments of those whose
+    last human comment is not known, the reviews of pulls that something happened to since their last
+    known human activity."""
+    candidates = []
+    for activity in activities:
+        for issue in activity.issues:
+            days = thresholds.get((activity.repo.name, issue.kind))
+            if days is None or people.is_staff(issue.author, issue.association) \
+                    or people.is_bot(issue.author, issue.author_type):
+                continue
+            threshold = timedelta(days=days)
+            known = _known(activity, issue, people, measure)
+            candidates.append(Candidate(activity, issue, threshold, known,
+                                        _needed(issue, known, measure, now, threshold)))
+    return Plan(tuple(candidates), measure)
+
+
+def _last_human(candidate: Candidate, history: Mapping[tuple[str, int], Comment | Exception | None]
+                ) -> Comment | _Unread | None:
+    known, needed, issue = candidate.known, candidate.needed, candidate.issue
     if needed is None:
         return known
     found = history.get((issue.repo, issue.number), _Unread())
@@ -112,31 +167,18 @@ def _last_human(activity: Activity, issue: Issue, people: People, mode: str, nee
     return found
 
 
-def _last_activity(activity: Activity, issue: Issue, last: Comment | _Unread | None, mode: str,
-                   needed: Needed | None) -> datetime:
-    if mode == UPDATED:
+def _last_activity(candidate: Candidate, last: Comment | _Unread | None, measure: str) -> datetime:
+    issue, needed, since = candidate.issue, candidate.needed, candidate.activity.since
+    if measure == UPDATED:
         return issue.updated_at
     if isinstance(last, _Unread):
         # No human comment in the window, the rest unread: the last human activity came before both
         # updated_at and the window's start, so the days idle shown are a floor. Unread reviews may be
         # as late as updated_at.
-        window = activity.since and not (needed and needed.reviews)
-        bound = min(issue.updated_at, activity.since) if window else issue.updated_at
+        window = since and not (needed and needed.reviews)
+        bound = min(issue.updated_at, since) if window else issue.updated_at
         return max(issue.created_at, bound)
-    return max(issue.created_at, last.created_at) if last else issue.created_at
-
-
-def history_needed(activities: Sequence[Activity], *, people: People, now: datetime, thresholds: Thresholds,
-                   activity: str = HUMAN) -> list[Needed]:
-    """What the report needs read of items that may be stale: the comments of those whose last human
-    comment is not known, the reviews of pulls that something happened to since their last known human
-    activity."""
-    wanted = []
-    for found, issue, threshold in _candidates(activities, people, thresholds):
-        needed = _needed(found, issue, people, activity, now, threshold)
-        if needed:
-            wanted.append(needed)
-    return wanted
+    return last_human_activity(issue.created_at, last)
 
 
 def _reason(issue: Issue, last: Comment | _Unread | None, people: People, bumped: bool) -> tuple[str, str]:
@@ -145,42 +187,43 @@ def _reason(issue: Issue, last: Comment | _Unread | None, people: People, bumped
         return "unknown", "its comments or reviews could not be read" if issue.kind == "pull" \
             else "its comments could not be read"
     replied = "reviewed" if last and last.review else "replied"
+    waiting = waiting_on(issue.author, last, people)
     if last is None:
-        waiting, reason = "us", "only bots replied" if issue.comments else "no replies"
-    elif people.is_staff(last.author, last.association):
-        waiting, reason = "author", f"the team {replied} last"
+        reason = "only bots replied" if issue.comments else "no replies"
+    elif waiting == "author":
+        reason = f"the team {replied} last"
     elif last.author.lower() == issue.author.lower():
-        waiting, reason = "us", "the author wrote last"
+        reason = "the author wrote last"
     else:
-        waiting, reason = "us", f"the community {replied} last"
+        reason = f"the community {replied} last"
     if bumped and not (last is None and issue.comments):  # "only bots replied" says it already
         reason += " (updated since, but by no human comment or review)"
     return waiting, reason
 
 
-def build(activities: Sequence[Activity], history: Mapping[tuple[str, int], Comment | Exception | None], *,
-          people: People, now: datetime, thresholds: Thresholds, activity: str = HUMAN,
-          mention: str | None = None, archived: Sequence[str] = (), errors: Sequence[SourceError] = (),
-          days: int = 7) -> Report:
+def build(planned: Plan, history: Mapping[tuple[str, int], Comment | Exception | None], *,
+          people: People, now: datetime, thresholds: Thresholds, mention: str | None = None,
+          archived: Sequence[str] = (), errors: Sequence[SourceError] = (), days: int = 7) -> Report:
     """The report from what the source fetched; `history` holds the last human comment or review (or the
-    failure to read them) of each item `history_needed` named. `days` is --days: the title names it
+    failure to read them) of each item the plan said was needed. `days` is --days: the title names it
     and the notes name the repos with a threshold of their own (the title names the shortest of those
     when every repo has its own)."""
     items = []
-    for found, issue, threshold in _candidates(activities, people, thresholds):
-        needed = _needed(found, issue, people, activity, now, threshold)
-        last = _last_human(found, issue, people, activity, needed, history)
-        last_activity = _last_activity(found, issue, last, activity, needed)
-        if last_activity >= now - threshold:
+    measure = planned.measure
+    for candidate in planned.candidates:
+        issue, threshold = candidate.issue, candidate.threshold
+        last = _last_human(candidate, history)
+        last_activity = _last_activity(candidate, last, measure)
+        if not is_stale(last_activity, now=now, threshold=threshold):
             continue
-        bumped = activity == HUMAN and issue.updated_at >= now - threshold
-        waiting_on, reason = _reason(issue, last, people, bumped)
+        bumped = measure == HUMAN and not is_stale(issue.updated_at, now=now, threshold=threshold)
+        waiting, reason = _reason(issue, last, people, bumped)
         items.append(Item(
             source="github", url=issue.url, title=issue.title, author=issue.author,
             created_at=issue.created_at, last_activity_at=last_activity,
             days_idle=(now - last_activity) // _DAY, reason=reason,
             extra={"repo": issue.repo, "number": issue.number, "kind": issue.kind,
-                   "labels": list(issue.labels), "waiting_on": waiting_on},
+                   "labels": list(issue.labels), "waiting_on": waiting},
         ))
     items.sort(key=lambda item: (-item.days_idle, item.extra["repo"].lower(), item.extra["number"]))
     if days not in thresholds.values():  # every repo has its own: the title names the shortest
@@ -196,7 +239,7 @@ def build(activities: Sequence[Activity], history: Mapping[tuple[str, int], Comm
         errors=tuple(errors),
         mention=mention,
         group_by="repo",
-        notes=_notes(thresholds, days, activity, archived),
+        notes=_notes(thresholds, days, measure, archived),
         empty_message=f"Nothing has waited {days}+ days for a reply.",
     )
 
@@ -211,12 +254,12 @@ def _title(items: Sequence[Item], kinds: set[str], days: int) -> str:
     return f"{count} GitHub {noun} with no activity for {days}+ days"
 
 
-def _notes(thresholds: Thresholds, days: int, activity: str, archived: Sequence[str]) -> tuple[str, ...]:
+def _notes(thresholds: Thresholds, days: int, measure: str, archived: Sequence[str]) -> tuple[str, ...]:
     notes = []
     own = [f"{repo} {kind}s {limit}+ days" for (repo, kind), limit in thresholds.items() if limit != days]
     if own:
         notes.append("Thresholds of their own: " + ", ".join(own) + ".")
-    if activity == UPDATED:
+    if measure == UPDATED:
         notes.append("Activity is GitHub's updated_at here: a bot's comment or a label change counts too.")
     return (*notes, *archived_notes(archived))
 
