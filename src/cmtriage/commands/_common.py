@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +51,9 @@ def default_format(to_file: bool) -> str:
         if chosen not in FORMATS:
             raise UsageError(f"CMTRIAGE_FORMAT: expected one of {', '.join(FORMATS)}, got {chosen!r}")
         return chosen
-    return "table" if not to_file and sys.stdout.isatty() else "markdown"
+    from cmtriage.terminal import terminal
+
+    return "table" if not to_file and terminal().stdout_is_terminal() else "markdown"
 
 
 def report_options(func: Callable) -> Callable:

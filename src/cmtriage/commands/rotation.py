@@ -150,15 +150,12 @@ def _print_schedule(rotation: RotationConfig, weeks: Sequence[Week], env: Env, f
         write_text(_csv(weeks), output_path)
     else:
         # Not _common.emit: a schedule has no snoozes to hide and nothing to post.
-        import os
-        import shutil
-        import sys
-
         from cmtriage.render import render
+        from cmtriage.terminal import terminal
 
-        terminal = fmt == "table" and output_path is None and sys.stdout.isatty()
-        color = terminal and not os.environ.get("NO_COLOR")
-        width = shutil.get_terminal_size().columns if fmt == "table" else None
+        screen = terminal()
+        color = fmt == "table" and output_path is None and screen.color()
+        width = screen.width() if fmt == "table" else None
         write_text(render(_schedule_report(rotation, weeks, env), fmt, width=width, color=color), output_path)
 
 
