@@ -335,3 +335,88 @@ def test_a_retry_after_below_zero_retries_at_once(server, sleeps, value):
     script.answer(429, headers={"Retry-After": value}).answer(200)
     client(base, sleeps).get_json("/x")
     assert sleeps == [0.0]
+
+
+def test_a_cached_get_is_conditional_and_a_304_gives_the_kept_answer(server, sleeps, tmp_path):
+    from datetime import date
+
+    from cmtriage.cache import Cache
+
+    base, script = server
+    script.answer(200, '{"topics": [1, 2]}', {"ETag": '"v1"'}).answer(304, "")
+    cache = Cache(tmp_path / "c.json", date(2026, 11, 17))
+    with client(base, sleeps) as http_:
+        first = http_.get_json("/latest.json", params={"page": "1"}, cache=cache)
+        second = http_.get_json("/latest.json", params={"page": "1"}, cache=cache)
+    assert first == second == {"topics": [1, 2]}
+    assert "If-None-Match" not in script.requests[0]["headers"]
+    assert script.requests[1]["headers"]["If-None-Match"] == '"v1"'
+
+
+def test_an_answer_without_a_validator_is_not_kept(server, sleeps, tmp_path):
+    from datetime import date
+
+    from cmtriage.cache import Cache
+
+    base, script = server
+    script.answer(200, '{"n": 1}').answer(200, '{"n": 2}')
+    cache = Cache(tmp_path / "c.json", date(2026, 11, 17))
+    with client(base, sleeps) as http_:
+        assert http_.get_json("/x", cache=cache) == {"n": 1}
+        assert http_.get_json("/x", cache=cache) == {"n": 2}
+    assert "If-None-Match" not in script.requests[1]["headers"]
+    assert "If-Modified-Since" not in script.requests[1]["headers"]
+
+
+def _discourse_wait(response):
+    """Discourse's way: a 429 whose JSON body says `extras.wait_seconds`."""
+    if response.status_code == 429:
+        return float(response.json()["extras"]["wait_seconds"])
+    return None
+
+
+def _stack_exchange_backoff(response):
+    """Stack Exchange's way: a good answer whose body asks for `backoff` seconds before the next call."""
+    return float(response.json().get("backoff") or 0) or None
+
+
+def test_a_source_says_how_long_to_wait_its_own_way(server, sleeps):
+    base, script = server
+    script.answer(429, '{"extras": {"wait_seconds": 7}}').answer(200, '{"ok": true}')
+    with client(base, sleeps, wait_hint=_discourse_wait) as http_:
+        assert http_.get_json("/latest.json") == {"ok": True}
+    assert sleeps == [7.0]
+
+
+def test_a_backoff_on_a_good_answer_is_kept_before_the_next_request(server, sleeps):
+    base, script = server
+    script.answer(200, '{"items": [], "backoff": 10}').answer(200, '{"items": [1]}')
+    with client(base, sleeps, wait_hint=_stack_exchange_backoff) as http_:
+        assert http_.get_json("/2.3/questions") == {"items": [], "backoff": 10}
+        assert sleeps == []  # nothing to wait for until there is a next request
+        assert http_.get_json("/2.3/questions") == {"items": [1]}
+    assert sleeps == [10.0]
+
+
+def test_every_source_draws_on_one_wait_budget(server, sleeps):
+    from cmtriage.errors import SourceFailure
+    from cmtriage.sources.budget import WaitBudget
+
+    base, script = server
+    script.answer(429, "{}", {"Retry-After": "40"}).answer(200).answer(429, "{}", {"Retry-After": "40"})
+    budget = WaitBudget(60)
+    with client(base, sleeps, budget=budget) as first, client(base, sleeps, budget=budget) as second:
+        assert first.get_json("/a") == {}
+        with pytest.raises(SourceFailure) as failure:
+            second.get_json("/b")
+    assert sleeps == [40.0]
+    assert str(failure.value) == (f"Example: {base}: HTTP 429: the server asks to wait 40 s, longer "
+                                  "than cmtriage waits (20 s); try again after 2026-11-17 14:00 UTC")
+
+
+def test_an_epoch_retry_after_is_a_moment(server, sleeps):
+    base, script = server
+    script.answer(429, "{}", {"Retry-After": str(int(NOW.timestamp()) + 12)}).answer(200)
+    with client(base, sleeps) as http_:
+        http_.get_json("/suggestions")
+    assert sleeps == [12.0]

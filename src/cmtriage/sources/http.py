@@ -40,7 +40,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -48,6 +48,9 @@ import httpx
 from cmtriage import __version__
 from cmtriage.errors import SourceFailure, redact
 from cmtriage.sources.budget import WaitBudget
+
+if TYPE_CHECKING:
+    from cmtriage.cache import Cache
 
 USER_AGENT = f"cmtriage/{__version__}"
 # Connecting should be quick or not at all; a search over many tickets may take a while to answer.
@@ -217,12 +220,35 @@ class HttpClient:
             raise self.fail(full, f"HTTP {status}: the server asks to wait {wait:.0f} s, longer than "
                                   f"cmtriage waits ({allowed:.0f} s); try again after {again}")
 
-    def get_json(self, url: str, **kwargs: Any) -> Any:
-        """GET and decode JSON; any answer but 2xx is a SourceFailure naming the status."""
-        response = self.request("GET", url, **kwargs)
+    def get_json(self, url: str, *, cache: Cache | None = None, **kwargs: Any) -> Any:
+        """GET and decode JSON; any answer but 2xx is a SourceFailure naming the status.
+
+        With a `cache`, the GET is conditional on what the server said last time (`If-None-Match` with its
+        ETag, else `If-Modified-Since`): a 304 hands back the cached JSON, and a changed answer that
+        carries a validator is kept for the next run. Answers without one are not kept."""
+        key = entry = None
+        headers = dict(kwargs.pop("headers", None) or {})
+        if cache is not None:
+            key = "GET " + str(self.client.base_url.join(url).copy_merge_params(kwargs.get("params") or {}))
+            entry = cache.get(key)
+            if isinstance(entry, dict) and "body" in entry:
+                if entry.get("etag"):
+                    headers["If-None-Match"] = entry["etag"]
+                elif entry.get("last_modified"):
+                    headers["If-Modified-Since"] = entry["last_modified"]
+            else:
+                entry = None
+        response = self.request("GET", url, headers=headers or None, **kwargs)
+        if response.status_code == 304 and entry is not None:
+            return entry["body"]
         if not response.is_success:
             raise self.fail(response.request.url, f"HTTP {response.status_code} {response.reason_phrase}")
         try:
-            return response.json()
+            body = response.json()
         except ValueError:
             raise self.fail(response.request.url, "the answer is not JSON") from None
+        validators = {"etag": response.headers.get("etag"),
+                      "last_modified": response.headers.get("last-modified")}
+        if cache is not None and key is not None and any(validators.values()):
+            cache.put(key, {**validators, "body": body})
+        return body
