@@ -216,9 +216,27 @@ def stale_report(github: GitHub, resolved: Resolved, watches: Sequence[RepoWatch
                                    activity=activity)
     history = github.last_human_activity(wanted, resolved.people)
     errors += _unread_errors(history)
-    return report.build(activities, history, people=resolved.people, now=env.now, thresholds=thresholds,
-                        activity=activity, mention=mention, archived=_unique(resolved.archived.values()),
-                        errors=errors, days=days)
+    built = report.build(activities, history, people=resolved.people, now=env.now, thresholds=thresholds,
+                         activity=activity, mention=mention, archived=_unique(resolved.archived.values()),
+                         errors=errors, days=days)
+    return _accounted(built, STALE_TITLE, resolved, fetched, history)
+
+
+def _accounted(built: Report, title: str, resolved: Resolved, fetched: dict[str, Any],
+               history: dict[tuple[str, int], Any] | None = None) -> Report:
+    """The report, its title saying "not listed" when no repo could be read, else "incomplete" naming
+    what could not be (repos, items' comments) when something could not."""
+    read = [name for name, found in fetched.items() if not isinstance(found, SourceFailure)]
+    missing = [*resolved.failed, *(name for name in fetched if name not in read)]
+    if missing and not read and not resolved.archived:
+        return built.not_listed(title)
+    unread: dict[str, int] = {}
+    for (repo, _), found in (history or {}).items():
+        if isinstance(found, SourceFailure):
+            unread[repo] = unread.get(repo, 0) + 1
+    missing += [f"the comments of {count} {'item' if count == 1 else 'items'} in {repo}"
+                for repo, count in unread.items()]
+    return built.incomplete(missing)
 
 
 def _unique(names: Iterable[str]) -> list[str]:
@@ -290,6 +308,7 @@ def new_report(github: GitHub, resolved: Resolved, config: ReposConfig, *, env: 
             activities[name] = replace(activities[name], since=found.since, comments=found.comments)
     errors = [*resolved.failed.values(),
               *(SourceError.of(f) for f in fetched.values() if isinstance(f, SourceFailure))]
-    return report.build(list(activities.values()), people=resolved.people, now=env.now, since=since,
-                        templates=config.replies, forum_url=config.forum.url if config.forum else None,
-                        mention=mention, archived=_unique(resolved.archived.values()), errors=errors)
+    built = report.build(list(activities.values()), people=resolved.people, now=env.now, since=since,
+                         templates=config.replies, forum_url=config.forum.url if config.forum else None,
+                         mention=mention, archived=_unique(resolved.archived.values()), errors=errors)
+    return _accounted(built, NEW_TITLE, resolved, fetched)

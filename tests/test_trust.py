@@ -1,0 +1,93 @@
+"""Issue 9: never a false all-clear, errors that say what to do, output a person can copy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from cmtriage.sources import github as source
+from fakes import mattermost
+from fakes.github import TOKEN, FakeGitHub, serve
+
+NOW = "2026-11-24T14:00:00Z"
+MM, DOCS, NOPE = "mattermost/mattermost", "mattermost/docs", "mattermost/nope"
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitHub]:
+    with serve(FakeGitHub()) as running:
+        monkeypatch.setenv("GITHUB_API_URL", running.url)
+        monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+        monkeypatch.setenv("CMTRIAGE_NOW", NOW)
+        monkeypatch.setattr(source, "sleep", lambda seconds: running.advance(seconds))
+        yield running
+
+
+@pytest.fixture
+def docs(fake: FakeGitHub) -> FakeGitHub:
+    fake.add_repo(DOCS)
+    fake.add_issue(DOCS, 5, "Typo in the install guide", author="mo", created="2026-11-10T14:00:00Z")
+    fake.add_issue(DOCS, 6, "Where is the API token?", author="al", created="2026-11-24T10:00:00Z")
+    return fake
+
+
+# --- a report that could not look must not say all is well ------------------------------------------------
+NOT_FOUND = "mattermost/nope: not found on GitHub (or this token cannot see it)"
+
+
+def test_stale_of_a_repo_that_does_not_exist_is_not_listed_and_says_no_all_clear(fake, run_cli):
+    code, out, err = run_cli("stale", "--repo", NOPE, "--format", "markdown")
+    assert (code, err) == (1, f"cmtriage: error: github: {NOT_FOUND}\n")
+    assert out == f"#### Stale GitHub issues and pulls: not listed\n\n- :warning: github: {NOT_FOUND}\n"
+
+
+def test_new_of_a_repo_that_does_not_exist_is_not_listed(fake, run_cli):
+    code, out, _ = run_cli("new", "--repo", NOPE, "--format", "markdown")
+    assert (code, out) == (1, f"#### New GitHub issues: not listed\n\n- :warning: github: {NOT_FOUND}\n")
+
+
+def test_a_github_that_keeps_failing_is_not_listed(fake, run_cli):
+    fake.add_repo(DOCS)
+    fake.fail(times=100, status=502, where=f"/repos/{DOCS}/issues")
+    code, out, _ = run_cli("stale", "--repo", DOCS, "--format", "markdown")
+    assert code == 1
+    assert out.startswith("#### Stale GitHub issues and pulls: not listed\n")
+    assert "Nothing has waited" not in out
+
+
+def test_one_repo_of_two_missing_makes_the_title_say_incomplete_and_name_it(docs, run_cli):
+    code, out, _ = run_cli("stale", "--repo", DOCS, "--repo", NOPE, "--format", "markdown")
+    assert code == 1
+    assert out.splitlines()[0] == ("#### 1 GitHub issue with no activity for 7+ days "
+                                   "(incomplete: mattermost/nope not read)")
+    code, out, _ = run_cli("new", "--repo", DOCS, "--repo", NOPE, "--format", "markdown")
+    assert out.splitlines()[0] == ("#### 1 new GitHub issue since 2026-11-23 14:00 UTC "
+                                   "(incomplete: mattermost/nope not read)")
+
+
+def test_an_incomplete_report_with_nothing_found_makes_no_all_clear_sentence(docs, run_cli):
+    code, out, _ = run_cli("stale", "--days", "30", "--repo", DOCS, "--repo", NOPE, "--format", "markdown")
+    assert code == 1
+    assert out == ("#### 0 GitHub issues with no activity for 30+ days (incomplete: mattermost/nope not read)"
+                   f"\n\n- :warning: github: {NOT_FOUND}\n")
+
+
+def test_a_post_of_a_report_that_could_not_look_never_reads_nothing_has_waited(fake, run_cli, monkeypatch):
+    with mattermost.running() as chat:
+        monkeypatch.setenv("MATTERMOST_WEBHOOK_URL", chat.url())
+        code, _, _ = run_cli("stale", "--repo", NOPE, "--post")
+        assert code == 1
+        [text] = chat.texts()
+    assert text.startswith("#### Stale GitHub issues and pulls: not listed\n")
+    assert "Nothing has waited" not in text
+
+
+def test_a_digest_section_whose_repos_all_failed_counts_as_failed(docs, run_cli, write_config):
+    write_config(repos=f"github: [{{repo: {NOPE}}}]\n")
+    code, out, _ = run_cli("digest", "--format", "markdown")
+    assert code == 1
+    assert out.splitlines()[0] == "#### Community triage for Tue 2026-11-24: stale failed, new failed"
+    assert "##### Stale GitHub issues and pulls: not listed" in out
+    assert "##### New GitHub issues: not listed" in out
+    assert "Nothing has waited" not in out and "No new community issues" not in out
