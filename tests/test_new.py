@@ -158,7 +158,8 @@ def test_paging_stops_once_past_the_window(fake: FakeGitHub, run_cli):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("--since", "tomorrow"), "--since: expected an ISO 8601 time like 2026-11-24T09:00:00Z, got 'tomorrow'"),
+    (("--since", "tomorrow"), "--since: expected a duration like 12h, 1d or 1w, a date like 2026-11-20, "
+                              "or an ISO 8601 time like 2026-11-24T09:00:00Z, got 'tomorrow'"),
     (("--since", "2026-12-01"), "--since: 2026-12-01 is in the future"),
     (("--since", "99999999d"), "--since: too far from now"),
     (("--since", "999999999999999d"), "--since: 999999999999999d is longer than cmtriage can count"),

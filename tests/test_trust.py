@@ -91,3 +91,101 @@ def test_a_digest_section_whose_repos_all_failed_counts_as_failed(docs, run_cli,
     assert "##### Stale GitHub issues and pulls: not listed" in out
     assert "##### New GitHub issues: not listed" in out
     assert "Nothing has waited" not in out and "No new community issues" not in out
+
+
+# --- errors that say what to do ----------------------------------------------------------------------------
+def test_debug_works_after_the_command_too(run_cli):
+    code, out, err = run_cli("stale", "--repo", "not-a-repo", "--debug")
+    assert (code, out) == (2, "")
+    assert err.startswith("Traceback (most recent call last):")
+    assert err.endswith("cmtriage.errors.UsageError: --repo: expected OWNER/NAME, got 'not-a-repo'\n")
+    assert run_cli("stale", "--repo", "not-a-repo") == (
+        2, "", "cmtriage: error: --repo: expected OWNER/NAME, got 'not-a-repo'\n")
+
+
+def test_the_help_documents_cmtriage_debug_and_verbose(run_cli):
+    _, out, _ = run_cli("--help")
+    assert "--debug" in out and "CMTRIAGE_DEBUG=1" in out
+    assert "--verbose" in out
+
+
+@pytest.mark.parametrize(("typed", "hint"), [
+    ("stal", " Did you mean stale?"), ("digets", " Did you mean digest?"), ("snoze", " Did you mean snooze?"),
+    ("xyzzy", ""),
+])
+def test_a_mistyped_command_gets_a_did_you_mean(run_cli, typed, hint):
+    code, out, err = run_cli(typed)
+    assert (code, out) == (2, "")
+    assert err.endswith(f"Error: No such command {typed!r}.{hint}\n")
+
+
+def test_a_mistyped_subcommand_gets_a_did_you_mean(run_cli):
+    code, _, err = run_cli("rotation", "whoo")
+    assert code == 2
+    assert err.endswith("Error: No such command 'whoo'. Did you mean who?\n")
+
+
+def test_since_that_is_neither_duration_nor_date_explains_both(run_cli, write_config):
+    write_config(repos="github: [{repo: mattermost/docs}]\n")
+    assert run_cli("new", "--since", "3x") == (
+        2, "", "cmtriage: error: --since: expected a duration like 12h, 1d or 1w, a date like 2026-11-20, "
+               "or an ISO 8601 time like 2026-11-24T09:00:00Z, got '3x'\n")
+
+
+def test_snoozed_offers_no_no_cache(run_cli):
+    code, out, _ = run_cli("snoozed", "--help")
+    assert code == 0 and "--no-cache" not in out
+    assert run_cli("snoozed", "--no-cache")[0] == 2
+    assert "--no-cache" not in run_cli("zendesk", "--help")[1]
+    for name in ("stale", "new", "digest"):
+        assert "--no-cache" in run_cli(name, "--help")[1]
+
+
+def test_the_cost_line_comes_only_with_verbose(docs, run_cli, monkeypatch):
+    monkeypatch.setattr("cmtriage.terminal.Terminal.stderr_is_terminal", staticmethod(lambda: True))
+    code, _, err = run_cli("stale", "--repo", DOCS, "--format", "json")
+    assert (code, err) == (0, "")
+    code, _, err = run_cli("stale", "--repo", DOCS, "--format", "json", "--verbose")
+    assert (code, err) == (0, "GitHub: 3 requests, 3 of them unchanged (free), 0 pages reused without "
+                              "asking; 4,997 of 5,000 left\n")
+    code, _, err = run_cli("--verbose", "stale", "--repo", DOCS, "--format", "json")
+    assert err.startswith("GitHub: 3 requests, 3 of them unchanged")
+
+
+def test_the_progress_line_counts_one_request_in_the_singular(docs, run_cli, monkeypatch):
+    from contextlib import contextmanager
+
+    from cmtriage.terminal import Terminal
+
+    shown: list[str] = []
+
+    @contextmanager
+    def progress(self, label):
+        shown.append(label)
+        yield shown.append
+
+    monkeypatch.setattr(Terminal, "progress", progress)
+    assert run_cli("stale", "--repo", DOCS, "--format", "json")[0] == 0
+    assert shown[:3] == ["Asking GitHub…", "Asking GitHub… 1 request", "Asking GitHub… 2 requests"]
+
+
+def test_on_a_terminal_an_error_is_printed_once(run_cli, fake, monkeypatch):
+    from cmtriage.terminal import Terminal
+
+    for name in ("stdout_is_terminal", "stderr_is_terminal"):
+        monkeypatch.setattr(Terminal, name, staticmethod(lambda: True))
+    monkeypatch.setattr(Terminal, "progress", _no_progress)
+    code, out, err = run_cli("stale", "--repo", NOPE, "--format", "table")
+    assert code == 1
+    assert out.count("not found on GitHub") == 1
+    assert err == ""
+    # Piped, or written to a file, the error still goes to stderr.
+    monkeypatch.setattr(Terminal, "stdout_is_terminal", staticmethod(lambda: False))
+    _, _, err = run_cli("stale", "--repo", NOPE, "--format", "table")
+    assert err == f"cmtriage: error: github: {NOT_FOUND}\n"
+
+
+def _no_progress(self, label):
+    from contextlib import nullcontext
+
+    return nullcontext(None)

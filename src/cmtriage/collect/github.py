@@ -83,18 +83,21 @@ def client(env: Env, budget: WaitBudget) -> Iterator[GitHub]:
     screen = terminal()
     with screen.progress("Asking GitHub…") as progress, source.GitHub.from_env(
             cache=cache, budget=budget, notify=screen.warn,
-            on_request=progress and (lambda stats: progress(f"Asking GitHub… {stats.requests} requests"))
+            on_request=progress and (lambda stats: progress(f"Asking GitHub… {_requests(stats.requests)}"))
     ) as github:
         yield github
     try:
         cache.save()
     except UsageError as exc:
         screen.warn(f"the cache was not saved: {exc}")
-    if screen.stderr_is_terminal():
-        stats = github.stats
-        left = f"; {stats.rate_remaining:,} of {stats.rate_limit:,} left" if stats.rate_limit else ""
-        screen.say(f"GitHub: {stats.requests} requests, {stats.not_modified} of them unchanged (free), "
-                   f"{stats.reused} pages reused without asking{left}")
+    stats = github.stats
+    left = f"; {stats.rate_remaining:,} of {stats.rate_limit:,} left" if stats.rate_limit else ""
+    screen.cost(f"GitHub: {_requests(stats.requests)}, {stats.not_modified} of them unchanged (free), "
+                f"{stats.reused} {'page' if stats.reused == 1 else 'pages'} reused without asking{left}")
+
+
+def _requests(count: int) -> str:
+    return f"{count:,} {'request' if count == 1 else 'requests'}"
 
 
 @dataclass(frozen=True)
@@ -268,7 +271,8 @@ def parse_since(text: str, now: datetime) -> datetime:
     duration = clock.parse_duration(text, what="--since")
     if duration is not None:
         return clock.shifted(now, -duration, what="--since")
-    since = clock.parse_instant(text, what="--since")
+    since = clock.parse_instant(text, what="--since", expected="a duration like 12h, 1d or 1w, a date like "
+                                "2026-11-20, or an ISO 8601 time like 2026-11-24T09:00:00Z")
     if since > now:
         raise UsageError(f"--since: {text} is in the future")
     return since

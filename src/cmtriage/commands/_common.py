@@ -56,7 +56,7 @@ def default_format(to_file: bool) -> str:
 
 
 def report_options(func: Callable) -> Callable:
-    """--format, -o, --post, --only-changes and --no-cache, for every report command."""
+    """--format, -o, --post, --only-changes, --channel, --username, --icon-url: every report has them."""
 
     @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS),
                   help="Output format  [default: table on a terminal, else markdown; env: CMTRIAGE_FORMAT]")
@@ -74,8 +74,6 @@ def report_options(func: Callable) -> Callable:
     @click.option("--icon-url", metavar="URL",
                   help="With --post or payload: the picture to post with  [default: repos.yaml "
                        "mattermost.icon_url, else the webhook's own]")
-    @click.option("--no-cache", is_flag=True,
-                  help="Ask GitHub for everything again; neither read nor write its cache.")
     @context_options
     @functools.wraps(func)
     def wrapper(*args: Any, fmt: str | None, output_path: Path | None, post: bool, only_changes: bool,
@@ -132,8 +130,11 @@ def emit(report, output: Output, env: Env) -> int:
             target = post_target(env, output.place)
         text = render(report, output.fmt, width=width, color=color, target=target)
         write_text(text, output.path)
-    for error in dict.fromkeys(report.errors):  # a digest's sections may share one source's failure
-        screen.error(f"{error.source}: {error.message}")
+    # On a terminal that shows the table, the errors are in it already: once is enough.
+    shown_on_screen = (output.show and output.fmt == "table" and output.path is None
+                       and screen.stdout_is_terminal() and screen.stderr_is_terminal())
+    for error in dict.fromkeys(report.errors) if not shown_on_screen else ():
+        screen.error(f"{error.source}: {error.message}")  # a digest's sections may share one failure
     if output.post:
         from cmtriage.delivery import post_report
 
@@ -151,6 +152,12 @@ def wait_option(func: Callable) -> Callable:
         help="Wait this long in all, at most, for GitHub's rate limits to lift; past it, stop and say when "
              "to try again.",
     )(func)
+
+
+def cache_option(func: Callable) -> Callable:
+    """--no-cache, for the commands that ask GitHub (its cache is the only one there is)."""
+    return click.option("--no-cache", is_flag=True,
+                        help="Ask GitHub for everything again; neither read nor write its cache.")(func)
 
 
 def days_option(func: Callable) -> Callable:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cmtriage import rotation as schedule_logic
+from cmtriage.cli import SuggestingGroup
 from cmtriage.commands._common import Env, context_options, default_format, write_text
 from cmtriage.config import RotationConfig
 from cmtriage.errors import UsageError
@@ -161,7 +162,7 @@ def _print_schedule(rotation: RotationConfig, weeks: Sequence[Week], env: Env, f
 
 
 # --- commands ---------------------------------------------------------------------------------------------
-@click.group()
+@click.group(cls=SuggestingGroup)
 def rotation() -> None:
     """Who is the community PM: this week, the coming weeks, a schedule, a calendar.
 
