@@ -174,7 +174,7 @@ def test_json_has_every_item_tagged_with_its_section_and_the_sections_counted(co
 def test_csv_is_one_table_with_the_section_first(configured, run_cli):
     code, out, _ = run_cli("digest", "--format", "csv")
     assert code == 0
-    assert out.splitlines()[0] == "Section,Title,Author,Days idle,Reason,url"
+    assert out.splitlines()[0] == "section,title,author,days_idle,reason,url"  # the JSON keys
     assert out.splitlines()[1] == f"stale,Fix a typo,dave,56,no replies,{GH}/mattermost/docs/pull/7"
     assert [line.split(",")[0] for line in out.splitlines()[1:]] == ["stale"] * 3 + ["new", "zendesk"]
 

@@ -107,9 +107,9 @@ def test_markdown_shows_type_and_reply_and_mentions_the_pm(fake: FakeGitHub, run
 def test_csv_and_table_carry_the_type_and_the_reply(fake: FakeGitHub, run_cli, monkeypatch):
     monkeypatch.setenv("COLUMNS", "300")  # a terminal wide enough that no cell folds
     rows = list(csv.DictReader(io.StringIO(run_new(run_cli, "--format", "csv"))))
-    assert [(r["#"], r["Type"]) for r in rows] == [
+    assert [(r["number"], r["post_type"]) for r in rows] == [
         ("201", "Bug"), ("202", "Troubleshooting"), ("203", FEATURE), ("204", QUESTION)]
-    assert rows[0]["Reply"] == "Thanks @alice! We will try to reproduce this; which version do you run?"
+    assert rows[0]["reply"] == "Thanks @alice! We will try to reproduce this; which version do you run?"
     table = run_new(run_cli, "--format", "table")
     assert "Troubleshooting" in table and "Feature Proposal" in table and "Thanks" in table
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -189,3 +190,32 @@ def _no_progress(self, label):
     from contextlib import nullcontext
 
     return nullcontext(None)
+
+
+# --- output a person can copy -------------------------------------------------------------------------------
+@pytest.mark.parametrize(("name", "starts"), [
+    ("out.json", '{\n  "report": "stale"'), ("out.CSV", "repo,number,kind,title,author,days_idle,"),
+    ("out.md", "#### 1 GitHub issue"), ("out.txt", "#### 1 GitHub issue"),
+])
+def test_output_file_extension_picks_the_format(docs, run_cli, tmp_path, name, starts, monkeypatch):
+    monkeypatch.setenv("CMTRIAGE_FORMAT", "payload")  # the file's extension is the more specific wish
+    path = tmp_path / name
+    assert run_cli("stale", "--repo", DOCS, "-o", str(path)) == (0, "", "")
+    if name == "out.txt":  # no known extension: CMTRIAGE_FORMAT, as before
+        assert json.loads(path.read_text())["text"].startswith(starts)
+    else:
+        assert path.read_text().startswith(starts)
+
+
+def test_format_wins_over_the_extension(docs, run_cli, tmp_path):
+    path = tmp_path / "out.json"
+    assert run_cli("stale", "--repo", DOCS, "-o", str(path), "--format", "csv")[0] == 0
+    assert path.read_text().startswith("repo,number,")
+
+
+def test_csv_headers_are_the_json_keys(docs, run_cli):
+    _, out, _ = run_cli("stale", "--repo", DOCS, "--format", "csv")
+    header = out.splitlines()[0].split(",")
+    _, document, _ = run_cli("stale", "--repo", DOCS, "--format", "json")
+    assert header == ["repo", "number", "kind", "title", "author", "days_idle", "waiting_on", "labels", "url"]
+    assert set(header) <= set(json.loads(document)["items"][0])

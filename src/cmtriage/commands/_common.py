@@ -46,7 +46,15 @@ class Output:
     place: dict[str, str] = field(default_factory=dict)  # --channel, --username, --icon-url as given
 
 
-def default_format(to_file: bool) -> str:
+EXTENSIONS = {".json": "json", ".csv": "csv", ".md": "markdown", ".markdown": "markdown"}
+
+
+def default_format(path: Path | None) -> str:
+    """The format when --format is not given: the output file's extension (.json, .csv, .md) says it,
+    else CMTRIAGE_FORMAT, else a table on a terminal and Markdown elsewhere."""
+    if path is not None and path.suffix.lower() in EXTENSIONS:
+        return EXTENSIONS[path.suffix.lower()]
+    to_file = path is not None
     chosen = os.environ.get("CMTRIAGE_FORMAT")
     if chosen:
         if chosen not in FORMATS:
@@ -61,7 +69,8 @@ def report_options(func: Callable) -> Callable:
     @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS),
                   help="Output format  [default: table on a terminal, else markdown; env: CMTRIAGE_FORMAT]")
     @click.option("-o", "--output", "output_path", type=click.Path(dir_okay=False, path_type=Path),
-                  help="Write the report to FILE instead of stdout.")
+                  help="Write the report to FILE instead of stdout, in the format its extension says "
+                       "(.json, .csv, .md) unless --format says otherwise.")
     @click.option("--post", is_flag=True, help="Post the report to MATTERMOST_WEBHOOK_URL, split on rows.")
     @click.option("--only-changes", is_flag=True,
                   help="With --post: post nothing when the items equal the last post's.")
@@ -84,7 +93,7 @@ def report_options(func: Callable) -> Callable:
             from cmtriage.sources.mattermost import webhook_url
 
             webhook_url()
-        chosen = fmt or default_format(output_path is not None)
+        chosen = fmt or default_format(output_path)
         place = {key: value for key, value in
                  (("channel", channel), ("username", username), ("icon_url", icon_url)) if value}
         for key in place:

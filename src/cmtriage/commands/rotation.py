@@ -54,7 +54,7 @@ def _output_options(func: Callable) -> Callable:
                   help="Write to FILE instead of stdout.")
     @functools.wraps(func)
     def wrapper(*args: Any, fmt: str | None, output_path: Path | None, **kwargs: Any) -> Any:
-        fmt = fmt or default_format(output_path is not None)
+        fmt = fmt or default_format(output_path)
         return func(*args, fmt=fmt, output_path=output_path, **kwargs)
 
     return wrapper
