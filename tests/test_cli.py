@@ -72,7 +72,7 @@ def test_every_command_has_help_with_an_example(run_cli, path):
 def test_an_unknown_command_or_option_is_exit_2(run_cli):
     code, out, err = run_cli("stael")
     assert (code, out) == (2, "")
-    assert err.endswith("Error: No such command 'stael'.\n")
+    assert err.endswith("Error: No such command 'stael'. Did you mean stale?\n")
     assert run_cli("config", "check", "--nope")[0] == 2
 
 

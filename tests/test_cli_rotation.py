@@ -136,10 +136,14 @@ def test_now_from_the_environment_and_the_format_from_cmtriage_format(run, monke
 
 
 def test_who_writes_to_a_file(run, config_dir):
+    target = config_dir / "who.txt"
+    assert run("rotation", "who", "-o", str(target)) == (0, "", "")
+    # A file is not a terminal: the default is markdown, as everywhere...
+    assert target.read_text(encoding="utf-8").startswith("Community PM this week (2026-11-23")
+    # ...unless its extension says otherwise (issue 9: who.json held Markdown).
     target = config_dir / "who.json"
     assert run("rotation", "who", "-o", str(target)) == (0, "", "")
-    # A file is not a terminal: the default is markdown, as everywhere.
-    assert target.read_text(encoding="utf-8").startswith("Community PM this week (2026-11-23")
+    assert json.loads(target.read_text(encoding="utf-8"))["who"] == "Lindsay"
 
 
 def test_a_bad_date_is_one_line_and_exit_2(run):

@@ -107,9 +107,9 @@ def test_markdown_shows_type_and_reply_and_mentions_the_pm(fake: FakeGitHub, run
 def test_csv_and_table_carry_the_type_and_the_reply(fake: FakeGitHub, run_cli, monkeypatch):
     monkeypatch.setenv("COLUMNS", "300")  # a terminal wide enough that no cell folds
     rows = list(csv.DictReader(io.StringIO(run_new(run_cli, "--format", "csv"))))
-    assert [(r["#"], r["Type"]) for r in rows] == [
+    assert [(r["number"], r["post_type"]) for r in rows] == [
         ("201", "Bug"), ("202", "Troubleshooting"), ("203", FEATURE), ("204", QUESTION)]
-    assert rows[0]["Reply"] == "Thanks @alice! We will try to reproduce this; which version do you run?"
+    assert rows[0]["reply"] == "Thanks @alice! We will try to reproduce this; which version do you run?"
     table = run_new(run_cli, "--format", "table")
     assert "Troubleshooting" in table and "Feature Proposal" in table and "Thanks" in table
 
@@ -158,7 +158,8 @@ def test_paging_stops_once_past_the_window(fake: FakeGitHub, run_cli):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("--since", "tomorrow"), "--since: expected an ISO 8601 time like 2026-11-24T09:00:00Z, got 'tomorrow'"),
+    (("--since", "tomorrow"), "--since: expected a duration like 12h, 1d or 1w, a date like 2026-11-20, "
+                              "or an ISO 8601 time like 2026-11-24T09:00:00Z, got 'tomorrow'"),
     (("--since", "2026-12-01"), "--since: 2026-12-01 is in the future"),
     (("--since", "99999999d"), "--since: too far from now"),
     (("--since", "999999999999999d"), "--since: 999999999999999d is longer than cmtriage can count"),

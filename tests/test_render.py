@@ -375,7 +375,7 @@ def test_json_has_the_design_shape_with_utc_times():
 def test_csv_neutralizes_formulas_and_controls():
     report = hostile_report()
     rows = list(csv.reader(io.StringIO(render(report, "csv"))))
-    assert rows[0] == ["#", "Title", "Author", "Labels", "Days idle", "Reason", "url"]
+    assert rows[0] == ["number", "title", "author", "labels", "days_idle", "reason", "url"]
     assert len(rows) == len(HOSTILE) + 1  # no foreign newline made a row of its own
     by_title = {row[1]: row for row in rows[1:]}
     assert by_title["'=cmd|' /C calc'!A0"][4] == "9"

@@ -248,7 +248,7 @@ def test_snooze_snoozed_unsnooze(isolated: Path):
         "errors": [],
     }
     assert run("snoozed", "--format", "csv").output == (
-        "Item,Until,Reason,By,Snoozed,url\n"
+        "title,until_local,reason,author,created_at,url\n"
         f"{TICKET},2026-11-28 09:00 UTC,,hanna,2026-11-25,{TICKET}\n"
         f"{ISSUE},2026-12-01,desktop team has it,hanna,2026-11-24,{ISSUE}\n"
     )

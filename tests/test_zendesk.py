@@ -261,9 +261,9 @@ def test_bad_credentials_exit_1_with_a_clear_message_and_no_secret(configured: F
                "check ZENDESK_EMAIL and ZENDESK_API_TOKEN")
     assert code == 1
     assert err == f"cmtriage: error: zendesk: {message}\n"
-    # no count in the title: nothing was counted
-    assert out.startswith("#### @eric.s: Zendesk tickets for the community PM\n")
-    assert "The Zendesk tickets could not be listed." in out
+    # no count in the title (nothing was counted) and no "no tickets" sentence: it says it could not list
+    assert out.startswith("#### @eric.s: Zendesk tickets for the community PM: not listed\n")
+    assert "No Zendesk tickets" not in out and "could not be listed" not in out
     assert configured.count("/api/v2/search.json") == 1  # a 401 is not retried
     for text in (out, err):
         assert wrong not in text and TOKEN not in text

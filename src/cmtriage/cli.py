@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from typing import Any
 
 import click
 
@@ -29,7 +30,21 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-class LazyGroup(click.Group):
+class SuggestingGroup(click.Group):
+    """A group that answers a mistyped command with the closest one: "No such command 'stal'. Did you
+    mean stale?"."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[Any, ...]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib
+
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1, cutoff=0.6)
+            ctx.fail(f"No such command {name!r}." + (f" Did you mean {close[0]}?" if close else ""))
+        return super().resolve_command(ctx, args)
+
+
+class LazyGroup(SuggestingGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
@@ -48,8 +63,11 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", prog_name="cmtriage")
-@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-def cli(debug: bool) -> None:
+@click.option("--debug", is_flag=True,
+              help="Show tracebacks for errors (also after the command; env: CMTRIAGE_DEBUG=1).")
+@click.option("--verbose", is_flag=True,
+              help="Say what a run cost, e.g. GitHub's requests (also after the command).")
+def cli(debug: bool, verbose: bool) -> None:
     """Triage for the team that answers an open-source community.
 
     Lists what needs an answer (GitHub issues and pulls nobody answered, the day's new
@@ -62,8 +80,24 @@ def cli(debug: bool) -> None:
       cmtriage stale --days 7
       cmtriage digest --post --only-changes
       cmtriage stale --days 7 --format payload | while IFS= read -r body; do
-        curl -H 'Content-Type: application/json' -d "$body" "$MATTERMOST_WEBHOOK_URL"; done
+        printf '%s' "$body" | curl -fsS -H 'Content-Type: application/json' --data-binary @- \\
+          "$MATTERMOST_WEBHOOK_URL" >/dev/null || exit 1; done
     """
+    from cmtriage.terminal import terminal
+
+    terminal().verbose = verbose
+
+
+GLOBAL_FLAGS = ("--debug", "--verbose")
+
+
+def _hoisted(argv: list[str]) -> list[str]:
+    """argv with the global flags moved before the command, so that `cmtriage stale --debug` works as
+    `cmtriage --debug stale` does (nothing after a `--` is touched)."""
+    end = argv.index("--") if "--" in argv else len(argv)
+    flags = [arg for arg in argv[:end] if arg in GLOBAL_FLAGS]
+    rest = [arg for arg in argv[:end] if arg not in GLOBAL_FLAGS]
+    return [*flags, *rest, *argv[end:]]
 
 
 def _debugging(argv: list[str]) -> bool:
@@ -85,7 +119,7 @@ def _report(argv: list[str], line: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; every failure ends as one line on stderr and an exit code, never a traceback."""
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = _hoisted(list(sys.argv[1:] if argv is None else argv))
     try:
         code = cli.main(argv, prog_name="cmtriage", standalone_mode=False)
     except click.exceptions.Exit as exc:

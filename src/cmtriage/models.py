@@ -87,12 +87,33 @@ class Report:
     empty_message: str = "Nothing to list."
     # The title for a given list of items, so that one with items taken out (snoozed) counts right.
     titled: Callable[[Sequence[Item]], str] | None = field(default=None, compare=False)
+    listed: bool = True  # False when none of its sources could be read: then it lists nothing at all
+    missing: tuple[str, ...] = ()  # what could not be read when some was (repos, items' comments)
 
     @classmethod
-    def failed(cls, name: str, title: str, error: SourceError, now: datetime) -> Report:
-        """The report of a source that could not be asked at all: its title and the error, no rows."""
+    def failed(cls, name: str, title: str, error: SourceError | Sequence[SourceError], now: datetime,
+               *, notes: Sequence[str] = (), mention: str | None = None) -> Report:
+        """The report of a source that could not be asked at all: its title saying so, the error(s), no
+        rows and no "nothing to list" sentence (that would read as an all-clear)."""
+        errors = (error,) if isinstance(error, SourceError) else tuple(error)
         return cls(name=name, title=f"{title}: not listed", columns=(), items=(), generated_at=now,
-                   errors=(error,), empty_message="")
+                   errors=errors, empty_message="", listed=False, notes=tuple(notes), mention=mention)
+
+    def not_listed(self, title: str) -> Report:
+        """This report when none of its sources could be read: `title` (uncounted) "not listed"."""
+        return Report.failed(self.name, title, self.errors, self.generated_at, notes=self.notes,
+                             mention=self.mention)
+
+    def incomplete(self, missing: Sequence[str]) -> Report:
+        """This report when part of what it reads could not be read: the title says "incomplete" and
+        names each missing part, so that a short list is never taken for the whole one."""
+        missing = tuple(dict.fromkeys(missing))
+        if not missing:
+            return self
+        suffix = f" (incomplete: {'; '.join(missing)} not read)"
+        titled = self.titled
+        return replace(self, title=self.title + suffix, missing=missing, empty_message="",
+                       titled=(lambda shown: titled(shown) + suffix) if titled else None)
 
     def each(self, change: Callable[[Report], Report]) -> Report:
         """`change` applied to the report (to every section of a Digest)."""

@@ -261,7 +261,7 @@ def to_csv(report: Report | Digest) -> str:
     writer = csv.writer(out, lineterminator="\n")
     keys = [c.key for c in report.columns]
     extra = [k for k in ("url",) if k not in keys]
-    writer.writerow([c.header for c in report.columns] + extra)
+    writer.writerow(keys + extra)  # the JSON keys, so that a script reads CSV and JSON alike
     for item in report.items:
         writer.writerow([_csv_cell(item.get(k)) for k in keys + extra])
     return out.getvalue()

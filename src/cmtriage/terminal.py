@@ -22,6 +22,7 @@ from cmtriage.text import clean
 class Terminal:
     def __init__(self) -> None:
         self._live: Any = None  # the rich Console while a progress line is shown
+        self.verbose = False  # --verbose: say what a run cost
 
     # --- stdout ------------------------------------------------------------------------------------------
     @staticmethod
@@ -48,6 +49,11 @@ class Terminal:
 
     def warn(self, message: str) -> None:
         self.say(f"cmtriage: warning: {message}")
+
+    def cost(self, line: str) -> None:
+        """What a run cost (requests, rate limit left): with --verbose only."""
+        if self.verbose:
+            self.say(line)
 
     def error(self, message: str) -> None:
         self.say(f"cmtriage: error: {message}")

@@ -83,18 +83,21 @@ def client(env: Env, budget: WaitBudget) -> Iterator[GitHub]:
     screen = terminal()
     with screen.progress("Asking GitHub…") as progress, source.GitHub.from_env(
             cache=cache, budget=budget, notify=screen.warn,
-            on_request=progress and (lambda stats: progress(f"Asking GitHub… {stats.requests} requests"))
+            on_request=progress and (lambda stats: progress(f"Asking GitHub… {_requests(stats.requests)}"))
     ) as github:
         yield github
     try:
         cache.save()
     except UsageError as exc:
         screen.warn(f"the cache was not saved: {exc}")
-    if screen.stderr_is_terminal():
-        stats = github.stats
-        left = f"; {stats.rate_remaining:,} of {stats.rate_limit:,} left" if stats.rate_limit else ""
-        screen.say(f"GitHub: {stats.requests} requests, {stats.not_modified} of them unchanged (free), "
-                   f"{stats.reused} pages reused without asking{left}")
+    stats = github.stats
+    left = f"; {stats.rate_remaining:,} of {stats.rate_limit:,} left" if stats.rate_limit else ""
+    screen.cost(f"GitHub: {_requests(stats.requests)}, {stats.not_modified} of them unchanged (free), "
+                f"{stats.reused} {'page' if stats.reused == 1 else 'pages'} reused without asking{left}")
+
+
+def _requests(count: int) -> str:
+    return f"{count:,} {'request' if count == 1 else 'requests'}"
 
 
 @dataclass(frozen=True)
@@ -216,9 +219,27 @@ def stale_report(github: GitHub, resolved: Resolved, watches: Sequence[RepoWatch
                           measure=activity)
     history = github.last_human_activity(planned.needed, resolved.people)
     errors += _unread_errors(history)
-    return report.build(planned, history, people=resolved.people, now=env.now, thresholds=thresholds,
-                        mention=mention, archived=_unique(resolved.archived.values()), errors=errors,
-                        days=days)
+    built = report.build(planned, history, people=resolved.people, now=env.now, thresholds=thresholds,
+                         mention=mention, archived=_unique(resolved.archived.values()), errors=errors,
+                         days=days)
+    return _accounted(built, STALE_TITLE, resolved, fetched, history)
+
+
+def _accounted(built: Report, title: str, resolved: Resolved, fetched: dict[str, Any],
+               history: dict[tuple[str, int], Any] | None = None) -> Report:
+    """The report, its title saying "not listed" when no repo could be read, else "incomplete" naming
+    what could not be (repos, items' comments) when something could not."""
+    read = [name for name, found in fetched.items() if not isinstance(found, SourceFailure)]
+    missing = [*resolved.failed, *(name for name in fetched if name not in read)]
+    if missing and not read and not resolved.archived:
+        return built.not_listed(title)
+    unread: dict[str, int] = {}
+    for (repo, _), found in (history or {}).items():
+        if isinstance(found, SourceFailure):
+            unread[repo] = unread.get(repo, 0) + 1
+    missing += [f"the comments of {count} {'item' if count == 1 else 'items'} in {repo}"
+                for repo, count in unread.items()]
+    return built.incomplete(missing)
 
 
 def _unique(names: Iterable[str]) -> list[str]:
@@ -250,7 +271,8 @@ def parse_since(text: str, now: datetime) -> datetime:
     duration = clock.parse_duration(text, what="--since")
     if duration is not None:
         return clock.shifted(now, -duration, what="--since")
-    since = clock.parse_instant(text, what="--since")
+    since = clock.parse_instant(text, what="--since", expected="a duration like 12h, 1d or 1w, a date like "
+                                "2026-11-20, or an ISO 8601 time like 2026-11-24T09:00:00Z")
     if since > now:
         raise UsageError(f"--since: {text} is in the future")
     return since
@@ -290,6 +312,7 @@ def new_report(github: GitHub, resolved: Resolved, config: ReposConfig, *, env: 
             activities[name] = replace(activities[name], since=found.since, comments=found.comments)
     errors = [*resolved.failed.values(),
               *(SourceError.of(f) for f in fetched.values() if isinstance(f, SourceFailure))]
-    return report.build(list(activities.values()), people=resolved.people, now=env.now, since=since,
-                        templates=config.replies, forum_url=config.forum.url if config.forum else None,
-                        mention=mention, archived=_unique(resolved.archived.values()), errors=errors)
+    built = report.build(list(activities.values()), people=resolved.people, now=env.now, since=since,
+                         templates=config.replies, forum_url=config.forum.url if config.forum else None,
+                         mention=mention, archived=_unique(resolved.archived.values()), errors=errors)
+    return _accounted(built, NEW_TITLE, resolved, fetched)

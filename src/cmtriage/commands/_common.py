@@ -45,7 +45,15 @@ class Output:
     place: dict[str, str] = field(default_factory=dict)  # --channel, --username, --icon-url as given
 
 
-def default_format(to_file: bool) -> str:
+EXTENSIONS = {".json": "json", ".csv": "csv", ".md": "markdown", ".markdown": "markdown"}
+
+
+def default_format(path: Path | None) -> str:
+    """The format when --format is not given: the output file's extension (.json, .csv, .md) says it,
+    else CMTRIAGE_FORMAT, else a table on a terminal and Markdown elsewhere."""
+    if path is not None and path.suffix.lower() in EXTENSIONS:
+        return EXTENSIONS[path.suffix.lower()]
+    to_file = path is not None
     chosen = os.environ.get("CMTRIAGE_FORMAT")
     if chosen:
         if chosen not in FORMATS:
@@ -57,12 +65,13 @@ def default_format(to_file: bool) -> str:
 
 
 def report_options(func: Callable) -> Callable:
-    """--format, -o, --post, --only-changes and --no-cache, for every report command."""
+    """--format, -o, --post, --only-changes, --channel, --username, --icon-url: every report has them."""
 
     @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS),
                   help="Output format  [default: table on a terminal, else markdown; env: CMTRIAGE_FORMAT]")
     @click.option("-o", "--output", "output_path", type=click.Path(dir_okay=False, path_type=Path),
-                  help="Write the report to FILE instead of stdout.")
+                  help="Write the report to FILE instead of stdout, in the format its extension says "
+                       "(.json, .csv, .md) unless --format says otherwise.")
     @click.option("--post", is_flag=True, help="Post the report to MATTERMOST_WEBHOOK_URL, split on rows.")
     @click.option("--only-changes", is_flag=True,
                   help="With --post: post nothing when the items equal the last post's.")
@@ -75,8 +84,6 @@ def report_options(func: Callable) -> Callable:
     @click.option("--icon-url", metavar="URL",
                   help="With --post or payload: the picture to post with  [default: repos.yaml "
                        "mattermost.icon_url, else the webhook's own]")
-    @click.option("--no-cache", is_flag=True,
-                  help="Ask GitHub for everything again; neither read nor write its cache.")
     @context_options
     @functools.wraps(func)
     def wrapper(*args: Any, fmt: str | None, output_path: Path | None, post: bool, only_changes: bool,
@@ -87,7 +94,7 @@ def report_options(func: Callable) -> Callable:
             from cmtriage.sources.mattermost import webhook_url
 
             webhook_url()
-        chosen = fmt or default_format(output_path is not None)
+        chosen = fmt or default_format(output_path)
         place = {key: value for key, value in
                  (("channel", channel), ("username", username), ("icon_url", icon_url)) if value}
         for key in place:
@@ -133,8 +140,11 @@ def emit(report, output: Output, env: Env) -> int:
             target = post_target(env, output.place)
         text = render(report, output.fmt, width=width, color=color, target=target)
         write_text(text, output.path)
-    for error in dict.fromkeys(report.errors):  # a digest's sections may share one source's failure
-        screen.error(f"{error.source}: {error.message}")
+    # On a terminal that shows the table, the errors are in it already: once is enough.
+    shown_on_screen = (output.show and output.fmt == "table" and output.path is None
+                       and screen.stdout_is_terminal() and screen.stderr_is_terminal())
+    for error in dict.fromkeys(report.errors) if not shown_on_screen else ():
+        screen.error(f"{error.source}: {error.message}")  # a digest's sections may share one failure
     if output.post:
         from cmtriage.delivery import post_report
 
@@ -152,6 +162,12 @@ def wait_option(func: Callable) -> Callable:
         help="Wait this long in all, at most, for GitHub's rate limits to lift; past it, stop and say when "
              "to try again.",
     )(func)
+
+
+def cache_option(func: Callable) -> Callable:
+    """--no-cache, for the commands that ask GitHub (its cache is the only one there is)."""
+    return click.option("--no-cache", is_flag=True,
+                        help="Ask GitHub for everything again; neither read nor write its cache.")(func)
 
 
 def days_option(func: Callable) -> Callable:

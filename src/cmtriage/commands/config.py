@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 
+from cmtriage.cli import SuggestingGroup
 from cmtriage.commands._common import Env, context_options
 
 
-@click.group()
+@click.group(cls=SuggestingGroup)
 def config() -> None:
     """Check the configuration files.
 

@@ -7,6 +7,7 @@ import click
 from cmtriage.commands._common import (
     Env,
     Output,
+    cache_option,
     days_option,
     emit,
     report_options,
@@ -20,6 +21,7 @@ from cmtriage.errors import UsageError
 @days_option
 @since_option
 @wait_option
+@cache_option
 @report_options
 def digest(days: int, since_text: str, wait_text: str, output: Output, env: Env) -> int:
     """Make the morning post: every report repos.yaml sets up, in one.

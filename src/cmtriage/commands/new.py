@@ -7,6 +7,7 @@ import click
 from cmtriage.commands._common import (
     Env,
     Output,
+    cache_option,
     emit,
     repo_option,
     report_options,
@@ -19,6 +20,7 @@ from cmtriage.commands._common import (
 @since_option
 @repo_option
 @wait_option
+@cache_option
 @report_options
 def new(since_text: str, repos: tuple[str, ...], wait_text: str, output: Output, env: Env) -> int:
     """List the issues the community opened lately, each with its post type and a reply.

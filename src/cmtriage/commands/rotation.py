@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cmtriage import rotation as schedule_logic
+from cmtriage.cli import SuggestingGroup
 from cmtriage.commands._common import Env, context_options, default_format, write_text
 from cmtriage.errors import UsageError
 from cmtriage.render import FORMATS, clean, markdown_text
@@ -50,7 +51,7 @@ def _output_options(func: Callable) -> Callable:
                   help="Write to FILE instead of stdout.")
     @functools.wraps(func)
     def wrapper(*args: Any, fmt: str | None, output_path: Path | None, **kwargs: Any) -> Any:
-        fmt = fmt or default_format(output_path is not None)
+        fmt = fmt or default_format(output_path)
         return func(*args, fmt=fmt, output_path=output_path, **kwargs)
 
     return wrapper
@@ -160,7 +161,7 @@ def _print_schedule(rotation: RotationConfig, weeks: Sequence[Week], env: Env, f
 
 
 # --- commands ---------------------------------------------------------------------------------------------
-@click.group()
+@click.group(cls=SuggestingGroup)
 def rotation() -> None:
     """Who is the community PM: this week, the coming weeks, a schedule, a calendar.
 

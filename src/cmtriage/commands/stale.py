@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import click
 
-from cmtriage.commands._common import Env, Output, days_option, emit, repo_option, report_options, wait_option
+from cmtriage.commands._common import (
+    Env,
+    Output,
+    cache_option,
+    days_option,
+    emit,
+    repo_option,
+    report_options,
+    wait_option,
+)
 
 
 @click.command()
@@ -15,6 +24,7 @@ from cmtriage.commands._common import Env, Output, days_option, emit, repo_optio
                    "updated_at "
                    "(cheaper; a bot's comment or a label change counts).")
 @wait_option
+@cache_option
 @report_options
 def stale(days: int, repos: tuple[str, ...], activity: str, wait_text: str, output: Output, env: Env) -> int:
     """List community GitHub issues and pulls nobody has answered for a while.

@@ -17,7 +17,7 @@ NAME = "digest"
 
 def _counted(section: Report, short: Mapping[str, str]) -> str:
     short = short.get(section.name, section.name)
-    if section.errors and not section.items:
+    if not section.listed:
         return f"{short} failed"
     return f"{len(section.items)} {short}" + (" (incomplete)" if section.errors else "")
 

@@ -85,9 +85,11 @@ def build(found: Found | None, *, now: datetime, handoff: str | None = None, on_
         shown, total = len(found.tickets), found.total
         notes.append(f"Showing the newest {shown:,} of {total:,} matching tickets: Zendesk "
                      "search returns at most 1,000. Narrow zendesk.query in repos.yaml to see the rest.")
+    if found is None:  # the search failed: nothing to count, and no "no tickets" sentence either
+        return Report.failed(NAME, "Zendesk tickets for the community PM", errors, now, notes=notes,
+                             mention=on_duty)
+
     def titled(shown: Sequence[Item]) -> str:
-        if found is None:  # the search failed: there is nothing to count
-            return "Zendesk tickets for the community PM"
         return f"{len(shown)} Zendesk ticket{'' if len(shown) == 1 else 's'} flagged for the community PM"
 
     items = tuple(_item(t, now) for t in tickets)
@@ -101,6 +103,5 @@ def build(found: Found | None, *, now: datetime, handoff: str | None = None, on_
         errors=tuple(errors),
         mention=on_duty,
         notes=tuple(notes),
-        empty_message=("No Zendesk tickets are waiting for the community PM." if found
-                       else "The Zendesk tickets could not be listed."),
+        empty_message="No Zendesk tickets are waiting for the community PM.",
     )
