@@ -41,12 +41,55 @@ SECRET_VARIABLES = (
 )
 
 
-def redact(text: str) -> str:
-    """Text with every secret from the environment replaced, for messages that quote outside errors."""
-    import os
+MIN_SECRET = 4  # shorter values would blank out ordinary words; no real secret is that short
 
+
+def _forms(value: str) -> set[str]:
+    """`value` as it may be quoted back: as set, stripped (as sent), and URL-encoded either way."""
+    from urllib.parse import quote, quote_plus
+
+    forms = {value, value.strip()}
+    for form in list(forms):
+        encoded = quote(form, safe="")
+        forms |= {encoded, encoded.lower(), quote_plus(form), quote(form)}
+    return {form for form in forms if len(form) >= MIN_SECRET}
+
+
+def secret_forms() -> list[tuple[str, str]]:
+    """(text, the variable it stands for) for every form of every secret in the environment that a
+    request carries, longest first (so a URL goes before its hook id): the value as set and stripped,
+    Zendesk's `email/token:TOKEN` and its Basic-auth base64, a webhook URL's path and hook id, each also
+    URL-encoded."""
+    import base64
+    import os
+    from urllib.parse import urlsplit
+
+    found: dict[str, str] = {}
     for name in SECRET_VARIABLES:
-        secret = os.environ.get(name)
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, f"<{name}>")
+        value = os.environ.get(name)
+        if not value or not value.strip():
+            continue
+        parts = [value]
+        if name == "ZENDESK_API_TOKEN":
+            email = os.environ.get("ZENDESK_EMAIL", "").strip()
+            login = f"{email}/token:{value.strip()}"
+            parts += [login, base64.b64encode(login.encode()).decode()]
+        if name == "MATTERMOST_WEBHOOK_URL":
+            try:
+                path = urlsplit(value.strip()).path
+            except ValueError:
+                path = ""
+            if path.strip("/"):
+                parts += [path.rstrip("/"), path.rstrip("/").rpartition("/")[2]]
+        for part in parts:
+            for form in _forms(part):
+                found.setdefault(form, name)
+    return sorted(found.items(), key=lambda pair: -len(pair[0]))
+
+
+def redact(text: str) -> str:
+    """Text with every secret from the environment replaced, in every form a request sends it (see
+    secret_forms), for messages that quote outside errors."""
+    for secret, name in secret_forms():
+        text = text.replace(secret, f"<{name}>")
     return text

@@ -184,6 +184,8 @@ class FakeGitHub:
     def __init__(self, *, token: str | None = TOKEN, latency: float = 0.0, now: float | None = None):
         self.token = token
         self.latency = latency
+        # tamper(path, params, status, headers, body) -> (status, headers, body): a test's own answer
+        self.tamper: Callable[..., tuple[int, dict[str, str], Any]] | None = None
         self.start = now  # None: the clock is real time
         self.url = ""
         self.repos: dict[int, FakeRepo] = {}
@@ -323,6 +325,8 @@ class FakeGitHub:
                     extra.update(self._rate_headers())
             return request.status, extra, body, 0.0
         status, extra, body = self._route(method, parts.path, params, request.authorization)
+        if self.tamper is not None:  # a test's malformed or odd answer in place of the real one
+            status, extra, body = self.tamper(parts.path, params, status, extra, body)
         if status == 200:
             etag = 'W/"' + hashlib.sha256(json.dumps([body, extra.get("Link")]).encode()).hexdigest() + '"'
             extra["ETag"] = etag

@@ -22,7 +22,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
@@ -81,6 +81,8 @@ class FakeZendesk:
     url: str = ""
     next_page_base: str | None = None  # where next_page points, when not at the fake itself
     odd: dict[str, Any] = field(default_factory=dict)  # replaces keys of every search answer
+    # tamper(path, params, authorization, (status, headers, body)) -> (status, headers, body)
+    tamper: Callable[..., tuple[int, dict, Any]] | None = None
     _throttled: list[str | None] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -92,6 +94,10 @@ class FakeZendesk:
 
     # --- answers -------------------------------------------------------------------------------------
     def answer(self, path: str, params: dict[str, str], authorization: str | None) -> tuple[int, dict, Any]:
+        found = self._answer(path, params, authorization)
+        return self.tamper(path, params, authorization, found) if self.tamper else found
+
+    def _answer(self, path: str, params: dict[str, str], authorization: str | None) -> tuple[int, dict, Any]:
         with self._lock:
             self.requests.append(Request(path, params, authorization))
             wait = self._throttled.pop(0) if self._throttled else None

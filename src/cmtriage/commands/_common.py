@@ -18,6 +18,21 @@ from cmtriage.render import FORMATS
 from cmtriage.urls import http_url
 
 
+class OutputPath(click.Path):
+    """-o FILE: a file name (an empty one is a usage error, not the current folder)."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail(f"expected a file name, got {value!r}", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+OUTPUT_PATH = OutputPath()
+
+
 def context_options(func: Callable) -> Callable:
     """--config-dir and --now, accepted by every command."""
 
@@ -69,7 +84,7 @@ def report_options(func: Callable) -> Callable:
 
     @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS),
                   help="Output format  [default: table on a terminal, else markdown; env: CMTRIAGE_FORMAT]")
-    @click.option("-o", "--output", "output_path", type=click.Path(dir_okay=False, path_type=Path),
+    @click.option("-o", "--output", "output_path", type=OUTPUT_PATH,
                   help="Write the report to FILE instead of stdout, in the format its extension says "
                        "(.json, .csv, .md) unless --format says otherwise.")
     @click.option("--post", is_flag=True, help="Post the report to MATTERMOST_WEBHOOK_URL, split on rows.")
@@ -110,16 +125,14 @@ def report_options(func: Callable) -> Callable:
 
 
 def write_text(text: str, path: Path | None) -> None:
-    """The report to stdout, or to a file written whole (a failed run leaves the old file intact)."""
+    """The report to stdout, or to a file written whole (a failed run leaves the old file intact);
+    see cmtriage.files for symlinks, pipes and devices."""
     if path is None:
         click.echo(text, nl=False)
         return
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+    from cmtriage.files import write_file
+
+    write_file(path, text)
 
 
 def emit(report, output: Output, env: Env) -> int:

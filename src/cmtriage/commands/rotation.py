@@ -16,7 +16,7 @@ import click
 
 from cmtriage import rotation as schedule_logic
 from cmtriage.cli import SuggestingGroup
-from cmtriage.commands._common import Env, context_options, default_format, write_text
+from cmtriage.commands._common import OUTPUT_PATH, Env, context_options, default_format, write_text
 from cmtriage.errors import UsageError
 from cmtriage.render import FORMATS, clean, markdown_text
 from cmtriage.rotation import Week
@@ -47,7 +47,7 @@ def _output_options(func: Callable) -> Callable:
 
     @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS),
                   help="Output format  [default: table on a terminal, else markdown; env: CMTRIAGE_FORMAT]")
-    @click.option("-o", "--output", "output_path", type=click.Path(dir_okay=False, path_type=Path),
+    @click.option("-o", "--output", "output_path", type=OUTPUT_PATH,
                   help="Write to FILE instead of stdout.")
     @functools.wraps(func)
     def wrapper(*args: Any, fmt: str | None, output_path: Path | None, **kwargs: Any) -> Any:
@@ -312,7 +312,7 @@ def ics_text(rotation: RotationConfig, weeks: Sequence[Week], *, now: dt.datetim
 @click.option("--from", "day", metavar="DATE", callback=_date,
               help="Start with the week holding this date, like 2026-11-24  [default: this week]")
 @_weeks_option(52)
-@click.option("-o", "--output", "output_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", "output_path", type=OUTPUT_PATH,
               help="Write the calendar to FILE instead of stdout.")
 @context_options
 def ics(env: Env, day: dt.date | None, count: int, output_path: Path | None) -> None:
