@@ -1,6 +1,6 @@
 """How long `cmtriage rotation who` takes to start, beside the floor of any click CLI.
 
-Prints the median wall time of N runs of each command and their ratio (the aim is <= 1.5). Each run is
+Prints the median wall time of N runs of each command and their ratio (the aim is <= 1.6). Each run is
 a fresh interpreter, as when a person types the command. Run by hand or in CI's bench step:
 
     python bench/startup.py            # 30 runs each
@@ -65,7 +65,7 @@ def main() -> None:
         floor, ours = median_seconds([[sys.executable, "-c", "import click"], who], args.runs, env)
     print(f"python -c 'import click': {floor * 1000:7.1f} ms (median of {args.runs})")
     print(f"cmtriage rotation who:    {ours * 1000:7.1f} ms (median of {args.runs})")
-    print(f"ratio:                    {ours / floor:7.2f} (aim: <= 1.5)")
+    print(f"ratio:                    {ours / floor:7.2f} (aim: <= 1.6)")
 
 
 if __name__ == "__main__":
