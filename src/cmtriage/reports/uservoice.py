@@ -74,7 +74,7 @@ _VOLUNTEER = re.compile(
     r"|i(?:'m| am) (?:working on|implementing|building) (?:this|it|a pr|a patch)"
     r"|(?:can|may|could) i (?:work on|take|pick up|implement) (?:this|it)"
     r"|i(?:'ve| have) (?:started|begun) (?:implementing|working on|building)"
-    r")")
+    r")(?: (?:this|it)\b)?")
 
 
 @dataclass(frozen=True)
