@@ -32,7 +32,9 @@ class _Text(HTMLParser):
         self.parts.append(data)
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag in ("p", "br", "li", "pre", "blockquote", "div"):
+        if tag in ("p", "pre", "blockquote", "div", "ul", "ol"):
+            self.parts.append("\n\n")  # a paragraph
+        elif tag in ("br", "li"):
             self.parts.append("\n")
 
 
