@@ -7,6 +7,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 
@@ -520,14 +521,29 @@ def test_datacenter_pages_with_start_at_and_a_bearer_token(uv, write_config, mon
     assert len(items(out, "status")) == 8
 
 
-def test_a_warm_run_asks_only_for_tickets_updated_since(configured, run_cli):
-    _, jira = configured
+def test_a_warm_run_asks_only_for_what_changed(configured, run_cli):
+    uv, jira = configured
     code, cold, _ = run_cli("uservoice", "--format", "json")
     jira.requests.clear()
+    uv.requests.clear()
     code, warm, _ = run_cli("uservoice", "--format", "json")
     assert code == 0 and json.loads(warm)["items"] == json.loads(cold)["items"]
     assert jira.count("/rest/api/3/field") == 0  # the sprint field comes from the cache
-    assert jira.searches[-1].params["jql"].endswith('AND updated >= "2026-11-23" ORDER BY key')
+    # MM-9 and MM-99 are not cached (they do not exist): asked for whole, refused, and left out again.
+    assert [r.params["jql"] for r in jira.searches] == [
+        "key in (MM-9, MM-99) OR (key in (MM-1, MM-2, MM-3, MM-4, MM-5, MM-6, MM-7, MM-8, MM-10, MM-12, "
+        'MM-13, MM-14) AND updated >= "2026-11-23") ORDER BY key',
+        'key in (MM-1, MM-2, MM-3, MM-4, MM-5, MM-6, MM-7, MM-8, MM-10, MM-12, MM-13, MM-14) AND updated >= '
+        '"2026-11-23" ORDER BY key',
+    ]
+    listings = [r for r in uv.requests if r.path.startswith("/api/v2/admin/")]
+    assert len(listings) == 4 and all("updated_after" in r.params for r in listings)
+    # A comment made since is seen on the next warm run.
+    moment = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    uv.comments.append(comment(9, 6, "I can submit a PR next week", creator=101, created_at=moment))
+    code, warm, _ = run_cli("uservoice", "--format", "json")
+    assert [(i["suggestion_id"], i["author"]) for i in items(warm, "volunteer")] == [
+        (1, "Lee Chen"), (6, "Dana Rivera"), (11, "Lee Chen"), (11, "Sam O'Neil")]
     jira.issues["MM-6"]["fields"].update(
         status={"name": "Done", "statusCategory": {"key": "done"}},
         resolution={"name": "Won't Fix"},

@@ -11,6 +11,7 @@
 - `expire()` makes every token issued so far answer 401 (as an expired token does);
 - `throttle(n, retry_after)` answers the next n admin requests 429 with that `Retry-After` (seconds, or
   an epoch time: UserVoice documents the latter);
+- `updated_after=ISO` keeps the records updated at or after that time (the Airbyte and singer taps' filter);
 - `latency` seconds before each answer (the benchmark's 100 ms).
 """
 
@@ -188,6 +189,8 @@ class FakeUserVoice:
 
     def _page(self, key: str, params: dict[str, str]) -> dict[str, Any]:
         records = sorted(getattr(self, key), key=lambda r: r["id"])
+        if params.get("updated_after"):
+            records = [r for r in records if r.get("updated_at", r["created_at"]) >= params["updated_after"]]
         per_page = min(int(params.get("per_page", "20")), 100)
         if self.paging == "cursor" and params.get("cursor"):
             page = int(params["cursor"].removeprefix("c"))

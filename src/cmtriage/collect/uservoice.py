@@ -65,7 +65,18 @@ def suggestions(run: Run) -> list[Suggestion]:
 
         raise UsageError(f"{run.env.where(REPOS_FILE)}: no uservoice: url or export; add one like "
                          "`uservoice: {url: https://example.uservoice.com}`, or pass --from-file FILE")
-    return source.fetch(config.url, *source.credentials(), budget=run.budget())
+    from cmtriage.cache import open_cache
+    from cmtriage.terminal import terminal
+
+    client_id, secret = source.credentials()
+    cache = open_cache("uservoice", config.url, f"{client_id}:{secret}", today=run.env.now.date(),
+                       enabled=run.env.use_cache)
+    found = source.fetch(config.url, client_id, secret, budget=run.budget(), cache=cache)
+    try:
+        cache.save()
+    except UsageError as exc:
+        terminal().warn(f"the UserVoice cache was not saved: {exc}")
+    return found
 
 
 def tickets(run: Run, jira: Jira, keys: list[str]) -> Tickets:

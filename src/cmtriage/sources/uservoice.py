@@ -21,13 +21,14 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cmtriage.errors import SourceFailure, UsageError
 
 if TYPE_CHECKING:
+    from cmtriage.cache import Cache
     from cmtriage.sources.http import HttpClient
 
 SOURCE = "uservoice"
@@ -296,20 +297,71 @@ LISTINGS = (
 )
 
 
+# What the cache keeps of each record: the fields the report reads, and the links it joins on.
+KEPT = {
+    "suggestions": ("id", "title", "body", "state", "created_at", "updated_at", "votes_count",
+                    "supporters_count", "portal_url"),
+    "comments": ("id", "body", "state", "is_admin_comment", "created_at", "updated_at"),
+    "notes": ("id", "body", "created_at", "updated_at"),
+    "status_updates": ("id", "body", "created_at", "updated_at"),
+}
+KEPT_LINKS = ("status", "created_by", "suggestion")
+FULL_EVERY = timedelta(days=7)  # a full listing at least this often: the only way to see deletions
+MARGIN = timedelta(hours=1)  # asked again from this long before the last listing (clocks differ)
+
+
+def _slim(raw: dict[str, Any], key: str) -> dict[str, Any]:
+    links = raw.get("links") if isinstance(raw.get("links"), dict) else {}
+    return {**{name: raw[name] for name in KEPT[key] if name in raw},
+            "links": {name: links[name] for name in KEPT_LINKS if name in links}}
+
+
+def _since(entry: Any, now: datetime) -> datetime | None:
+    """When the cached listing was made (minus the margin), if it can be brought up to date."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("records"), dict):
+        return None
+    try:
+        at, full = datetime.fromisoformat(entry["at"]), datetime.fromisoformat(entry["full"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return at - MARGIN if now - full < FULL_EVERY else None
+
+
 def fetch(url: str, client_id: str, secret: str, *, http: HttpClient | None = None,
-          budget: Any = None) -> list[Suggestion]:
-    """Every suggestion of the site with its status, creator, notes and comments. Raises SourceFailure."""
+          budget: Any = None, cache: Cache | None = None) -> list[Suggestion]:
+    """Every suggestion of the site with its status, creator, notes and comments. With a cache, a
+    listing made in the last week is brought up to date with `updated_after` (one page, usually)
+    instead of being read whole. Raises SourceFailure."""
     from cmtriage.sources.http import HttpClient
 
     base = url.rstrip("/")
     own = http is None
     http = http or HttpClient(SOURCE, base, budget=budget)
+    now = datetime.now(UTC)
     try:
         session = _Session(http, client_id, secret)
         collected = _Collected.empty()
+        names = cache.get("names") if cache else None
+        if isinstance(names, dict):
+            for kind in ("statuses", "users"):
+                getattr(collected, kind).update({int(k): v for k, v in (names.get(kind) or {}).items()
+                                                 if str(k).isdigit() and isinstance(v, str)})
         for key, path, params in LISTINGS:
-            for page in _pages(session, f"{base}{path}", params):
+            entry = cache.get(f"listing:{key}") if cache else None
+            since = _since(entry, now)
+            records: dict[str, dict[str, Any]] = dict(entry["records"]) if since else {}
+            asked = {**params, **({"updated_after": since.strftime("%Y-%m-%dT%H:%M:%SZ")} if since else {})}
+            for page in _pages(session, f"{base}{path}", asked):
                 collected.add(key, page)
+                for raw in _objects(page, key):
+                    records[str(_id(raw.get("id"), f"a record of {key}"))] = _slim(raw, key)
+            setattr(collected, key, list(records.values()))
+            if cache:
+                cache.put(f"listing:{key}", {"at": now.isoformat(), "records": records,
+                                             "full": entry["full"] if since else now.isoformat()})
+        if cache:
+            cache.put("names", {kind: {str(k): v for k, v in getattr(collected, kind).items()}
+                                for kind in ("statuses", "users")})
         return collected.joined()
     except _Unexpected as exc:
         raise http.fail(base, f"unexpected answer: {exc}") from None
