@@ -8,6 +8,7 @@ import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -284,9 +285,14 @@ def test_question_volunteer_and_completed_lists(configured, run_cli):
     assert [
         (i["suggestion_id"], i["author"], i["matched"], i["reason"]) for i in items(out, "volunteer")
     ] == [
-        (1, "Lee Chen", ["I'd like to work on this"], 'offers to build it: "I\'d like to work on this"'),
-        (11, "Lee Chen", ["I can submit a PR"], 'offers to build it: "I can submit a PR"'),
-        (11, "Sam O'Neil", ["Happy to contribute"], 'offers to build it: "Happy to contribute"'),
+        (
+            1,
+            "Lee Chen",
+            ["I'd like to work on this"],
+            'Lee Chen offers to build it: "I\'d like to work on this"',
+        ),
+        (11, "Lee Chen", ["I can submit a PR"], 'Lee Chen offers to build it: "I can submit a PR"'),
+        (11, "Sam O'Neil", ["Happy to contribute"], 'Sam O\'Neil offers to build it: "Happy to contribute"'),
     ]
     # The latest released version is 11.2 (the released one with the latest date); MM-10's 11.1 is older.
     completed = items(out, "completed")
@@ -533,7 +539,7 @@ def test_a_warm_run_asks_only_for_what_changed(configured, run_cli):
     assert [r.params["jql"] for r in jira.searches] == [
         "key in (MM-9, MM-99) OR (key in (MM-1, MM-2, MM-3, MM-4, MM-5, MM-6, MM-7, MM-8, MM-10, MM-12, "
         'MM-13, MM-14) AND updated >= "2026-11-23") ORDER BY key',
-        'key in (MM-1, MM-2, MM-3, MM-4, MM-5, MM-6, MM-7, MM-8, MM-10, MM-12, MM-13, MM-14) AND updated >= '
+        "key in (MM-1, MM-2, MM-3, MM-4, MM-5, MM-6, MM-7, MM-8, MM-10, MM-12, MM-13, MM-14) AND updated >= "
         '"2026-11-23" ORDER BY key',
     ]
     listings = [r for r in uv.requests if r.path.startswith("/api/v2/admin/")]
@@ -543,7 +549,11 @@ def test_a_warm_run_asks_only_for_what_changed(configured, run_cli):
     uv.comments.append(comment(9, 6, "I can submit a PR next week", creator=101, created_at=moment))
     code, warm, _ = run_cli("uservoice", "--format", "json")
     assert [(i["suggestion_id"], i["author"]) for i in items(warm, "volunteer")] == [
-        (1, "Lee Chen"), (6, "Dana Rivera"), (11, "Lee Chen"), (11, "Sam O'Neil")]
+        (1, "Lee Chen"),
+        (6, "Dana Rivera"),
+        (11, "Lee Chen"),
+        (11, "Sam O'Neil"),
+    ]
     jira.issues["MM-6"]["fields"].update(
         status={"name": "Done", "statusCategory": {"key": "done"}},
         resolution={"name": "Won't Fix"},
@@ -775,3 +785,21 @@ def test_digest_without_credentials_keeps_the_section_error(uv, jira, write_conf
 def test_help_has_an_example(run_cli):
     code, out, _ = run_cli("uservoice", "--help")
     assert code == 0 and "Example:" in out and "--thank-you" in out
+
+
+def test_the_readme_repos_example_sets_up_uservoice_and_jira(write_config):
+    from cmtriage.config import StatusRule, load_repos
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    example = readme.split("### repos.yaml — where to look\n")[1].split("```yaml\n")[1].split("```")[0]
+    repos = load_repos(write_config(repos=example))
+    assert (repos.uservoice.url, repos.uservoice.export) == (
+        "https://mattermost.uservoice.com",
+        "suggestions.csv",
+    )
+    assert repos.uservoice.rule("Started") == StatusRule(
+        "In Progress", jira_statuses=("In Progress", "In Review")
+    )
+    assert repos.uservoice.rule("Declined").resolutions == ("Won't Do", "Won't Fix", "Duplicate")
+    assert repos.uservoice.rule("Completed").name == "Completed"  # not given: the default
+    assert (repos.jira.project, repos.jira.labels, repos.jira.flavor) == ("MM", ("community",), "cloud")

@@ -280,7 +280,8 @@ def build(suggestions: Sequence[Suggestion], *, now: datetime, uservoice: UserVo
         if not _closed(suggestion, uservoice):
             for who, words in _volunteers(suggestion):
                 volunteer.append(_item(suggestion, now, which="volunteer", judgement=judgement, author=who,
-                                       matched=[words], reason=f'offers to build it: "{words}"'))
+                                       matched=[words],
+                                       reason=f'{who or "someone"} offers to build it: "{words}"'))
         if judgement and release:
             first = first_version(judgement, uservoice, jira)
             if first and same_version(first[0].name, release):
