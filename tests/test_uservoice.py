@@ -449,6 +449,18 @@ def test_missing_credentials_exit_2(uv, jira, write_config, run_cli):
     assert uv.requests == []
 
 
+def test_missing_jira_credentials_keep_the_uservoice_lists(configured, run_cli, monkeypatch):
+    _, jira = configured
+    monkeypatch.delenv("JIRA_API_TOKEN")
+    code, out, err = run_cli("uservoice", "--format", "json")
+    assert code == 1
+    assert err.startswith(
+        "cmtriage: error: jira: JIRA_API_TOKEN not set: Jira Cloud takes your email and an API"
+    )
+    assert {i["list"] for i in items(out)} == {"question", "volunteer"}
+    assert jira.requests == []
+
+
 def test_a_failing_jira_keeps_the_uservoice_lists(configured, run_cli):
     _, jira = configured
     jira.down = True
@@ -803,3 +815,101 @@ def test_the_readme_repos_example_sets_up_uservoice_and_jira(write_config):
     assert repos.uservoice.rule("Declined").resolutions == ("Won't Do", "Won't Fix", "Duplicate")
     assert repos.uservoice.rule("Completed").name == "Completed"  # not given: the default
     assert (repos.jira.project, repos.jira.labels, repos.jira.flavor) == ("MM", ("community",), "cloud")
+
+
+def _ticket(**fields):
+    from cmtriage.sources.jira import Sprint, Ticket, Version
+
+    values = {
+        "key": "MM-1",
+        "summary": "",
+        "status": "Open",
+        "category": "new",
+        "resolution": None,
+        "labels": (),
+        "fix_versions": (),
+        "sprints": (),
+        "updated": datetime(2026, 11, 1, tzinfo=UTC),
+        "url": "https://x/browse/MM-1",
+    }
+    values.update(fields)
+    values["fix_versions"] = tuple(Version(n, r, None) for n, r in values["fix_versions"])
+    values["sprints"] = tuple(Sprint(n, s) for n, s in values["sprints"])
+    return Ticket(**values)
+
+
+@pytest.mark.parametrize(
+    ("fields", "implied"),
+    [
+        ({}, ("Under Review", "MM-1 exists (Open), no plan yet")),
+        ({"fix_versions": [("11.3", False)]}, ("Planned", "MM-1 has the fix version 11.3")),
+        ({"labels": ("Spec-Done",)}, ("Planned", "MM-1 is labelled Spec-Done")),
+        ({"status": "Spec Done"}, ("Planned", "MM-1 is Spec Done")),
+        ({"labels": ("help wanted",)}, ("Help Wanted", "MM-1 is marked help wanted")),
+        ({"fix_versions": [("Help Wanted", False)]}, ("Help Wanted", "MM-1 is marked Help Wanted")),
+        (
+            {"sprints": [("Sprint 41", "closed")], "fix_versions": [("11.3", False)]},
+            ("Planned", "MM-1 has the fix version 11.3"),
+        ),
+        (
+            {"sprints": [("Sprint 42", "active")], "labels": ("Help Wanted",)},
+            ("Started", "MM-1 is in the active sprint Sprint 42"),
+        ),
+        ({"status": "In Review", "category": "indeterminate"}, ("Started", "MM-1 is In Review")),
+        (
+            {"status": "Done", "category": "done", "resolution": "Done"},
+            ("Completed", "MM-1 resolved as Done"),
+        ),
+        (
+            {"status": "Closed", "category": "done", "resolution": "Shipped"},
+            ("Completed", "MM-1 resolved as Shipped (taken as done)"),
+        ),
+        ({"status": "Done", "category": "done"}, ("Completed", "MM-1 resolved as Done")),
+        (
+            {"status": "Closed", "category": "done", "resolution": "won't fix"},
+            ("Declined", "MM-1 resolved as won't fix"),
+        ),
+        (
+            {"status": "Closed", "category": "done", "resolution": "Duplicate", "sprints": [("S", "active")]},
+            ("Declined", "MM-1 resolved as Duplicate"),
+        ),
+    ],
+)
+def test_the_status_a_ticket_implies(fields, implied):
+    from cmtriage.config import Jira, UserVoice
+    from cmtriage.reports.uservoice import ticket_status
+
+    assert ticket_status(_ticket(**fields), UserVoice(), Jira(url="https://x")) == implied
+
+
+def test_the_most_advanced_ticket_decides_and_declined_ranks_last():
+    from cmtriage.config import Jira, UserVoice
+    from cmtriage.reports.uservoice import judge
+    from cmtriage.sources.jira import Tickets
+    from cmtriage.sources.uservoice import Suggestion
+
+    declined = _ticket(key="MM-1", status="Closed", category="done", resolution="Won't Do")
+    planned = _ticket(key="MM-2", fix_versions=[("11.3", False)])
+    idea = Suggestion(
+        1,
+        "t",
+        "MM-1 and MM-2 and MM-3",
+        "open",
+        "",
+        datetime(2026, 1, 1, tzinfo=UTC),
+        datetime(2026, 1, 1, tzinfo=UTC),
+        1,
+        "https://u/1",
+        "Dana",
+    )
+    judged = judge(
+        idea,
+        Tickets(found={"MM-1": declined, "MM-2": planned}, missing=frozenset({"MM-3"})),
+        UserVoice(),
+        Jira(url="https://x", project="MM"),
+    )
+    assert (judged.implied, judged.ticket.key, judged.listed) == (
+        "Planned",
+        "MM-2",
+        ["MM-1", "MM-2", "MM-3 not found"],
+    )

@@ -98,8 +98,8 @@ def tickets(run: Run, jira: Jira, keys: list[str]) -> Tickets:
 
 
 def gather(run: Run) -> Gathered:
-    """Suggestions and their tickets. With run.option("strict") (a command of its own), missing
-    credentials are a UsageError; in a digest they are the report's error."""
+    """Suggestions and their tickets. Jira failing, or its credentials missing, is an error of the
+    report, which keeps the UserVoice lists."""
     from cmtriage.config import UserVoice
     from cmtriage.models import SourceError
     from cmtriage.reports.uservoice import linked_keys
@@ -115,9 +115,7 @@ def gather(run: Run) -> Gathered:
             got = tickets(run, repos.jira, keys)
         except SourceFailure as failure:
             errors.append(SourceError.of(failure))
-        except UsageError as missing:
-            if run.option("strict"):
-                raise
+        except UsageError as missing:  # no credentials: the UserVoice lists still print
             errors.append(SourceError("jira", str(missing)))
     return Gathered(found, got, tuple(errors), config, repos.jira)
 

@@ -308,7 +308,9 @@ class JiraClient:
     # --- search ------------------------------------------------------------------------------------------
     def search(self, jql: str, fields: Sequence[str]) -> list[dict[str, Any]]:
         """Every issue the JQL finds, with the fields listed. Raises SourceFailure (a 400 included)."""
-        issues, _ = self._search(jql, fields)
+        issues, errors = self._search(jql, fields)
+        if errors:
+            raise self.http.fail(self.base, "HTTP 400 Bad Request: " + "; ".join(errors))
         return issues
 
     def _search(self, jql: str, fields: Sequence[str]) -> tuple[list[dict[str, Any]], list[str]]:

@@ -55,6 +55,7 @@ def read(url: str, *, forum: str | None, budget: object = None) -> Origin:
     is a UsageError. Raises SourceFailure when the site fails."""
     from cmtriage.sources import github
     from cmtriage.sources.http import HttpClient
+    from cmtriage.text import clean
 
     parts = urlsplit(url.strip())
     api_root = github.api_root()
@@ -70,7 +71,7 @@ def read(url: str, *, forum: str | None, budget: object = None) -> Origin:
         if not isinstance(issue, dict):
             raise UsageError(f"{url}: GitHub's answer is not an issue")
         user = issue.get("user") if isinstance(issue.get("user"), dict) else {}
-        return Origin(url=str(issue.get("html_url") or f"https://github.com/{owner}/{repo}/issues/{number}"),
+        return Origin(url=clean(str(issue.get("html_url") or f"https://github.com/{owner}/{repo}/issues/{number}")),
                       title=str(issue.get("title") or ""), body=str(issue.get("body") or ""),
                       author=str(user.get("login") or ""),
                       kind="GitHub pull request" if "pull_request" in issue else "GitHub issue")
@@ -81,7 +82,7 @@ def read(url: str, *, forum: str | None, budget: object = None) -> Origin:
             data = http.get_json(f"{forum.rstrip('/')}/t/{number}.json")
         posts = (data.get("post_stream") or {}).get("posts") if isinstance(data, dict) else None
         first = posts[0] if isinstance(posts, list) and posts and isinstance(posts[0], dict) else {}
-        slug = data.get("slug") or "topic"
+        slug = re.sub(r"[^0-9A-Za-z_-]", "", str(data.get("slug") or "")) or "topic"
         return Origin(url=f"{forum.rstrip('/')}/t/{slug}/{number}", title=str(data.get("title") or ""),
                       body=_plain(str(first.get("cooked") or "")), author=str(first.get("username") or ""),
                       kind="forum topic")
