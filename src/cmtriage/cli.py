@@ -27,6 +27,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stale": ("cmtriage.commands.stale:stale", "Community GitHub issues and pulls nobody answered lately."),
     "new": ("cmtriage.commands.new:new", "New community GitHub issues, each with its type and a reply."),
     "digest": ("cmtriage.commands.digest:digest", "The morning post: every report set up, in one."),
+    "uservoice": ("cmtriage.commands.uservoice:uservoice", "Feature ideas to update, ask about, thank for."),
+    "jira": ("cmtriage.commands.jira:jira", "Draft or create the Jira ticket of a reproducible bug."),
 }
 
 

@@ -20,7 +20,7 @@ from cmtriage.rotationfile import (  # noqa: F401 (the rotation's names, for tho
     parse_rotation,
     week_start,
 )
-from cmtriage.yamlnodes import Node, load, required
+from cmtriage.yamlnodes import Node, load, quoted, required
 
 REPOS_FILE = "repos.yaml"
 WATCH_KINDS = ("issues", "pulls", "both")
@@ -66,14 +66,57 @@ class StackOverflow:
     url: str = "https://api.stackexchange.com"
 
 
+# The seed's UserVoice statuses, from least to most advanced (reports/uservoice.py ranks them so).
+USERVOICE_STATUSES = ("Declined", "Under Review", "Planned", "Help Wanted", "Started", "Completed")
+
+
+@dataclass(frozen=True)
+class StatusRule:
+    """How one of the seed's statuses is named in UserVoice and recognised on a Jira ticket (each list is
+    matched case-insensitively; reports/uservoice.py adds the built-in signs: an active sprint, a fix
+    version, the help-wanted label)."""
+
+    name: str  # the status's name on this UserVoice site
+    labels: tuple[str, ...] = ()  # Jira labels that imply it
+    jira_statuses: tuple[str, ...] = ()  # Jira workflow statuses that imply it
+    resolutions: tuple[str, ...] = ()  # Jira resolutions that imply it (Completed, Declined)
+
+
+DEFAULT_STATUS_RULES: tuple[tuple[str, StatusRule], ...] = (
+    ("Declined", StatusRule("Declined", resolutions=(
+        "Won't Do", "Won't Fix", "Declined", "Duplicate", "Cannot Reproduce", "Incomplete", "Rejected",
+        "Obsolete"))),
+    ("Under Review", StatusRule("Under Review")),
+    ("Planned", StatusRule("Planned", labels=("spec-done", "spec-complete"),
+                           jira_statuses=("Spec Done", "Ready for Development", "Selected for Development"))),
+    ("Help Wanted", StatusRule("Help Wanted")),
+    ("Started", StatusRule("Started", jira_statuses=("In Progress", "In Review"))),
+    ("Completed", StatusRule("Completed", resolutions=("Done", "Fixed", "Implemented", "Complete",
+                                                        "Completed", "Resolved"))),
+)
+
+
 @dataclass(frozen=True)
 class UserVoice:
-    url: str
+    url: str | None = None  # the UserVoice site (the Admin API); None: read `export` only
+    export: str | None = None  # a suggestions export (CSV or saved JSON) read instead of the API
+    statuses: tuple[tuple[str, StatusRule], ...] = DEFAULT_STATUS_RULES  # seed status -> its rule
+
+    def rule(self, status: str) -> StatusRule:
+        return dict(self.statuses)[status]
+
+
+JIRA_FLAVORS = ("cloud", "datacenter")
 
 
 @dataclass(frozen=True)
 class Jira:
     url: str
+    project: str | None = None  # the project key (MM): bare keys like MM-123 in text link to it
+    labels: tuple[str, ...] = ()  # labels `jira ticket` puts on a ticket it creates
+    help_wanted_label: str = "Help Wanted"  # a label (or fix version) saying contributors may take it
+    enterprise_label: str = "Enterprise"  # a label saying the idea is an Enterprise feature
+    flavor: str = "cloud"  # cloud (/rest/api/3/search/jql, email + API token) | datacenter (Bearer)
 
 
 @dataclass(frozen=True)
@@ -140,6 +183,60 @@ def _repo_watches(node: Node) -> tuple[RepoWatch, ...]:
 SOURCE_KEYS = ("helpwanted", "forum", "stackoverflow", "uservoice", "jira", "zendesk")
 
 
+_PROJECT_KEY = re.compile(r"^[A-Z][A-Z0-9_]+$")
+
+
+def _uservoice(node: Node) -> UserVoice:
+    keys = node.mapping(("url", "export", "statuses"))
+    if "url" not in keys and "export" not in keys:
+        node.missing("url", "the UserVoice site's URL (or export: a suggestions export file)")
+    rules = dict(DEFAULT_STATUS_RULES)
+    if "statuses" in keys:
+        for status, child in keys["statuses"].mapping(USERVOICE_STATUSES).items():
+            fields = child.mapping(("name", "labels", "jira_statuses", "resolutions"))
+            if "resolutions" in fields and status not in ("Completed", "Declined"):
+                fields["resolutions"].fail("only Completed and Declined are implied by a resolution")
+            default = rules[status]
+            rules[status] = StatusRule(
+                name=fields["name"].string() if "name" in fields else default.name,
+                labels=fields["labels"].strings() if "labels" in fields else default.labels,
+                jira_statuses=(fields["jira_statuses"].strings() if "jira_statuses" in fields
+                               else default.jira_statuses),
+                resolutions=(fields["resolutions"].strings() if "resolutions" in fields
+                             else default.resolutions),
+            )
+        names: dict[str, str] = {}
+        for status, rule in rules.items():
+            if rule.name.casefold() in names:
+                keys["statuses"].fail(f"{status} and {names[rule.name.casefold()]} are both named "
+                                      f"{quoted(rule.name)}; each needs its own UserVoice status")
+            names[rule.name.casefold()] = status
+    return UserVoice(
+        url=keys["url"].url() if "url" in keys else None,
+        export=keys["export"].string() if "export" in keys else None,
+        statuses=tuple((status, rules[status]) for status in USERVOICE_STATUSES),
+    )
+
+
+def _jira(node: Node) -> Jira:
+    keys = node.mapping(("url", "project", "labels", "help_wanted_label", "enterprise_label", "flavor"))
+    project = None
+    if "project" in keys:
+        project = keys["project"].string()
+        if not _PROJECT_KEY.match(project):
+            keys["project"].expected("a Jira project key like MM")
+    return Jira(
+        url=required(keys, node, "url", "the jira site's URL").url(),
+        project=project,
+        labels=keys["labels"].strings() if "labels" in keys else (),
+        help_wanted_label=(keys["help_wanted_label"].string() if "help_wanted_label" in keys
+                           else Jira.help_wanted_label),
+        enterprise_label=(keys["enterprise_label"].string() if "enterprise_label" in keys
+                          else Jira.enterprise_label),
+        flavor=keys["flavor"].choice(JIRA_FLAVORS) if "flavor" in keys else "cloud",
+    )
+
+
 def parse_repos(root: Node) -> ReposConfig:
     top = root.mapping(("staff", "bots", "github", *SOURCE_KEYS, "mattermost", "replies"))
     values: dict[str, object] = {}
@@ -175,10 +272,10 @@ def parse_repos(root: Node) -> ReposConfig:
             tagged=required(keys, node, "tagged", "a list of tags").strings(),
             url=keys["url"].url() if "url" in keys else StackOverflow.url,
         )
-    for key, cls in (("uservoice", UserVoice), ("jira", Jira)):
-        if key in top:
-            keys = top[key].mapping(("url",))
-            values[key] = cls(url=required(keys, top[key], "url", f"the {key} site's URL").url())
+    if "uservoice" in top:
+        values["uservoice"] = _uservoice(top["uservoice"])
+    if "jira" in top:
+        values["jira"] = _jira(top["jira"])
     if "zendesk" in top:
         node = top["zendesk"]
         keys = node.mapping(("url", "query"))

@@ -38,6 +38,7 @@ class SourceFailure(CmtriageError):
 SECRET_VARIABLES = (
     "GITHUB_TOKEN", "GH_TOKEN", "DISCOURSE_API_KEY", "USERVOICE_CLIENT_SECRET", "JIRA_API_TOKEN",
     "ZENDESK_API_TOKEN", "MATTERMOST_WEBHOOK_URL",
+    "JIRA_TOKEN",  # Jira Data Center's personal access token
 )
 
 

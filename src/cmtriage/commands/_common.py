@@ -172,15 +172,15 @@ def emit(report, output: Output, env: Env) -> int:
 def wait_option(func: Callable) -> Callable:
     return click.option(
         "--wait", "wait_text", default="60s", show_default=True, metavar="DURATION",
-        help="Wait this long in all, at most, for GitHub's rate limits to lift; past it, stop and say when "
-             "to try again.",
+        help="Wait this long in all, at most, for rate limits to lift (every source's waits count); past "
+             "it, stop and say when to try again.",
     )(func)
 
 
 def cache_option(func: Callable) -> Callable:
-    """--no-cache, for the commands that ask GitHub (its cache is the only one there is)."""
+    """--no-cache, for the commands whose sources keep an on-disk cache."""
     return click.option("--no-cache", is_flag=True,
-                        help="Ask GitHub for everything again; neither read nor write its cache.")(func)
+                        help="Ask for everything again; neither read nor write the cache.")(func)
 
 
 def days_option(func: Callable) -> Callable:
