@@ -476,3 +476,20 @@ def applied(report: Report, results: Mapping[Key, Sequence[str] | None]) -> Repo
         return replace(item, extra=extra)
 
     return report.keeping([updated(item) for item in report.items])
+
+
+def to_add(items: Sequence[Item], repo_labels: Mapping[str, Sequence[str]]
+           ) -> list[tuple[str, int, list[str]]]:
+    """What --apply sends: each `labels` item's `add_labels` that its repo has (in the repo's spelling) and
+    its issue does not carry yet; issues with nothing left out. Nothing else is ever added."""
+    changes = []
+    for item in items:
+        if item.extra["list"] != LABELS:
+            continue
+        repo = item.extra["repo"]
+        carried = {label.lower() for label in item.extra["labels"]}
+        names = [own for own in (_own(name, repo_labels.get(repo, ())) for name in item.extra["add_labels"])
+                 if own and own.lower() not in carried]
+        if names:
+            changes.append((repo, item.extra["number"], list(dict.fromkeys(names))))
+    return changes

@@ -384,30 +384,31 @@ class GitHub:
         return {(i.repo, i.number): self._failure(r, f"{i.repo}#{i.number}")
                 if isinstance(r, Exception) else r for i, r in zip(issues, results, strict=True)}
 
-    def add_labels(self, changes: Sequence[tuple[Issue, Sequence[str]]]
+    def add_labels(self, changes: Sequence[tuple[str, int, Sequence[str]]]
                    ) -> dict[tuple[str, int], tuple[str, ...] | SourceFailure]:
-        """Add each issue's labels (never removes one); each answer is the labels the issue now carries.
+        """Add labels to issues, each given as (canonical repo, number, names); never removes one. Each
+        answer is the labels the issue now carries.
         The names must be the repo's own: GitHub creates a label it does not know. One repo's issues go
         one after the other, and once GitHub refuses to let this token write there, the rest of that repo
         get the same failure without being sent."""
-        by_repo: dict[str, list[tuple[Issue, Sequence[str]]]] = {}
-        for issue, names in changes:
-            by_repo.setdefault(issue.repo, []).append((issue, names))
+        by_repo: dict[str, list[tuple[int, Sequence[str]]]] = {}
+        for repo, number, names in changes:
+            by_repo.setdefault(repo, []).append((number, names))
 
-        def repo_job(repo: str, todo: list[tuple[Issue, Sequence[str]]]) -> dict[tuple[str, int], Any]:
+        def repo_job(repo: str, todo: list[tuple[int, Sequence[str]]]) -> dict[tuple[str, int], Any]:
             done: dict[tuple[str, int], Any] = {}
             refused: SourceFailure | None = None
-            for issue, names in todo:
+            for number, names in todo:
                 if refused is not None:
-                    done[(repo, issue.number)] = refused
+                    done[(repo, number)] = refused
                     continue
                 try:
-                    data = self._post(f"/repos/{repo}/issues/{issue.number}/labels", {"labels": list(names)})
-                    done[(repo, issue.number)] = tuple(label["name"] for label in data)
+                    data = self._post(f"/repos/{repo}/issues/{number}/labels", {"labels": list(names)})
+                    done[(repo, number)] = tuple(label["name"] for label in data)
                 except Exception as exc:
-                    failure, refusal = self._write_failure(exc, repo, issue.number)
+                    failure, refusal = self._write_failure(exc, repo, number)
                     refused = failure if refusal else None
-                    done[(repo, issue.number)] = failure
+                    done[(repo, number)] = failure
             return done
 
         results = self._run([lambda repo=repo, todo=todo: repo_job(repo, todo)
@@ -416,7 +417,7 @@ class GitHub:
         for (repo, todo), result in zip(by_repo.items(), results, strict=True):
             if isinstance(result, Exception):
                 failure, _ = self._write_failure(result, repo, None)
-                found.update({(repo, issue.number): failure for issue, _ in todo})
+                found.update({(repo, number): failure for number, _ in todo})
             else:
                 found.update(result)
         return found
