@@ -66,7 +66,8 @@ NOTHING = {"", "-", "--", "?", "n/a", "na", "none", "tbd", "tbc", "unknown", "an
 _KEY = (r"(?P<key>difficulty(?:\s+level)?|level\s+of\s+difficulty|languages?|programming\s+languages?"
         r"|tech(?:nolog(?:y|ies))?(?:\s+stack)?|stack)")
 _MARK = r"(?:\*\*|__|\*|_)?"
-_LINE = re.compile(rf"^[\s>*_#|+-]*(?:h\d\.\s*)?{_MARK}\s*{_KEY}\s*{_MARK}\s*[:=|]\s*{_MARK}\s*(?P<value>.*?)"
+_LINE = re.compile(rf"^[\s>*_#|+-]*(?:h\d\.\s*)?{_MARK}\s*{_KEY}\s*{_MARK}(?:\s*[:=|]|\s+[-–—])\s*{_MARK}\s*"
+                   r"(?P<value>.*?)"
                    r"[\s|*_]*$", re.IGNORECASE)
 _HEADING = re.compile(rf"^[\s>*_#]*(?:h\d\.\s*)?{_MARK}\s*{_KEY}\s*{_MARK}\s*:?\s*{_MARK}\s*$", re.IGNORECASE)
 _JIRA_LINK = re.compile(r"https?://[^\s)\]>]+/browse/[A-Z][A-Z0-9]+-\d+", re.IGNORECASE)
