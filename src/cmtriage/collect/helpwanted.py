@@ -99,13 +99,19 @@ def report(gh: GitHubRun, chosen: Targets, run: Run) -> Report:
     from cmtriage.collect.github import _unique, _unread_errors
     from cmtriage.models import SourceError
     from cmtriage.reports import helpwanted as rules
-    from cmtriage.sources.github import People, Plan, labelled
+    from cmtriage.sources.github import People, Plan, Repo, labelled
 
     env, github, config = run.env, gh.github, gh.config
     names = [name for name, _ in chosen.repos]
-    if gh.watches:  # stale/new share this run: they list the staff once for all
-        people = gh.resolved().people
-        found, _ = github.resolve(names, ())
+    if gh.watches:  # stale/new share this run: the staff, and the repos they watch too, are known
+        resolved = gh.resolved()
+        people = resolved.people
+        known: dict[str, Any] = {**resolved.live, **{name: Repo(name, canonical, archived=True)
+                                                    for name, canonical in resolved.archived.items()}}
+        rest = [name for name in names if name not in known and name not in resolved.failed]
+        found, _ = github.resolve(rest, ())
+        found = {**found, **known, **{name: SourceFailure("github", error.message)
+                                      for name, error in resolved.failed.items()}}
     else:
         found, members = github.resolve(names, config.staff.orgs)
         people = People.of(config.staff.logins, members, config.bots)
