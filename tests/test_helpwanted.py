@@ -545,3 +545,16 @@ def test_the_digest_has_a_help_wanted_section_sharing_the_client(fake: FakeGitHu
     assert sections.count("helpwanted") == 9 and "stale" in sections
     assert fake.count(f"/repos/{MM}", status=200) - fake.count(f"/repos/{MM}/", status=200) == 1
     assert fake.count("/orgs/mattermost/members") == 1
+
+
+def test_the_readme_s_helpwanted_example_is_valid_config(write_config):
+    from pathlib import Path
+
+    from cmtriage.config import load_repos
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    example = readme.split("### cmtriage helpwanted\n")[1].split("```yaml\n")[1].split("```")[0]
+    settings = load_repos(write_config(repos=example)).helpwanted
+    assert (settings.label, settings.repos, settings.follow_up_days, settings.label_map) == (
+        "Help Wanted", ("mattermost/mattermost",), 14,
+        (("Webapp", "Tech/ReactJS"), ("Beginner friendly", "Good First Issue")))
