@@ -556,5 +556,118 @@ def test_the_readme_s_helpwanted_example_is_valid_config(write_config):
     example = readme.split("### cmtriage helpwanted\n")[1].split("```yaml\n")[1].split("```")[0]
     settings = load_repos(write_config(repos=example)).helpwanted
     assert (settings.label, settings.repos, settings.follow_up_days, settings.label_map) == (
-        "Help Wanted", ("mattermost/mattermost",), 14,
-        (("Webapp", "Tech/ReactJS"), ("Beginner friendly", "Good First Issue")))
+        "Help Wanted",
+        ("mattermost/mattermost",),
+        14,
+        (("Webapp", "Tech/ReactJS"), ("Beginner friendly", "Good First Issue")),
+    )
+
+
+# --- faults, paging, config -------------------------------------------------------------------------------
+@pytest.fixture
+def sleeps(fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    waited: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waited.append(seconds)
+        fake.advance(seconds)
+
+    monkeypatch.setattr(source, "sleep", sleep)
+    return waited
+
+
+def test_apply_waits_out_a_secondary_limit_and_resends(fake: FakeGitHub, run_cli, sleeps):
+    fake.secondary_limit(times=1, retry_after=3, where=f"/repos/{MM}/issues/501/labels")
+    code, _, err = run_cli("helpwanted", "--apply", "--yes", "--repo", MM, "--format", "json")
+    assert (code, sleeps) == (0, [3])
+    assert err.splitlines() == [
+        f"{MM}#501: added Difficulty/1:Easy, Tech/Go",
+        f"{MM}#509: added Difficulty/3:Hard, Tech/TypeScript",
+    ]
+    assert [r.status for r in fake.requests if r.method == "POST"] == [403, 200, 200]
+
+
+def test_apply_resends_after_a_5xx_and_names_the_issue_when_it_keeps_failing(
+    fake: FakeGitHub, run_cli, sleeps
+):
+    fake.fail(times=4, status=502, where=f"/repos/{MM}/issues/501/labels")
+    code, out, err = run_cli("helpwanted", "--apply", "--yes", "--repo", MM, "--format", "json")
+    assert code == 1
+    assert err.splitlines() == [
+        f"{MM}#509: added Difficulty/3:Hard, Tech/TypeScript",
+        f"cmtriage: error: github: {MM}#501: GitHub answered 502 4 times; try again later",
+    ]
+    assert sleeps == [0.5, 1.0, 2.0]
+    items = json.loads(out)["items"]
+    assert [(i["number"], i["applied"]) for i in items[:2]] == [
+        (501, []),
+        (509, ["Difficulty/3:Hard", "Tech/TypeScript"]),
+    ]
+
+
+def test_a_timeline_that_cannot_be_read_is_an_error_and_the_rest_is_listed(fake: FakeGitHub, run_cli, sleeps):
+    fake.fail(times=4, status=502, where=f"/repos/{MM}/issues/505/timeline")
+    code, out, err = run_cli("helpwanted", "--format", "json")
+    assert code == 1
+    assert err == f"cmtriage: error: github: {MM}#505: GitHub answered 502 4 times; try again later\n"
+    items = json.loads(out)["items"]
+    assert len(items) == 8 and 505 not in [i["number"] for i in items if i["list"] == "follow_up"]
+
+
+def test_pages_of_labels_comments_and_timeline_are_all_read(fake: FakeGitHub, run_cli):
+    repo = fake.repo(MM)
+    repo.labels[:0] = [f"Area/Thing {n:03}" for n in range(150)]  # Tech/Go and the rest on page 2
+    for n in range(120):
+        fake.add_comment(
+            MM,
+            508,
+            author="hanna" if n % 2 else "dev8",
+            created=f"2026-10-01T{n // 60:02}:{n % 60:02}:00Z",
+            body="more",
+        )
+    fake.add_comment(
+        MM, 508, author="dev8", created="2026-11-20T09:00:00Z", body="Is there a design for this?"
+    )
+    for n in range(105):
+        fake.add_issue(
+            MM,
+            700 + n,
+            f"Mentions #508 ({n})",
+            author="dev9",
+            created="2026-10-01T09:00:00Z",
+            pull=True,
+            state="closed",
+        )
+        fake.cross_reference(MM, 508, source=(MM, 700 + n), created="2026-10-01T09:00:00Z")
+    fake.add_issue(MM, 900, "Takes #508", author="dev8", created="2026-11-21T09:00:00Z", pull=True)
+    fake.cross_reference(MM, 508, source=(MM, 900), created="2026-11-21T09:00:00Z")
+    items = run_json(run_cli, "--follow-up-days", "3")
+    assert items[1]["add_labels"] == ["Difficulty/1:Easy", "Tech/Go"]
+    assert [(i["list"], i["contributor"], i["reason"]) for i in items if i["number"] == 508] == [
+        ("questions", "dev8", "dev8 asked; no staff reply since"),
+        ("follow_up", "dev8", "dev8 spoke last, 6 days ago, and nobody from the team answered"),
+    ]
+    assert fake.count(f"/repos/{MM}/issues/508/comments") == 2
+    assert fake.count(f"/repositories/{repo.id}/issues/508/timeline") == 2  # pages 2 and 3, by their Links
+    assert fake.count(f"/repositories/{repo.id}/labels") == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "label_map: {Webapp: Tech/ReactJS, webapp: Tech/Go}",
+            'repos.yaml:3: helpwanted.label_map.webapp: "Webapp" is mapped already '
+            "(keys are compared in any case)",
+        ),
+        (
+            'label_map: {Webapp: " "}',
+            'repos.yaml:3: helpwanted.label_map.Webapp: expected a non-empty string, got " "',
+        ),
+        ("label_map: [Tech/Go]", "repos.yaml:3: helpwanted.label_map: expected a mapping, got a list"),
+    ],
+)
+def test_label_map_mistakes_are_config_errors(write_config, run_cli, text, message):
+    write_config(repos=f"helpwanted:\n  repos: [mattermost/mattermost]\n  {text}\n")
+    code, out, err = run_cli("config", "check")
+    assert (code, out) == (2, "") and err.endswith(f"{message}\n"), err

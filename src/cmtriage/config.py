@@ -143,8 +143,6 @@ def _label_map(node: Node) -> tuple[tuple[str, str], ...]:
     entries: list[tuple[str, str]] = []
     for key, value in node.mapping_nodes():
         label = value.string().strip()
-        if not label:
-            value.expected("a label name like Difficulty/1:Easy")
         earlier = next((k for k, _ in entries if k.strip().lower() == key.strip().lower()), None)
         if earlier is not None:
             value.fail(f"{quoted(earlier)} is mapped already (keys are compared in any case)")

@@ -309,8 +309,9 @@ class FakeGitHub:
     def drop(self, times: int = 1, where: str | None = None) -> None:
         self._faults.append(_Fault("drop", times, where=where))
 
-    def secondary_limit(self, times: int = 1, retry_after: int | None = 3, status: int = 403) -> None:
-        self._faults.append(_Fault("secondary", times, status=status, seconds=retry_after or 0))
+    def secondary_limit(self, times: int = 1, retry_after: int | None = 3, status: int = 403,
+                        where: str | None = None) -> None:
+        self._faults.append(_Fault("secondary", times, status=status, seconds=retry_after or 0, where=where))
 
     def exhaust(self, reset_in: float, status: int = 403) -> None:
         """Use up the primary rate limit until `reset_in` seconds from the fake's clock."""
@@ -845,7 +846,7 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             except ValueError:
                 payload = None
             status, extra, body, _ = fake.answer("POST", self.path, headers, payload)
-            data = b"" if body is None else json.dumps(body).encode()
+            data = b"" if body is None else (body if isinstance(body, str) else json.dumps(body)).encode()
             self.send_response(status)
             extra.setdefault("Content-Type", "application/json; charset=utf-8")
             for name, value in extra.items():

@@ -161,17 +161,20 @@ def report(gh: GitHubRun, chosen: Targets, run: Run) -> Report:
 
 
 def apply(run: Run, built: Report, confirm: Callable[[Sequence[str]], bool] | None = None) -> Report:
-    """Add the `labels` list's labels on GitHub (only the repo's own, only those an issue lacks) and
-    say per issue what was added; `confirm(lines)` may refuse. The report comes back with `applied`
-    on every item and a refused write among its errors."""
+    """Add the `labels` list's labels on GitHub (only the repo's own, only those an issue lacks, only on
+    issues not snoozed) and say per issue what was added; `confirm(lines)` may refuse. The report comes
+    back with `applied` on every item and a refused write among its errors."""
     from cmtriage.models import SourceError
     from cmtriage.reports import helpwanted as rules
 
     screen = terminal()
     if not built.items and built.errors:  # the source could not be asked: nothing to add from
         return built
+    from cmtriage.snooze import hide_snoozed
+
     seen = run.shared("helpwanted", _seen)
-    changes = rules.to_add(built.items, seen.repo_labels)
+    shown = hide_snoozed(built, run.env.now).items  # a snoozed issue is left alone, as it is not shown
+    changes = rules.to_add(shown, seen.repo_labels)
     if not changes:
         screen.say("--apply: nothing to add; every listed issue already carries the labels its text names "
                    "(or names none this repo has)")

@@ -438,15 +438,18 @@ class GitHub:
         page = self._get(f"/repos/{issue.repo}/issues/{issue.number}/timeline",
                          (("per_page", str(PER_PAGE)),), slim=_slim_timeline, version=version)
         events = list(page.data)
-        while "next" in page.links and page.data:
+        while "next" in page.links:  # a page may hold no cross-reference and still not be the last
             page = self._get(page.links["next"], slim=_slim_timeline, version=version)
             events += page.data
         return tuple(_cross_reference(d) for d in events)
 
     def _post(self, url: str, payload: Any) -> Any:
-        """One POST through the same limits as a GET (not cached; PyGithub's Retry resends no POST)."""
+        """One POST through the same limits as a GET, not cached. urllib3's Retry resends no POST on a
+        5xx; this one may be resent (adding labels twice adds them once), ATTEMPTS tries in all with the
+        same backoff."""
         from github.Requester import Requester
 
+        tries = 1
         while True:
             pause = self._limits.hold()
             delay = self._window.reserve()
@@ -456,10 +459,14 @@ class GitHub:
             self._count(status, response_headers)
             data = _json(body)
             kind = _limit(status, response_headers, data)
-            if kind is None:
-                self._limits.passed(pause)
+            if kind is not None:
+                self._limits.met(pause, kind, response_headers)
+                continue
+            self._limits.passed(pause)
+            if status < 500 or tries == ATTEMPTS:
                 break
-            self._limits.met(pause, kind, response_headers)
+            self._wait(BACKOFF * 2 ** (tries - 1), "backoff")
+            tries += 1
         if not 200 <= status < 300:
             raise Requester.createException(status, response_headers, data)
         return data
