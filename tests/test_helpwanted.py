@@ -671,3 +671,15 @@ def test_label_map_mistakes_are_config_errors(write_config, run_cli, text, messa
     write_config(repos=f"helpwanted:\n  repos: [mattermost/mattermost]\n  {text}\n")
     code, out, err = run_cli("config", "check")
     assert (code, out) == (2, "") and err.endswith(f"{message}\n"), err
+
+
+def test_a_refused_token_fails_the_report_and_apply_sends_nothing(fake: FakeGitHub, run_cli, monkeypatch):
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_revoked")
+    code, out, err = run_cli("helpwanted", "--apply", "--yes", "--format", "json")
+    assert code == 1
+    assert err == (
+        "cmtriage: error: github: GitHub refused the token in GITHUB_TOKEN (401 Bad credentials): it may "
+        "have expired or been revoked\n"
+    )
+    assert json.loads(out)["items"] == []
+    assert [r for r in fake.requests if r.method == "POST"] == []

@@ -189,6 +189,7 @@ DESCRIPTIONS = [  # (id, body, repo labels, label_map, labels to add, problems)
         [],
     ),
     ("no spaces", "Difficulty:Easy\nLanguage:Go", CURRENT, (), ["Difficulty/1:Easy", "Tech/Go"], []),
+    ("pipes between names", "Tech: Go | React", CURRENT, (), ["Tech/Go", "Tech/ReactJS"], []),
     (
         "remarks after the level",
         "**Difficulty**: Easy (a good first issue)\n**Languages**: JavaScript, TypeScript",

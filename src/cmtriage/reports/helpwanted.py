@@ -66,9 +66,10 @@ NOTHING = {"", "-", "--", "?", "n/a", "na", "none", "tbd", "tbc", "unknown", "an
 _KEY = (r"(?P<key>difficulty(?:\s+level)?|level\s+of\s+difficulty|languages?|programming\s+languages?"
         r"|tech(?:nolog(?:y|ies))?(?:\s+stack)?|stack)")
 _MARK = r"(?:\*\*|__|\*|_)?"
+# The value is taken whole and trimmed by _strip: a lazy match before a trailing class would backtrack
+# quadratically over a long hostile line.
 _LINE = re.compile(rf"^[\s>*_#|+-]*(?:h\d\.\s*)?{_MARK}\s*{_KEY}\s*{_MARK}(?:\s*[:=|]|\s+[-–—])\s*{_MARK}\s*"
-                   r"(?P<value>.*?)"
-                   r"[\s|*_]*$", re.IGNORECASE)
+                   r"(?P<value>.*)$", re.IGNORECASE)
 _HEADING = re.compile(rf"^[\s>*_#]*(?:h\d\.\s*)?{_MARK}\s*{_KEY}\s*{_MARK}\s*:?\s*{_MARK}\s*$", re.IGNORECASE)
 _JIRA_LINK = re.compile(r"https?://[^\s)\]>]+/browse/[A-Z][A-Z0-9]+-\d+", re.IGNORECASE)
 _CONTRIBUTORS = re.compile(r"if you(?:'|’| a)?re interested,? please comment here|/core/channels/tickets"
@@ -85,7 +86,7 @@ class Named:
 
 
 def _strip(text: str) -> str:
-    return re.sub(r"[`*_\"]", "", text).strip(" .:-")
+    return re.sub(r"[`*_\"]", "", text).strip(" \t.:-|")
 
 
 def levels_in(text: str) -> list[int]:
