@@ -18,10 +18,12 @@ def _confirm(lines: Sequence[str]) -> bool:
         return True
     from cmtriage.terminal import terminal
 
-    for line in lines:
-        terminal().say(line)
-    return click.confirm(f"Add these labels to {len(lines)} issue{'s' if len(lines) != 1 else ''}?",
-                         default=False, err=True)
+    screen = terminal()
+    with screen.paused():  # the progress line would write over the question
+        for line in lines:
+            screen.say(line)
+        return click.confirm(f"Add these labels to {len(lines)} issue{'s' if len(lines) != 1 else ''}?",
+                             default=False, err=True)
 
 
 @click.command()
