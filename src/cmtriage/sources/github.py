@@ -387,10 +387,9 @@ class GitHub:
     def add_labels(self, changes: Sequence[tuple[str, int, Sequence[str]]]
                    ) -> dict[tuple[str, int], tuple[str, ...] | SourceFailure]:
         """Add labels to issues, each given as (canonical repo, number, names); never removes one. Each
-        answer is the labels the issue now carries.
-        The names must be the repo's own: GitHub creates a label it does not know. One repo's issues go
-        one after the other, and once GitHub refuses to let this token write there, the rest of that repo
-        get the same failure without being sent."""
+        answer is the labels the issue now carries. The names must be the repo's own: GitHub creates a
+        label it does not know. One repo's issues go one after the other, and once GitHub refuses to let
+        this token write there, the rest of that repo get the same failure without being sent."""
         by_repo: dict[str, list[tuple[int, Sequence[str]]]] = {}
         for repo, number, names in changes:
             by_repo.setdefault(repo, []).append((number, names))
