@@ -193,8 +193,8 @@ repos.yaml: OK
   GitHub: 2 watches
     mattermost/platform  issues
     mattermost/android   pulls, stale after 30 days
-  other sources: uservoice, jira, zendesk
-  set up, but no cmtriage report reads them yet: helpwanted, forum, stackoverflow
+  other sources: helpwanted, uservoice, jira, zendesk
+  set up, but no cmtriage report reads them yet: forum, stackoverflow
   staff: orgs mattermost; 1 more logins; 1 bots
 rotation.yaml: OK
   members: Ada (@ada), Eric (@eric.s), Jason (@jason), Lindsay (@lindsay)

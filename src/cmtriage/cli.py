@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "zendesk": ("cmtriage.commands.zendesk:zendesk", "Zendesk tickets sales flagged for the community PM."),
     "stale": ("cmtriage.commands.stale:stale", "Community GitHub issues and pulls nobody answered lately."),
     "new": ("cmtriage.commands.new:new", "New community GitHub issues, each with its type and a reply."),
+    "helpwanted": ("cmtriage.commands.helpwanted:helpwanted",
+                   "Help Wanted issues to label, answer, follow up."),
     "digest": ("cmtriage.commands.digest:digest", "The morning post: every report set up, in one."),
     "uservoice": ("cmtriage.commands.uservoice:uservoice", "Feature ideas to update, ask about, thank for."),
     "jira": ("cmtriage.commands.jira:jira", "Draft or create the Jira ticket of a reproducible bug."),

@@ -52,6 +52,8 @@ class HelpWanted:
     label: str
     repos: tuple[str, ...]
     follow_up_days: int = 14
+    # what a description may say (compared case-insensitively) -> the label to add for it
+    label_map: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,18 @@ def _repo_watches(node: Node) -> tuple[RepoWatch, ...]:
     return tuple(watch for _, watch in watches)
 
 
+def _label_map(node: Node) -> tuple[tuple[str, str], ...]:
+    """helpwanted.label_map: {what a description says: a label name}, each key once whatever its case."""
+    entries: list[tuple[str, str]] = []
+    for key, value in node.mapping_nodes():
+        label = value.string().strip()
+        earlier = next((k for k, _ in entries if k.strip().lower() == key.strip().lower()), None)
+        if earlier is not None:
+            value.fail(f"{quoted(earlier)} is mapped already (keys are compared in any case)")
+        entries.append((key, label))
+    return tuple(entries)
+
+
 # The keys of repos.yaml that set up an outside system other than GitHub's watched repos.
 SOURCE_KEYS = ("helpwanted", "forum", "stackoverflow", "uservoice", "jira", "zendesk")
 
@@ -252,11 +266,12 @@ def parse_repos(root: Node) -> ReposConfig:
         values["github"] = _repo_watches(top["github"])
     if "helpwanted" in top:
         node = top["helpwanted"]
-        keys = node.mapping(("label", "repos", "follow_up_days"))
+        keys = node.mapping(("label", "repos", "follow_up_days", "label_map"))
         values["helpwanted"] = HelpWanted(
             label=keys["label"].string() if "label" in keys else "Help Wanted",
             repos=tuple(map(_repo_name, required(keys, node, "repos", "a list of owner/name").items())),
             follow_up_days=_days(keys["follow_up_days"], minimum=1) if "follow_up_days" in keys else 14,
+            label_map=_label_map(keys["label_map"]) if "label_map" in keys else (),
         )
     if "forum" in top:
         node = top["forum"]

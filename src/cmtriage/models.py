@@ -172,6 +172,8 @@ class Comment:
     association: str  # GitHub's author_association: OWNER, MEMBER, CONTRIBUTOR, NONE, ...
     created_at: datetime  # a review's: when it was submitted
     review: bool = False  # a pull's review (approval, changes requested, or comments), not an issue comment
+    body: str = ""  # only where a report reads what was said (helpwanted: claims, thank-yous)
+    url: str = ""  # the comment's web page, where known
 
 
 @dataclass(frozen=True)
@@ -191,3 +193,4 @@ class Issue:
     comments: int
     created_at: datetime
     updated_at: datetime
+    assignees: tuple[str, ...] = ()  # logins

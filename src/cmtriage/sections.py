@@ -33,6 +33,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("stale", ("github",), "stale", "cmtriage.collect.github:stale_section"),
     Section("new", ("github",), "new", "cmtriage.collect.github:new_section"),
     Section("zendesk", ("zendesk",), "Zendesk", "cmtriage.collect.zendesk:section"),
+    Section("helpwanted", ("helpwanted",), "Help Wanted", "cmtriage.collect.helpwanted:section"),
     Section("uservoice", ("uservoice",), "UserVoice", "cmtriage.collect.uservoice:section", ("jira",)),
 )
 

@@ -23,6 +23,7 @@ class Terminal:
     def __init__(self) -> None:
         self._live: Any = None  # the rich Console while a progress line is shown
         self.verbose = False  # --verbose: say what a run cost
+        self._status: Any = None  # and its rich Status
 
     # --- stdout ------------------------------------------------------------------------------------------
     @staticmethod
@@ -72,11 +73,26 @@ class Terminal:
 
         console = Console(stderr=True)
         with console.status(label) as status:
-            self._live = console
+            self._live, self._status = console, status
             try:
                 yield lambda text: status.update(text)
             finally:
-                self._live = None
+                self._live = self._status = None
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """No progress line while the person at the terminal is asked something; it comes back after."""
+        status, live = self._status, self._live
+        if status is None:
+            yield
+            return
+        status.stop()
+        self._live = self._status = None
+        try:
+            yield
+        finally:
+            self._live, self._status = live, status
+            status.start()
 
 
 _terminal = Terminal()

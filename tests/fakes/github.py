@@ -13,7 +13,14 @@ It serves what cmtriage and a plain PyGithub loop ask for:
 - `GET /search/issues` with `repo:`, `is:`, `state:`, `label:`, `author:`, `-author:`, `created:`,
   `updated:`, `comments:` and free words; `422` for a repo that does not exist (an old name included),
   at most 1,000 results;
-- `GET /orgs/{org}`, `GET /orgs/{org}/members` (private members only for the right token), `GET /rate_limit`.
+- `GET /orgs/{org}`, `GET /orgs/{org}/members` (private members only for the right token), `GET /rate_limit`;
+- `GET .../labels` (the repo's labels, paged) and `POST .../issues/{n}/labels` (`{"labels": [...]}` or a
+  bare array), which adds the labels and, like GitHub, CREATES any the repo lacks (grey, `ededed`), moves
+  the issue's `updated_at` and answers the issue's labels; a `read_only` token is refused with GitHub's
+  403 "Must have admin rights to Repository.", no token with 401 "Requires authentication";
+- `GET .../issues/{n}/timeline`: `commented`, `labeled` and `cross-referenced` events (the last without
+  `id`, their `source.issue` a pull's issue payload, in any repo), oldest first. A cross-reference moves
+  nothing on the issue, as on GitHub.
 
 Lists carry GitHub's `Link` header (first/prev/next/last, absolute URLs under `/repositories/{id}` for
 repo-scoped lists, as recorded), `per_page` defaults to 30 and stops at 100. Every 200 carries an `ETag`;
@@ -108,6 +115,7 @@ class FakeIssue:
     body: str = ""
     state: str = "open"
     comments: int = 0
+    assignees: tuple[str, ...] = ()
 
 
 @dataclass
@@ -156,6 +164,18 @@ class FakeRepo:
     comments: list[FakeComment] = field(default_factory=list)
     reviews: list[FakeReview] = field(default_factory=list)
     review_comments: list[FakeReviewComment] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)  # the repo's labels
+    events: list[FakeEvent] = field(default_factory=list)  # timeline events other than comments
+
+
+@dataclass
+class FakeEvent:
+    number: int  # the issue's
+    event: str  # "cross-referenced" | "labeled"
+    created_at: str
+    actor: str
+    source: tuple[str, int] | None = None  # (repo, number) of the pull (or issue) that mentions it
+    label: str | None = None
 
 
 @dataclass
@@ -181,8 +201,10 @@ class _Fault:
 class FakeGitHub:
     """The data and behaviour of one fake GitHub; `serve()` puts it on a port."""
 
-    def __init__(self, *, token: str | None = TOKEN, latency: float = 0.0, now: float | None = None):
+    def __init__(self, *, token: str | None = TOKEN, latency: float = 0.0, now: float | None = None,
+                 read_only: bool = False):
         self.token = token
+        self.read_only = read_only  # the token may read but not write (POSTs answer 403)
         self.latency = latency
         # tamper(path, params, status, headers, body) -> (status, headers, body): a test's own answer
         self.tamper: Callable[..., tuple[int, dict[str, str], Any]] | None = None
@@ -201,8 +223,10 @@ class FakeGitHub:
         self._lock = threading.Lock()
 
     # --- data ----------------------------------------------------------------------------------------
-    def add_repo(self, full_name: str, *, archived: bool = False, private: bool = False) -> FakeRepo:
-        repo = FakeRepo(id=1000 + len(self.repos), full_name=full_name, archived=archived, private=private)
+    def add_repo(self, full_name: str, *, archived: bool = False, private: bool = False,
+                 labels: tuple[str, ...] = ()) -> FakeRepo:
+        repo = FakeRepo(id=1000 + len(self.repos), full_name=full_name, archived=archived, private=private,
+                        labels=list(labels))
         self.repos[repo.id] = repo
         return repo
 
@@ -217,11 +241,12 @@ class FakeGitHub:
     def add_issue(self, repo: str, number: int, title: str, *, author: str, created: str | datetime,
                   updated: str | datetime | None = None, author_type: str = "User", association: str = "NONE",
                   labels: tuple[str, ...] = (), pull: bool = False, body: str = "",
-                  state: str = "open") -> FakeIssue:
+                  state: str = "open", assignees: tuple[str, ...] = ()) -> FakeIssue:
         created = stamp(created)
         issue = FakeIssue(number=number, title=title, author=author, created_at=created,
                           updated_at=stamp(updated) if updated else created, author_type=author_type,
-                          association=association, labels=tuple(labels), pull=pull, body=body, state=state)
+                          association=association, labels=tuple(labels), pull=pull, body=body, state=state,
+                          assignees=tuple(assignees))
         self.repo(repo).issues[number] = issue
         return issue
 
@@ -261,6 +286,16 @@ class FakeGitHub:
             self.touch(repo, number, when)
         return review
 
+    def cross_reference(self, repo: str, number: int, *, source: tuple[str, int], created: str | datetime,
+                        actor: str | None = None) -> FakeEvent:
+        """`source` (a pull or issue, in any fake repo) mentions issue `number`: a timeline event only,
+        nothing on the issue moves (GitHub leaves its `updated_at` alone)."""
+        pull = self.repo(source[0]).issues[source[1]]
+        event = FakeEvent(number=number, event="cross-referenced", created_at=stamp(created),
+                          actor=actor or pull.author, source=(self.repo(source[0]).full_name, source[1]))
+        self.repo(repo).events.append(event)
+        return event
+
     def touch(self, repo: str, number: int, when: str | datetime) -> None:
         """A change that is no comment (a label, a bot's edit): only `updated_at` moves."""
         issue = self.repo(repo).issues[number]
@@ -276,8 +311,9 @@ class FakeGitHub:
     def drop(self, times: int = 1, where: str | None = None) -> None:
         self._faults.append(_Fault("drop", times, where=where))
 
-    def secondary_limit(self, times: int = 1, retry_after: int | None = 3, status: int = 403) -> None:
-        self._faults.append(_Fault("secondary", times, status=status, seconds=retry_after or 0))
+    def secondary_limit(self, times: int = 1, retry_after: int | None = 3, status: int = 403,
+                        where: str | None = None) -> None:
+        self._faults.append(_Fault("secondary", times, status=status, seconds=retry_after or 0, where=where))
 
     def exhaust(self, reset_in: float, status: int = 403) -> None:
         """Use up the primary rate limit until `reset_in` seconds from the fake's clock."""
@@ -304,7 +340,7 @@ class FakeGitHub:
         self.requests.clear()
 
     # --- answers -----------------------------------------------------------------------------------------
-    def answer(self, method: str, target: str, headers: dict[str, str]
+    def answer(self, method: str, target: str, headers: dict[str, str], payload: Any = None
                ) -> tuple[int, dict[str, str], Any, float]:
         """(status, headers, body, delay) for one request: body is JSON data, text, or None; status 0
         means drop the connection; `delay` is how long to hold the answer back."""
@@ -324,10 +360,13 @@ class FakeGitHub:
                 with self._lock:
                     extra.update(self._rate_headers())
             return request.status, extra, body, 0.0
-        status, extra, body = self._route(method, parts.path, params, request.authorization)
+        if method == "POST":
+            status, extra, body = self._write(parts.path, payload, request.authorization)
+        else:
+            status, extra, body = self._route(method, parts.path, params, request.authorization)
         if self.tamper is not None:  # a test's malformed or odd answer in place of the real one
             status, extra, body = self.tamper(parts.path, params, status, extra, body)
-        if status == 200:
+        if status == 200 and method == "GET":
             etag = 'W/"' + hashlib.sha256(json.dumps([body, extra.get("Link")]).encode()).hexdigest() + '"'
             extra["ETag"] = etag
             if request.etag == etag:
@@ -439,6 +478,12 @@ class FakeGitHub:
         if rest == "/issues":
             return self._page(path, params, self._issues(repo, params), repo,
                               render=lambda issue: self.issue_payload(repo, issue))
+        if rest == "/labels":
+            return self._page(path, params, list(repo.labels), repo,
+                              render=lambda name: self.label_payload(repo, name))
+        match = re.match(r"^/issues/(\d+)/timeline$", rest)
+        if match and int(match.group(1)) in repo.issues:
+            return self._page(path, params, self._timeline(repo, repo.issues[int(match.group(1))]), repo)
         if rest == "/issues/comments":
             return self._page(path, params, self._repo_comments(repo, params), repo,
                               render=lambda comment: self.comment_payload(repo, comment))
@@ -465,7 +510,61 @@ class FakeGitHub:
                               render=lambda comment: self.comment_payload(repo, comment))
         return 404, {}, {"message": "Not Found", "documentation_url": DOCS, "status": "404"}
 
+    def _write(self, path: str, payload: Any, authorization: str | None) -> tuple[int, dict[str, str], Any]:
+        """POST .../issues/{n}/labels, the one write the fake knows."""
+        who = self._authorized(authorization)
+        if who is None:
+            return 401, {}, {"message": "Bad credentials", "documentation_url": DOCS, "status": "401"}
+        found = self._repo_of(path)
+        match = re.match(r"^/issues/(\d+)/labels$", found[1]) if found else None
+        if not found or not match or int(match.group(1)) not in found[0].issues:
+            return 404, {}, {"message": "Not Found", "documentation_url": DOCS, "status": "404"}
+        if not who:
+            return 401, {}, {"message": "Requires authentication", "documentation_url": DOCS, "status": "401"}
+        if self.read_only:
+            return 403, {}, {"message": "Must have admin rights to Repository.", "documentation_url": DOCS,
+                             "status": "403"}
+        names = payload.get("labels") if isinstance(payload, dict) else payload
+        if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+            return 422, {}, {"message": "Invalid request.", "documentation_url": DOCS, "status": "422"}
+        repo, issue = found[0], found[0].issues[int(match.group(1))]
+        with self._lock:
+            for name in names:
+                own = next((label for label in repo.labels if label.lower() == name.lower()), None)
+                if own is None:  # GitHub makes the label up, grey
+                    repo.labels.append(name)
+                    own = name
+                if own.lower() not in {label.lower() for label in issue.labels}:
+                    issue.labels = (*issue.labels, own)
+                    repo.events.append(FakeEvent(number=issue.number, event="labeled",
+                                                 created_at=stamp(datetime.fromtimestamp(self.now(), UTC)),
+                                                 actor="token-owner", label=own))
+                    issue.updated_at = max(issue.updated_at, stamp(datetime.fromtimestamp(self.now(), UTC)))
+        return 200, {}, [self.label_payload(repo, name) for name in issue.labels]
+
+    def _timeline(self, repo: FakeRepo, issue: FakeIssue) -> list[dict[str, Any]]:
+        events = [(c.created_at, 0, c.id, self.comment_payload(repo, c) | {
+            "event": "commented", "actor": user(c.author, c.author_type, root=self.url)})
+            for c in repo.comments if c.number == issue.number]
+        for index, e in enumerate(ev for ev in repo.events if ev.number == issue.number):
+            payload: dict[str, Any] = {"event": e.event, "actor": user(e.actor, root=self.url),
+                                       "created_at": e.created_at, "updated_at": e.created_at}
+            if e.event == "labeled":
+                payload |= {"id": 7_000_000 + index, "label": {"name": e.label, "color": "ededed"}}
+            if e.source is not None:
+                source_repo = self.repo(e.source[0])
+                payload["source"] = {"type": "issue", "issue": {
+                    **self.issue_payload(source_repo, source_repo.issues[e.source[1]]),
+                    "repository": self.repo_payload(source_repo)}}
+            events.append((e.created_at, 1, index, payload))
+        return [payload for *_, payload in sorted(events, key=lambda e: e[:3])]
+
     # --- payloads ----------------------------------------------------------------------------------------
+    def label_payload(self, repo: FakeRepo, name: str) -> dict[str, Any]:
+        return {"id": _user_id(name), "node_id": f"LA_{_user_id(name)}",
+                "url": f"{self.url}/repos/{repo.full_name}/labels/{name.replace(' ', '%20')}", "name": name,
+                "color": "ededed", "default": False, "description": None}
+
     def repo_payload(self, repo: FakeRepo) -> dict[str, Any]:
         owner, name = repo.full_name.split("/")
         api = f"{self.url}/repos/{repo.full_name}"
@@ -495,7 +594,9 @@ class FakeGitHub:
             "events_url": f"{api}/events", "html_url": web, "id": 2_000_000 + issue.number,
             "node_id": f"I_kwDOA{issue.number}", "number": issue.number, "title": issue.title,
             "user": user(issue.author, issue.author_type, root=self.url), "labels": labels,
-            "state": issue.state, "locked": False, "assignee": None, "assignees": [], "milestone": None,
+            "state": issue.state, "locked": False,
+            "assignee": user(issue.assignees[0], root=self.url) if issue.assignees else None,
+            "assignees": [user(login, root=self.url) for login in issue.assignees], "milestone": None,
             "comments": issue.comments, "created_at": issue.created_at, "updated_at": issue.updated_at,
             "closed_at": None, "author_association": issue.association, "active_lock_reason": None,
             "body": issue.body or None, "closed_by": None,
@@ -738,6 +839,26 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             if status != 304:
                 with contextlib.suppress(OSError):
                     self.wfile.write(data)
+
+        def do_POST(self) -> None:
+            if fake.latency:
+                time.sleep(fake.latency)
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            raw = self.rfile.read(int(headers.get("content-length") or 0))
+            try:
+                payload = json.loads(raw) if raw else None
+            except ValueError:
+                payload = None
+            status, extra, body, _ = fake.answer("POST", self.path, headers, payload)
+            data = b"" if body is None else (body if isinstance(body, str) else json.dumps(body)).encode()
+            self.send_response(status)
+            extra.setdefault("Content-Type", "application/json; charset=utf-8")
+            for name, value in extra.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            with contextlib.suppress(OSError):
+                self.wfile.write(data)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

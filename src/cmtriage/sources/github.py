@@ -20,6 +20,16 @@ It asks for the fewest pages that give an exact answer (reports/stale.py says wh
   too, where review pages cost none.
 Pages after the first are fetched concurrently once the first page's `Link` names the last one.
 
+For `helpwanted` (reports/helpwanted.py), besides the above:
+- the open items carrying one label (`labelled`): one listing per repo, oldest first, with bodies;
+- a repo's labels (`GET /repos/{o}/{r}/labels`), all pages, to add only labels that exist;
+- an issue's comments with what they say (`issue_comments`), every page, reused without a request
+  while its `updated_at` and comment count are what they were;
+- an issue's timeline (`cross_references`: the pulls that mention it). A cross-reference does not move
+  the issue's `updated_at`, so only a day and an unmoved issue let a page be reused without asking;
+- adding labels to an issue (`add_labels`, `POST .../issues/{n}/labels`): only names the caller took
+  from the repo's own labels, since GitHub creates any label it does not know on that call.
+
 Nothing is fetched twice while it has not changed: every GET is conditional on the cached ETag (a 304
 costs no rate limit), and an item's comment pages are reused without any request while the item's
 `updated_at` and comment count are what they were (a new comment moves both); a pull's review pages
@@ -52,7 +62,7 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from datetime import time as day_time
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -154,6 +164,13 @@ def open_items_updated_before(cutoff: datetime) -> Query:
                  stop=lambda issue: issue.updated_at >= cutoff)
 
 
+def labelled(label: str) -> Query:
+    """Every open item carrying `label` (issues and pulls: GitHub lists both), oldest first, with bodies:
+    a comment on one then changes one page, not every page after it."""
+    return Query((("state", "open"), ("labels", label), ("sort", "created"), ("direction", "asc")),
+                 with_body=True)
+
+
 def opened_since(since: datetime) -> Query:
     """Open items created at or after `since`, newest first, with their bodies. GitHub's `since` is on
     updated_at, which is never before created_at, so it only trims; midnight keeps the URL all day."""
@@ -174,6 +191,18 @@ class Plan:
     @property
     def since(self) -> datetime | None:
         return _midnight(self.comments_since) if self.comments_since else None
+
+
+@dataclass(frozen=True)
+class CrossReference:
+    """A pull (in any repo) that mentions an issue, from the issue's timeline."""
+
+    url: str  # the pull's web page
+    author: str
+    author_type: str
+    association: str  # in the pull's own repo
+    state: str  # the pull's state now: open | closed
+    created_at: datetime  # when it mentioned the issue
 
 
 @dataclass
@@ -329,7 +358,134 @@ class GitHub:
                 if isinstance(result, Exception) else result
                 for n, result in zip(needed, results, strict=True)}
 
+    def labels(self, repos: Sequence[Repo]) -> dict[str, tuple[str, ...] | SourceFailure]:
+        """Each repo's label names (every page), by canonical name."""
+        listings = [_Listing(f"/repos/{repo.name}/labels", (("per_page", str(PER_PAGE)),),
+                             slim=lambda data: [label["name"] for label in data]) for repo in repos]
+        results = self._list_all(listings)
+        return {repo.name: self._failure(found, repo.name) if isinstance(found, Exception) else tuple(found)
+                for repo, found in zip(repos, results, strict=True)}
+
+    def issue_comments(self, issues: Sequence[Issue]
+                       ) -> dict[tuple[str, int], tuple[Comment, ...] | SourceFailure]:
+        """Every comment of each issue, oldest first, with its text (the first BODY_LIMIT characters);
+        pages are reused without a request while the issue's `updated_at` and comment count stand."""
+        return self._per_issue(issues, self._issue_comments)
+
+    def cross_references(self, issues: Sequence[Issue], day: date
+                         ) -> dict[tuple[str, int], tuple[CrossReference, ...] | SourceFailure]:
+        """The pulls that mention each issue, from its timeline. A mention moves nothing on the issue, so
+        a timeline read on `day` is reused that day while the issue has not moved; else asked again
+        (conditionally: an unchanged timeline answers 304, which costs no rate limit)."""
+        return self._per_issue(issues, lambda issue: self._cross_references(issue, day))
+
+    def _per_issue(self, issues: Sequence[Issue], job: Callable[[Issue], Any]) -> dict[tuple[str, int], Any]:
+        results = self._run([lambda issue=issue: job(issue) for issue in issues])
+        return {(i.repo, i.number): self._failure(r, f"{i.repo}#{i.number}")
+                if isinstance(r, Exception) else r for i, r in zip(issues, results, strict=True)}
+
+    def add_labels(self, changes: Sequence[tuple[str, int, Sequence[str]]]
+                   ) -> dict[tuple[str, int], tuple[str, ...] | SourceFailure]:
+        """Add labels to issues, each given as (canonical repo, number, names); never removes one. Each
+        answer is the labels the issue now carries. The names must be the repo's own: GitHub creates a
+        label it does not know. One repo's issues go one after the other, and once GitHub refuses to let
+        this token write there, the rest of that repo get the same failure without being sent."""
+        by_repo: dict[str, list[tuple[int, Sequence[str]]]] = {}
+        for repo, number, names in changes:
+            by_repo.setdefault(repo, []).append((number, names))
+
+        def repo_job(repo: str, todo: list[tuple[int, Sequence[str]]]) -> dict[tuple[str, int], Any]:
+            done: dict[tuple[str, int], Any] = {}
+            refused: SourceFailure | None = None
+            for number, names in todo:
+                if refused is not None:
+                    done[(repo, number)] = refused
+                    continue
+                try:
+                    data = self._post(f"/repos/{repo}/issues/{number}/labels", {"labels": list(names)})
+                    done[(repo, number)] = tuple(label["name"] for label in data)
+                except Exception as exc:
+                    failure, refusal = self._write_failure(exc, repo, number)
+                    refused = failure if refusal else None
+                    done[(repo, number)] = failure
+            return done
+
+        results = self._run([lambda repo=repo, todo=todo: repo_job(repo, todo)
+                             for repo, todo in by_repo.items()])
+        found: dict[tuple[str, int], tuple[str, ...] | SourceFailure] = {}
+        for (repo, todo), result in zip(by_repo.items(), results, strict=True):
+            if isinstance(result, Exception):
+                failure, _ = self._write_failure(result, repo, None)
+                found.update({(repo, number): failure for number, _ in todo})
+            else:
+                found.update(result)
+        return found
+
     # --- requests ----------------------------------------------------------------------------------------
+    def _issue_comments(self, issue: Issue) -> tuple[Comment, ...]:
+        version = f"{_stamp(issue.updated_at)}|{issue.comments}"
+        found: list[Comment] = []
+        for page in range(1, max(1, math.ceil(issue.comments / PER_PAGE)) + 1):
+            data = self._get(f"/repos/{issue.repo}/issues/{issue.number}/comments",
+                             (("per_page", str(PER_PAGE)), ("page", str(page))),
+                             slim=_slim_said, version=version, shape="said").data
+            found += map(_said, data)
+        return tuple(sorted(found, key=lambda c: c.created_at))
+
+    def _cross_references(self, issue: Issue, day: date) -> tuple[CrossReference, ...]:
+        version = f"{day.isoformat()}|{_stamp(issue.updated_at)}|{issue.comments}"
+        page = self._get(f"/repos/{issue.repo}/issues/{issue.number}/timeline",
+                         (("per_page", str(PER_PAGE)),), slim=_slim_timeline, version=version)
+        events = list(page.data)
+        while "next" in page.links:  # a page may hold no cross-reference and still not be the last
+            page = self._get(page.links["next"], slim=_slim_timeline, version=version)
+            events += page.data
+        return tuple(_cross_reference(d) for d in events)
+
+    def _post(self, url: str, payload: Any) -> Any:
+        """One POST through the same limits as a GET, not cached. urllib3's Retry resends no POST on a
+        5xx; this one may be resent (adding labels twice adds them once), ATTEMPTS tries in all with the
+        same backoff."""
+        from github.Requester import Requester
+
+        tries = 1
+        while True:
+            pause = self._limits.hold()
+            delay = self._window.reserve()
+            if delay > 0:
+                self._wait(delay, f"at most {REQUESTS_PER_MINUTE} requests a minute")
+            status, response_headers, body = self._requester.requestJson("POST", url, input=payload)
+            self._count(status, response_headers)
+            data = _json(body)
+            kind = _limit(status, response_headers, data)
+            if kind is not None:
+                self._limits.met(pause, kind, response_headers)
+                continue
+            self._limits.passed(pause)
+            if status < 500 or tries == ATTEMPTS:
+                break
+            self._wait(BACKOFF * 2 ** (tries - 1), "backoff")
+            tries += 1
+        if not 200 <= status < 300:
+            raise Requester.createException(status, response_headers, data)
+        return data
+
+    def _write_failure(self, exc: Exception, repo: str, number: int | None) -> tuple[SourceFailure, bool]:
+        """(the failure, whether it is a refusal to write). A refusal (a 403 that is no rate limit, a 404
+        on an issue just listed, a 401 without a token) says so in one line a person can act on, the same
+        for every issue of the repo; other faults name the issue."""
+        from github.GithubException import BadCredentialsException, GithubException
+
+        if isinstance(exc, SourceFailure):
+            return exc, False
+        if (isinstance(exc, GithubException) and not isinstance(exc, BadCredentialsException | _RateLimited)
+                and exc.status in (401, 403, 404)):
+            if not self._requester.auth:
+                return SourceFailure(SOURCE, f"cannot add labels to {repo}: no token; set GITHUB_TOKEN "
+                                             "(or GH_TOKEN) to a token that may write to it"), True
+            return SourceFailure(SOURCE, f"cannot add labels to {repo}: this token may not write to it"), True
+        return self._failure(exc, f"{repo}#{number}" if number is not None else repo), False
+
     def _repo(self, name: str) -> Repo:
         page = self._get(f"/repos/{name}", slim=lambda d: {"full_name": d["full_name"],
                                                             "archived": bool(d.get("archived"))})
@@ -409,12 +565,13 @@ class GitHub:
         return pages
 
     def _get(self, url: str, params: Sequence[tuple[str, str]] = (), *, slim: Callable[[Any], Any],
-             version: str | None = None) -> _Page:
+             version: str | None = None, shape: str | None = None) -> _Page:
         """One conditional GET, through the cache. `version`: the entry is reused without a request
-        while the caller's version of what it depends on is unchanged."""
+        while the caller's version of what it depends on is unchanged. `shape` names a slimming that
+        keeps other fields than the usual one for that URL: its entry (and ETag) is kept apart."""
         from github.Requester import Requester
 
-        key = _cache_key(url, params)
+        key = _cache_key(url, params) + (f" #{shape}" if shape else "")
         cached = self._cache.get(key)
         if cached and version is not None and cached.get("version") == version:
             with self._lock:
@@ -713,6 +870,7 @@ def _slim_issues(with_body: bool) -> Callable[[Any], list[dict[str, Any]]]:
             "comments": d.get("comments", 0), "created_at": d["created_at"], "updated_at": d["updated_at"],
             "pull": "pull_request" in d,
             "body": (d.get("body") or "")[:BODY_LIMIT] if with_body else "",
+            "assignees": [u["login"] for u in d.get("assignees") or () if u and u.get("login")],
         } for d in data]
 
     return slim
@@ -726,6 +884,30 @@ def _slim_comments(data: Any) -> list[dict[str, Any]]:
         "association": d.get("author_association", "NONE"),
         "created_at": d["created_at"],
     } for d in data]
+
+
+def _slim_said(data: Any) -> list[dict[str, Any]]:
+    """Comments with what they say (cut to BODY_LIMIT) and where they are."""
+    return [{**slim, "body": (d.get("body") or "")[:BODY_LIMIT], "url": d.get("html_url") or ""}
+            for d, slim in zip(data, _slim_comments(data), strict=True)]
+
+
+def _slim_timeline(data: Any) -> list[dict[str, Any]]:
+    """Only the events that say a pull mentioned the issue (`cross-referenced`, its source a pull)."""
+    found = []
+    for d in data:
+        source = (d.get("source") or {}).get("issue") or {}
+        if d.get("event") != "cross-referenced" or "pull_request" not in source:
+            continue
+        found.append({
+            "url": source.get("html_url") or "",
+            "author": (source.get("user") or {}).get("login", "ghost"),
+            "author_type": (source.get("user") or {}).get("type", "User"),
+            "association": source.get("author_association", "NONE"),
+            "state": source.get("state", "open"),
+            "created_at": d.get("created_at") or source.get("created_at"),
+        })
+    return found
 
 
 def _slim_reviews(data: Any) -> list[dict[str, Any]]:
@@ -742,12 +924,23 @@ def _issue(repo: str, d: Mapping[str, Any]) -> Issue:
     return Issue(repo=repo, number=d["number"], kind="pull" if d["pull"] else "issue", title=d["title"],
                  body=d["body"], url=d["url"], author=d["author"], author_type=d["author_type"],
                  association=d["association"], labels=tuple(d["labels"]), comments=d["comments"],
-                 created_at=_time(d["created_at"]), updated_at=_time(d["updated_at"]))
+                 created_at=_time(d["created_at"]), updated_at=_time(d["updated_at"]),
+                 assignees=tuple(d.get("assignees", ())))
 
 
 def _comment(d: Mapping[str, Any]) -> Comment:
     return Comment(author=d["author"], author_type=d["author_type"], association=d["association"],
                    created_at=_time(d["created_at"]))
+
+
+def _said(d: Mapping[str, Any]) -> Comment:
+    return Comment(author=d["author"], author_type=d["author_type"], association=d["association"],
+                   created_at=_time(d["created_at"]), body=d["body"], url=d["url"])
+
+
+def _cross_reference(d: Mapping[str, Any]) -> CrossReference:
+    return CrossReference(url=d["url"], author=d["author"], author_type=d["author_type"],
+                          association=d["association"], state=d["state"], created_at=_time(d["created_at"]))
 
 
 def _review(d: Mapping[str, Any]) -> Comment:
@@ -801,6 +994,6 @@ def _with_page(url: str, number: int) -> str:
 
 
 __all__ = [
-    "Activity", "GitHub", "Needed", "People", "Plan", "Query", "Repo", "Stats", "every_open_item",
-    "open_items_updated_before", "opened_since",
+    "Activity", "CrossReference", "GitHub", "Needed", "People", "Plan", "Query", "Repo", "Stats",
+    "every_open_item", "labelled", "open_items_updated_before", "opened_since",
 ]
