@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stale": ("cmtriage.commands.stale:stale", "Community GitHub issues and pulls nobody answered lately."),
     "new": ("cmtriage.commands.new:new", "New community GitHub issues, each with its type and a reply."),
     "digest": ("cmtriage.commands.digest:digest", "The morning post: every report set up, in one."),
+    "forum": ("cmtriage.commands.forum:forum", "Forum, Stack Overflow, GitLab and GitHub posts to answer."),
 }
 
 

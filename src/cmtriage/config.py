@@ -16,6 +16,7 @@ ROTATION_FILE = "rotation.yaml"
 WATCH_KINDS = ("issues", "pulls", "both")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_PROJECT_PATH = re.compile(r"^[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+$")  # GitLab: group/subgroup/project
 _USERNAME = re.compile(r"^[A-Za-z0-9._-]+$")  # what Mattermost allows in a username
 _CHANNEL_MENTIONS = ("all", "channel", "here")  # these notify everyone: never a member's mention
 MAX_DAYS = 3650  # ten years: past that a day count is a typo, and dates that far back stop being dates
@@ -52,12 +53,23 @@ class HelpWanted:
 class Forum:
     url: str
     unanswered_days: int = 2
+    github: tuple[str, ...] = ()  # GitHub repos whose unanswered community issues join the list
+    staff_groups: tuple[str, ...] = ()  # Discourse groups whose members count as staff
+    staff_usernames: tuple[str, ...] = ()  # more Discourse usernames that count as staff
+    enterprise_words: tuple[str, ...] = ()  # more words that put a topic in the after-release list
 
 
 @dataclass(frozen=True)
 class StackOverflow:
     tagged: tuple[str, ...]
     url: str = "https://api.stackexchange.com"
+
+
+@dataclass(frozen=True)
+class GitLab:
+    url: str
+    projects: tuple[str, ...]  # group/project paths
+    labels: tuple[str, ...] = ()  # alternatives: an issue with any of them counts (none: every issue)
 
 
 @dataclass(frozen=True)
@@ -95,6 +107,7 @@ class ReposConfig:
     jira: Jira | None = None
     zendesk: Zendesk | None = None
     mattermost: MattermostTarget = field(default_factory=MattermostTarget)
+    gitlab: GitLab | None = None
     replies: tuple[tuple[str, str], ...] = ()  # post type -> reply template, overriding the defaults
 
 
@@ -103,6 +116,13 @@ def _repo_name(node: Node) -> str:
     if not _REPO_NAME.match(name):
         node.expected("owner/name like mattermost/mattermost")
     return name
+
+
+def _project_path(node: Node) -> str:
+    path = node.string()
+    if not _PROJECT_PATH.match(path):
+        node.expected("group/project like gitlab-org/omnibus-gitlab")
+    return path
 
 
 def _required(keys: dict[str, Node], parent: Node, key: str, what: str) -> Node:
@@ -137,7 +157,7 @@ def _repo_watches(node: Node) -> tuple[RepoWatch, ...]:
 
 
 # The keys of repos.yaml that set up an outside system other than GitHub's watched repos.
-SOURCE_KEYS = ("helpwanted", "forum", "stackoverflow", "uservoice", "jira", "zendesk")
+SOURCE_KEYS = ("helpwanted", "forum", "stackoverflow", "uservoice", "jira", "zendesk", "gitlab")
 
 
 def parse_repos(root: Node) -> ReposConfig:
@@ -163,10 +183,14 @@ def parse_repos(root: Node) -> ReposConfig:
         )
     if "forum" in top:
         node = top["forum"]
-        keys = node.mapping(("url", "unanswered_days"))
+        keys = node.mapping(("url", "unanswered_days", "github", "staff_groups", "staff_usernames",
+                             "enterprise_words"))
         values["forum"] = Forum(
             url=_required(keys, node, "url", "the forum's URL").url(),
             unanswered_days=_days(keys["unanswered_days"], minimum=0) if "unanswered_days" in keys else 2,
+            github=tuple(map(_repo_name, keys["github"].items())) if "github" in keys else (),
+            **{key: keys[key].strings() for key in ("staff_groups", "staff_usernames", "enterprise_words")
+               if key in keys},
         )
     if "stackoverflow" in top:
         node = top["stackoverflow"]
@@ -185,6 +209,15 @@ def parse_repos(root: Node) -> ReposConfig:
         values["zendesk"] = Zendesk(
             url=_required(keys, node, "url", "the Zendesk site's URL").url(),
             query=keys["query"].string() if "query" in keys else Zendesk.query,
+        )
+    if "gitlab" in top:
+        node = top["gitlab"]
+        keys = node.mapping(("url", "projects", "labels"))
+        projects = _required(keys, node, "projects", "a list of group/project paths").items()
+        values["gitlab"] = GitLab(
+            url=keys["url"].url() if "url" in keys else "https://gitlab.com",
+            projects=tuple(_project_path(child) for child in projects),
+            labels=keys["labels"].strings() if "labels" in keys else (),
         )
     if "mattermost" in top:
         keys = top["mattermost"].mapping(("channel", "username", "icon_url"))

@@ -1,0 +1,73 @@
+"""The forum the forum tests and the benchmark read: one topic per rule and per way out of it."""
+
+from __future__ import annotations
+
+from fakes.discourse import FakeDiscourse, topic
+
+NOW = "2026-11-24T15:00:00Z"  # Tuesday 10:00 in Toronto
+ROTATION_YAML = """\
+timezone: America/Toronto
+start: 2026-01-12
+members:
+  - name: Eric
+    mention: eric.s
+  - name: Jason
+release_managers:
+  - version: "11.1"
+    who: Jason
+    date: 2026-11-18
+  - version: "11.2"
+    who: Eric
+    date: 2026-12-16
+"""
+STAFF = {"flags": {"staff": True, "admin": True}}
+ASK = "<p>Which version are you on?</p>"
+
+
+def forum() -> FakeDiscourse:
+    admin = {"admin": True}
+    return FakeDiscourse(groups={"core": ["hanna", "ops-bot-free"]}, topics=[
+        topic(101, "Push notifications stop", ("alice", "2026-11-20T09:00:00Z")),
+        topic(102, "Cannot log in from the desktop app", ("bob", "2026-11-19T12:00:00Z"),
+              ("system", "2026-11-19T12:05:00Z", "<p>Welcome! Did you read the FAQ?</p>")),
+        topic(103, "Webhooks drop messages", ("carol", "2026-11-15T08:00:00Z"),
+              ("carol", "2026-11-17T08:00:00Z", "<p>Anyone? Still happening.</p>")),
+        topic(104, "Read this before posting", ("hanna", "2026-11-01T08:00:00Z"), pinned=True),
+        topic(105, "Closed question", ("zed", "2026-11-16T08:00:00Z"), closed=True),
+        topic(106, "Archived question", ("zed", "2026-11-16T09:00:00Z"), archived=True),
+        topic(107, "Unlisted question", ("zed", "2026-11-16T10:00:00Z"), visible=False),
+        topic(108, "Solved it myself", ("dave", "2026-11-16T08:00:00Z"),
+              ("dave", "2026-11-16T09:00:00Z", "<p>Found it: a proxy setting.</p>"), accepted=2),
+        topic(109, "Office hours this week", ("hanna", "2026-11-18T14:00:00Z")),
+        topic(110, "Emoji picker is slow", ("emma", "2026-11-24T10:00:00Z")),
+        topic(111, "Upgrade to 11.1 broke SAML login", ("erin", "2026-11-23T09:00:00Z"),
+              tags=("upgrade", "saml")),
+        topic(112, "Login page is blank", ("frank", "2026-11-22T09:00:00Z",
+                                           "<p>Since updating to v11.1.0 the login page is blank.</p>")),
+        topic(113, "Upgradeable plugins and licensed fonts", ("gina", "2026-11-21T09:00:00Z",
+              "<p>Is the classroom plugin upgradeable?</p>"), tags=("plugins",), category_id=2),
+        topic(114, "Elasticsearch after the upgrade", ("henry", "2026-11-20T09:00:00Z"),
+              ("hanna", "2026-11-20T11:00:00Z", "<p>Reindex, please.</p>")),
+        topic(115, "LDAP sync fails", ("jack", "2026-11-21T09:00:00Z"),
+              ("ivan", "2026-11-22T09:00:00Z", "<p>Same here.</p>"), category_id=11),
+        topic(116, "How to configure the push proxy", ("kim", "2026-11-10T09:00:00Z"),
+              ("lee", "2026-11-11T09:00:00Z", ASK, admin),
+              ("kim", "2026-11-20T09:00:00Z", "<p>10.5, on Ubuntu.</p>")),
+        topic(117, "Threads vanish", ("mia", "2026-11-12T09:00:00Z"),
+              ("hanna", "2026-11-12T10:00:00Z", ASK),
+              ("mia", "2026-11-13T09:00:00Z", "<p>10.4</p>"),
+              ("hanna", "2026-11-13T10:00:00Z", "<p>Fixed in 10.6.</p>")),
+        topic(118, "Files fail to upload", ("nora", "2026-11-12T09:00:00Z"),
+              ("lee", "2026-11-12T10:00:00Z",
+               '<aside class="quote"><blockquote><p>Why does it fail?</p></blockquote></aside>'
+               "<p>Raise the size limit. <code>MaxFileSize?</code> https://docs.example.com/x?y=1</p>",
+               admin),
+              ("nora", "2026-11-13T09:00:00Z", "<p>Thanks.</p>")),
+        topic(119, "Long thread about calls", ("oscar", "2026-11-05T09:00:00Z"),
+              *[(("pat" if n % 2 else "oscar"), f"2026-11-06T{n:02d}:00:00Z") for n in range(1, 22)],
+              ("lee", "2026-11-19T09:00:00Z", "<p>Can you share the logs?</p>", admin),
+              ("oscar", "2026-11-21T09:00:00Z", "<p>Here they are.</p>"),
+              ("pat", "2026-11-21T10:00:00Z", "<p>Mine too.</p>")),
+        topic(120, "@here URGENT | [click](https://evil.example) <!channel> **now**",
+              ("evil_user", "2026-11-19T09:00:00Z")),
+    ])
