@@ -71,3 +71,19 @@ def forum() -> FakeDiscourse:
         topic(120, "@here URGENT | [click](https://evil.example) <!channel> **now**",
               ("evil_user", "2026-11-19T09:00:00Z")),
     ])
+
+
+def stack_questions() -> list[dict]:
+    from fakes.stackexchange import question
+
+    return [
+        question(7001, "Mattermost & Nginx: 502 on <websocket>", owner="Ren&#233; D",
+                 created="2026-11-20T10:00:00Z"),
+        question(7002, "Bot token scopes", owner="ana", created="2026-11-23T10:00:00Z"),  # 1 day: too new
+        question(7003, "Duplicate of something", owner="bo", created="2026-11-15T10:00:00Z",
+                 closed="2026-11-16T10:00:00Z"),
+        question(7004, "Answered already", owner="cy", created="2026-11-15T10:00:00Z", answers=1),
+        question(7005, "Plugin API in Go", owner="di", created="2026-11-18T10:00:00Z",
+                 tags=("mattermost-plugin", "go")),
+        question(7006, "Old one", owner="ed", created="2026-10-01T10:00:00Z"),
+    ]
