@@ -87,3 +87,20 @@ def stack_questions() -> list[dict]:
                  tags=("mattermost-plugin", "go")),
         question(7006, "Old one", owner="ed", created="2026-10-01T10:00:00Z"),
     ]
+
+
+def gitlab_projects() -> dict:
+    from fakes.gitlab import FakeIssue, FakeNote
+
+    return {"gitlab-org/omnibus-gitlab": [
+        FakeIssue(11, "Mattermost fails after reconfigure", "ann", "2026-11-20T10:00:00Z", ("Mattermost",)),
+        FakeIssue(12, "Only events so far", "ben", "2026-11-19T10:00:00Z", ("Mattermost",),
+                  [FakeNote("root", "2026-11-19T11:00:00Z", system=True, body="added ~Mattermost label")]),
+        FakeIssue(13, "The author bumps it", "cat", "2026-11-18T10:00:00Z", ("Mattermost", "mattermost-chat"),
+                  [FakeNote("cat", "2026-11-21T10:00:00Z", body="Any news?"),
+                   FakeNote("root", "2026-11-21T11:00:00Z", system=True, body="mentioned in !42")]),
+        FakeIssue(14, "Answered already", "dan", "2026-11-17T10:00:00Z", ("mattermost-chat",),
+                  [FakeNote("eve", "2026-11-18T10:00:00Z", body="Set external_url.")]),
+        FakeIssue(15, "Not ours", "fay", "2026-11-17T10:00:00Z", ("Geo",)),
+        FakeIssue(16, "Too new", "gus", "2026-11-24T10:00:00Z", ("Mattermost",)),
+    ]}
