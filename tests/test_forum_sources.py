@@ -11,6 +11,9 @@ from collections.abc import Iterator
 import pytest
 
 from cmtriage.sources import http
+from fakes.github import TOKEN as GITHUB_TOKEN
+from fakes.github import FakeGitHub
+from fakes.github import serve as serve_hub
 from fakes.gitlab import FakeGitLab
 from fakes.gitlab import serve as serve_lab
 from fakes.stackexchange import FakeStackExchange
@@ -146,8 +149,8 @@ def test_gitlab_lists_open_issues_nobody_but_the_author_noted(gitlab_only, run_c
 def test_gitlab_asks_once_per_label_and_notes_only_where_there_are_some(gitlab_only, run_cli):
     run_cli("forum", "--format", "json")
     issues = "/api/v4/projects/gitlab-org%2Fomnibus-gitlab/issues"
-    assert [r.raw_path for r in gitlab_only.requests] == [
-        issues, issues, f"{issues}/13/notes", f"{issues}/14/notes"]
+    assert sorted(r.raw_path for r in gitlab_only.requests) == [
+        issues, issues, f"{issues}/13/notes", f"{issues}/14/notes"]  # notes are read 4 at a time
     assert gitlab_only.requests[0].params == {
         "state": "opened", "created_after": "2026-10-25T15:00:00Z", "created_before": "2026-11-22T15:00:00Z",
         "order_by": "created_at", "sort": "asc", "labels": "Mattermost", "per_page": "100"}
@@ -190,3 +193,113 @@ def test_gitlab_token_refused_and_a_missing_project(gitlab_only, run_cli, monkey
                    "is private: set GITLAB_TOKEN)\n")
     assert len(json.loads(out)["items"]) == 3
     assert gitlab_only.requests[-1].token == "glpat-right"
+
+
+# --- GitHub, and all four together -------------------------------------------------------------------------
+MM = "mattermost/mattermost"
+
+
+@pytest.fixture
+def hub(monkeypatch) -> Iterator[FakeGitHub]:
+    from cmtriage.sources import github as github_source
+
+    monkeypatch.setattr(github_source, "sleep", lambda seconds: None)
+    with serve_hub(FakeGitHub()) as running:
+        monkeypatch.setenv("GITHUB_API_URL", running.url)
+        monkeypatch.setenv("GITHUB_TOKEN", GITHUB_TOKEN)
+        running.add_repo(MM)
+        add, comment = running.add_issue, running.add_comment
+        add(MM, 301, "Desktop app freezes", author="alice", created="2026-11-20T10:00:00Z")
+        add(MM, 302, "Only mattermod replied", author="bob", created="2026-11-19T10:00:00Z")
+        comment(MM, 302, author="mattermod", author_type="Bot", created="2026-11-19T10:01:00Z")
+        add(MM, 303, "The author bumps it", author="carol", created="2026-11-18T10:00:00Z")
+        comment(MM, 303, author="carol", created="2026-11-21T10:00:00Z")
+        add(MM, 304, "Answered by staff", author="dan", created="2026-11-18T10:00:00Z")
+        comment(MM, 304, author="hanna", created="2026-11-18T12:00:00Z")
+        add(MM, 305, "Answered by the community", author="eve", created="2026-11-18T10:00:00Z")
+        comment(MM, 305, author="frank", created="2026-11-18T12:00:00Z")
+        add(MM, 306, "Staff opened this", author="ivy", association="MEMBER", created="2026-11-18T10:00:00Z")
+        add(MM, 307, "A pull", author="gus", created="2026-11-18T10:00:00Z", pull=True)
+        add(MM, 308, "Too old", author="hal", created="2026-10-01T10:00:00Z")
+        add(MM, 309, "Too new", author="hal", created="2026-11-24T10:00:00Z")
+        yield running
+
+
+@pytest.fixture
+def everything(hub, lab, stack, write_config, monkeypatch, sleeps):
+    from fakes.discourse import FakeDiscourse, topic
+    from fakes.discourse import serve as serve_forum
+
+    site = FakeDiscourse(topics=[topic(1, "Forum question", ("zoe", "2026-11-20T10:00:00Z"))])
+    with serve_forum(site):
+        monkeypatch.setenv("CMTRIAGE_NOW", NOW)
+        write_config(repos=f"""\
+            staff: {{logins: [hanna]}}
+            bots: [mattermod]
+            forum: {{url: '{site.url}', github: [{MM}]}}
+            stackoverflow: {{tagged: [mattermost], url: '{stack.url}'}}
+            gitlab: {{url: '{lab.url}', projects: [gitlab-org/omnibus-gitlab], labels: [Mattermost]}}
+            """, rotation=ROTATION_YAML)
+        yield {"forum": site, "stackoverflow": stack, "gitlab": lab, "github": hub}
+
+
+def test_github_lists_community_issues_with_no_human_answer_but_the_author_s(everything, run_cli):
+    code, out, err = run_cli("forum", "--source", "github", "--format", "json")
+    assert (code, err) == (0, "")
+    assert json_items(out) == [
+        ("github", "unanswered", "The author bumps it", "only its author replied in 6 days"),
+        ("github", "unanswered", "Only mattermod replied", "only bots replied in 5 days"),
+        ("github", "unanswered", "Desktop app freezes", "no answer in 4 days"),
+    ]
+    hub = everything["github"]
+    assert sorted({r.path for r in hub.requests}) == [
+        f"/repos/{MM}", f"/repos/{MM}/issues", f"/repos/{MM}/issues/comments"]
+    assert everything["forum"].requests == []
+
+
+def test_github_uses_the_github_cache(everything, run_cli):
+    run_cli("forum", "--source", "github", "--format", "json")
+    hub = everything["github"]
+    hub.requests.clear()
+    _, out, _ = run_cli("forum", "--source", "github", "--format", "json")
+    assert len(json.loads(out)["items"]) == 3
+    assert hub.billed() == 0  # every page answered 304 Not Modified
+
+
+def test_all_four_sources_in_one_report_with_a_count_line_each(everything, run_cli):
+    code, out, err = run_cli("forum", "--format", "markdown")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[1] == ("#### 8 forum questions for the community: 8 unanswered, 0 after the "
+                                   "release, 0 waiting on us")
+    assert out.endswith("\nForum: 1 unanswered, 0 after release, 0 reply to us\n"
+                        "Stack Overflow: 1 unanswered\nGitLab: 3 unanswered\nGitHub: 3 unanswered\n")
+
+
+@pytest.mark.parametrize("failing", ["forum", "stackoverflow", "gitlab", "github"])
+def test_one_source_failing_keeps_the_three_others(everything, run_cli, failing):
+    def break_it() -> None:
+        fake = everything[failing]
+        if failing == "github":
+            fake.fail(times=20, status=500)
+        elif failing == "stackoverflow":
+            fake.error(403, "access_denied", "key is not valid")
+        elif failing == "gitlab":
+            fake.fail(500, times=4)
+        else:
+            fake.garble(1, where="/categories.json")
+
+    break_it()
+    code, out, err = run_cli("forum", "--format", "json")
+    report = json.loads(out)
+    assert code == 1
+    assert [e["source"] for e in report["errors"]] == [failing]
+    assert err.startswith(f"cmtriage: error: {failing}: ") and err.count("\n") == 1
+    counts = {"forum": 1, "stackoverflow": 1, "gitlab": 3, "github": 3}
+    del counts[failing]
+    assert {s: sum(1 for i in report["items"] if i["source"] == s) for s in counts} == counts
+    assert all(i["source"] != failing for i in report["items"])
+    break_it()
+    _, md, _ = run_cli("forum", "--format", "markdown", "--no-cache")
+    names = {"forum": "Forum", "stackoverflow": "Stack Overflow", "gitlab": "GitLab", "github": "GitHub"}
+    name = names[failing]
+    assert f"\n{name}: not listed (failed)\n" in md
