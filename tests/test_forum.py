@@ -343,3 +343,29 @@ def test_config_reads_the_new_keys(write_config):
                                 ("hanna",), ("Okta", "push proxy"))
     assert repos.gitlab == GitLab("https://gitlab.com", ("gitlab-org/omnibus-gitlab", "a/b/c"),
                                   ("Mattermost",))
+
+
+def test_pace_keeps_to_every_limit():
+    from cmtriage.sources.discourse import Pace
+
+    clock = [0.0]
+    pace = Pace(((3, 1.0), (5, 10.0)), clock=lambda: clock[0])
+    assert [pace.delay() for _ in range(7)] == [0, 0, 0, 1, 1, 10, 10]
+
+
+def test_the_forum_s_limits_pause_the_run_without_spending_wait(configured, run_cli, sleeps, monkeypatch):
+    from cmtriage.sources import discourse
+
+    monkeypatch.setattr(discourse, "PUBLIC_LIMITS", ((2, 5.0),))
+    code, out, err = run_cli("forum", "--format", "json", "--wait", "0")
+    assert (code, err) == (0, "")
+    assert len(json.loads(out)["items"]) == 10
+    assert sleeps[:3] == pytest.approx([5, 5, 10], abs=0.5)  # no time passes while the test "sleeps"
+
+
+def test_an_api_key_keeps_to_the_key_s_limit(monkeypatch):
+    from cmtriage.sources import discourse
+
+    assert discourse.Discourse(None, "https://f.example")._pace.limits == discourse.PUBLIC_LIMITS
+    monkeypatch.setenv("DISCOURSE_API_KEY", "k-1234")
+    assert discourse.Discourse(None, "https://f.example")._pace.limits == ((60, 60.0),)

@@ -9,8 +9,11 @@ What a run asks:
 - `/t/{id}.json` for the topics a rule cannot settle from the list (reports/forum.py `needs_posts`), and
   `/t/{id}/posts.json?post_ids[]=...` for the posts past its first chunk of 20. A topic's posts are
   cached keyed on (id, last_posted_at): the next day's run opens only the topics that moved.
-Topics are opened WORKERS at a time. Rate limits: a 429 waits `extras.wait_seconds` (application limits,
-JSON) or `Retry-After` (per-IP limits, plain text), within the run's --wait budget.
+Topics are opened WORKERS at a time, and no faster than Discourse's default limits allow: 50 requests in
+any 10 s and 200 in any minute per IP, or 60 a minute with an admin API key (PUBLIC_LIMITS, KEY_LIMITS),
+so a first run over a busy forum takes minutes instead of meeting 429s; these pauses are ours and do not
+draw on --wait. Should a 429 come anyway, it waits `extras.wait_seconds` (application limits, JSON) or
+`Retry-After` (per-IP limits, plain text), within the run's --wait budget.
 
 Staff: a post's `staff`/`admin`/`moderator` flag, members of forum.staff_groups, forum.staff_usernames.
 Bots: any user id at or below 0 (`system` -1, `discobot` -2) and repos.yaml `bots`; small-action and
@@ -22,6 +25,9 @@ from __future__ import annotations
 import html
 import os
 import re
+import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -45,6 +51,8 @@ GROUP_PAGE = 50
 MAX_PAGES = 200  # 20,000 topics: a forum past that in the window is a loop, not a forum
 WORKERS = 4
 TEXT_LIMIT = 20_000  # what the word match reads of a first post; the cache keeps no more
+PUBLIC_LIMITS = ((50, 10.0), (200, 60.0))  # Discourse's defaults per IP: (requests, in seconds)
+KEY_LIMITS = ((60, 60.0),)  # every admin API key of a site shares one bucket of 60 a minute
 _SYSTEM_POSTS = (2, 3)  # moderator_action, small_action: "closed", "pinned", ... by the system
 _WHISPER = 4
 _QUOTED = re.compile(r"<(aside|blockquote|pre|code)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
@@ -92,11 +100,33 @@ def _tags(raw: Any) -> tuple[str, ...]:
                  for t in raw or ())
 
 
+class Pace:
+    """At most `limit` requests started in any `seconds`, for each (limit, seconds) given; shared by the
+    workers. `delay()` books the next start and says how long to wait for it."""
+
+    def __init__(self, limits: Sequence[tuple[int, float]], clock: Callable[[], float] = time.monotonic):
+        self.limits = tuple(limits)
+        self._clock = clock
+        self._starts: deque[float] = deque(maxlen=max((n for n, _ in self.limits), default=1))
+        self._lock = threading.Lock()
+
+    def delay(self) -> float:
+        with self._lock:
+            now = self._clock()
+            start = now
+            for limit, seconds in self.limits:
+                if len(self._starts) >= limit:
+                    start = max(start, self._starts[-limit] + seconds)
+            self._starts.append(start)
+            return start - now
+
+
 class Discourse:
     """One forum, through an HttpClient; `staff` and `bots` are lower-cased usernames."""
 
     def __init__(self, http: HttpClient, base: str, *, bots: Iterable[str] = (),
-                 staff_usernames: Iterable[str] = (), cache: Cache | None = None, workers: int = WORKERS):
+                 staff_usernames: Iterable[str] = (), cache: Cache | None = None, workers: int = WORKERS,
+                 limits: Sequence[tuple[int, float]] | None = None):
         self.http = http
         self.base = base.rstrip("/")
         self.bots = {b.lower() for b in bots}
@@ -104,9 +134,17 @@ class Discourse:
         self.cache = cache
         self.workers = workers
         self.opened = 0  # topics opened by request (not from the cache)
+        self.paused = 0.0  # seconds spent keeping to the forum's limits
+        self._pace = Pace(limits if limits is not None else KEY_LIMITS if headers() else PUBLIC_LIMITS)
 
     # --- requests ----------------------------------------------------------------------------------
     def _get(self, path: str, params: Any = None) -> Any:
+        from cmtriage.sources import http
+
+        wait = self._pace.delay()
+        if wait > 0:
+            self.paused += wait
+            http.sleep(wait)
         response = self.http.request("GET", f"{self.base}{path}", params=params)
         if not response.is_success:
             raise self._failure(response)
