@@ -369,3 +369,14 @@ def test_an_api_key_keeps_to_the_key_s_limit(monkeypatch):
     assert discourse.Discourse(None, "https://f.example")._pace.limits == discourse.PUBLIC_LIMITS
     monkeypatch.setenv("DISCOURSE_API_KEY", "k-1234")
     assert discourse.Discourse(None, "https://f.example")._pace.limits == ((60, 60.0),)
+
+
+def test_unanswered_days_past_max_days_names_the_file(site, write_config, monkeypatch, run_cli):
+    monkeypatch.setenv("CMTRIAGE_NOW", NOW)
+    folder = write_config(repos=f"forum: {{url: '{site.url}', unanswered_days: 45}}\n",
+                          rotation=ROTATION_YAML)
+    code, out, err = run_cli("forum")
+    assert (code, out) == (2, "")
+    assert err == (f"cmtriage: error: {folder}/repos.yaml: forum.unanswered_days: 45 is more than --max-days "
+                   "(30): nothing could be listed\n")
+    assert run_cli("forum", "--max-days", "60", "--format", "json")[0] == 0

@@ -115,3 +115,41 @@ def test_only_what_the_list_cannot_settle_is_opened():
     assert needs_posts(listed_topic(**recent), RULES, matcher())  # its first post may speak of the release
     assert not needs_posts(listed_topic(title="SAML", **recent), RULES, matcher())
     assert not needs_posts(listed_topic(open=False, **recent), RULES, matcher())
+
+
+def test_hostile_titles_stay_inert_and_only_the_seed_s_here_notifies():
+    from cmtriage.render import markdown_parts
+    from test_render import BARE_LINK, FOREIGN_MENTION, HOSTILE, parse
+
+    threads = [Thread(source=source, key=str(n), url=f"https://f.example/t/{n}", title=text, author=text,
+                      created_at=ago(3 + n / 100), last_activity_at=ago(3),
+                      posts=(Post(text, ago(3 + n / 100)),), tags=(text,), category=text)
+               for n, text in enumerate(HOSTILE.values())
+               for source in ("forum", "github")]
+    report = build(threads, rules=RULES, sources=("forum", "github"))
+    assert len(report.items) == 2 * len(HOSTILE)
+    parts = markdown_parts(report, limit=4000)
+    assert len(parts) > 2
+    seed = report.preamble[0]
+    assert parts[0].startswith(f"{seed}\n#### {report.title} (part 1/{len(parts)})\n")
+    live = []
+    for part in parts:
+        parsed = parse(part)
+        # our own consecutive lines (the notes, the count lines) break softly; strangers' newlines fold
+        assert [i for i in parsed["intruders"] if not i.startswith("softbreak")] == []
+        for table in parsed["tables"]:
+            assert {row["cells"] for row in table["rows"]} == {6} and table["header"] == 6
+        live += [t for t in parsed["texts"] if FOREIGN_MENTION.search(t)]
+        assert [t for t in parsed["unlinked"] if BARE_LINK.search(t)] == []
+    heading = [t for t in live if t.startswith(report.title)]
+    assert [t for t in live if t not in heading] == [seed]  # the title's own words hold no mention either
+    assert heading == []
+
+
+def test_no_here_leaves_no_live_mention_at_all():
+    from cmtriage.render import markdown
+
+    text = markdown(build([thread(Post("ana", ago(3)), title="@here @channel <!all> help")], rules=RULES,
+                          sources=("forum",), here=False))
+    assert text.startswith("[Help Wanted] #forum here can anyone help")
+    assert "@here" not in text and "@channel" not in text and "<!all>" not in text

@@ -51,14 +51,16 @@ def release(env, rotation_release: date | None = None) -> tuple[datetime | None,
 
 
 def rules(run: Run, config: ReposConfig) -> Rules:
+    from cmtriage.config import REPOS_FILE
     from cmtriage.reports.forum import Rules
 
-    days = run.option("forum_days")
+    days, said = run.option("forum_days"), "--days"
     if days is None:
         days = config.forum.unanswered_days if config.forum else 2
+        said = f"{run.env.where(REPOS_FILE)}: forum.unanswered_days"
     max_days = run.option("max_days", 30)
     if days > max_days:
-        raise UsageError(f"--days: {days} is more than --max-days ({max_days}): nothing could be listed")
+        raise UsageError(f"{said}: {days} is more than --max-days ({max_days}): nothing could be listed")
     moment, name = release(run.env, run.option("release_date"))
     words = config.forum.enterprise_words if config.forum else ()
     return Rules(now=run.env.now, unanswered_days=days, max_days=max_days, release=moment, release_name=name,
