@@ -90,6 +90,15 @@ def test_stack_overflow_throttle_names_the_error_and_when(so_only, run_cli):
     assert json.loads(out)["items"] == []
 
 
+def test_stack_overflow_throttle_within_wait_is_waited_out_once(so_only, run_cli, sleeps):
+    so_only.throttle(30)
+    code, out, err = run_cli("forum", "--format", "json", "--wait", "1m")
+    assert (code, err) == (0, "")
+    assert sleeps == [30.0]
+    assert len(json.loads(out)["items"]) == 2
+    assert [r["tagged"] for r in so_only.requests] == ["mattermost", "mattermost", "mattermost-plugin"]
+
+
 def test_stack_overflow_error_body_is_the_report_s_error(so_only, run_cli):
     so_only.error(400, "bad_parameter", "tagged is invalid")
     code, out, _ = run_cli("forum", "--format", "json")

@@ -266,16 +266,22 @@ class Discourse:
     # --- opening topics ------------------------------------------------------------------------------
     def open_topics(self, threads: Sequence[Thread]) -> tuple[list[Thread], list[SourceFailure]]:
         """The threads with their posts read (from the cache while a topic has not moved); a topic that
-        could not be read keeps what the list said, and its failure is returned."""
+        could not be read keeps what the list said, and its failure is returned. After the first failure
+        (a wait longer than --wait, a server in trouble) no more topics are asked for: each left is
+        returned with that failure."""
+        self._failed: SourceFailure | None = None
         with ThreadPoolExecutor(self.workers, thread_name_prefix="discourse") as pool:
             results = list(pool.map(self._open_one, threads))
         opened = [r if isinstance(r, Thread) else t for t, r in zip(threads, results, strict=True)]
         return opened, [r for r in results if isinstance(r, SourceFailure)]
 
     def _open_one(self, thread: Thread) -> Thread | SourceFailure:
+        if self._failed is not None:
+            return self._failed
         try:
             return self._with_posts(thread, self._topic(thread))
         except SourceFailure as failure:
+            self._failed = self._failed or failure
             return failure
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             return self._unexpected(f"topic {thread.key}", exc)

@@ -6,8 +6,9 @@ One query per tag (`tagged` lists alternatives, and the API's `tagged=a;b` means
 page while `has_more`; questions found under two tags count once. Answers are gzip (httpx decodes them).
 A `backoff` in an answer is honoured before the next request (HttpClient's wait hint, within --wait).
 An error answer (`error_id`, `error_name`, `error_message`) becomes the source's error; a
-`throttle_violation` (502) says when to try again. `STACKEXCHANGE_KEY` (optional) raises the day's quota
-from 300 to 10,000 requests; `quota_remaining` is handed back so the collector can warn when it is low.
+`throttle_violation` (502) is waited out once when --wait allows, else says when to try again.
+`STACKEXCHANGE_KEY` (optional) raises the day's quota from 300 to 10,000 requests; `quota_remaining` is
+handed back so the collector can warn when it is low.
 """
 
 from __future__ import annotations
@@ -58,6 +59,18 @@ def wait_hint(response: httpx.Response) -> float | None:
     return float(backoff) if isinstance(backoff, int | float) and not isinstance(backoff, bool) else None
 
 
+def _throttled(response: httpx.Response) -> float | None:
+    """The seconds a throttle_violation asks for ("more requests available in 80411 seconds")."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    if not isinstance(body, dict) or body.get("error_id") != 502:
+        return None
+    seconds = _SECONDS.search(str(body.get("error_message") or ""))
+    return float(seconds.group(1)) if seconds else None
+
+
 def _failure(http: HttpClient, response: httpx.Response) -> SourceFailure:
     try:
         body = response.json()
@@ -72,6 +85,12 @@ def _failure(http: HttpClient, response: httpx.Response) -> SourceFailure:
             again = datetime.now(UTC) + timedelta(seconds=int(seconds.group(1)))
             message += f"; try again after {again:%Y-%m-%d %H:%M} UTC"
     return http.fail(response.request.url, message)
+
+
+def _sleep(seconds: float) -> None:
+    from cmtriage.sources import http
+
+    http.sleep(seconds)
 
 
 def _time(value: Any) -> datetime:
@@ -111,6 +130,10 @@ def fetch(config: StackOverflow, *, oldest: datetime, budget: Any = None, http: 
                 if key:
                     params["key"] = key
                 response = http.request("GET", f"{config.url}/2.3/questions/no-answers", params=params)
+                wait = _throttled(response)
+                if wait is not None and http.budget is not None and http.budget.take(wait):
+                    _sleep(wait)  # within --wait: once, then ask again
+                    response = http.request("GET", f"{config.url}/2.3/questions/no-answers", params=params)
                 try:
                     body = response.json()
                 except ValueError:
