@@ -294,6 +294,15 @@ def test_after_a_429_past_wait_no_more_topics_are_asked(configured, run_cli, sle
     assert json.loads(out)["errors"][0]["source"] == "forum"
 
 
+def test_a_snoozed_topic_leaves_the_title_and_the_count_lines(configured, run_cli):
+    assert run_cli("snooze", f"{configured.url}/t/topic-101/101", "--until", "2026-12-01")[0] == 0
+    code, out, _ = run_cli("forum", "--format", "markdown")
+    assert code == 0 and "Push notifications stop" not in out
+    assert out.splitlines()[1] == ("#### 9 forum questions for the community: 4 unanswered, 3 after the "
+                                   "release, 2 waiting on us")
+    assert out.endswith("\nForum: 4 unanswered, 3 after release, 2 reply to us\n")
+
+
 def test_digest_has_a_forum_section_and_never_sends_here(configured, run_cli):
     code, out, err = run_cli("digest", "--format", "markdown")
     assert (code, err) == (0, "")

@@ -91,6 +91,7 @@ class Report:
     footer: tuple[str, ...] = ()
     # The title for a given list of items, so that one with items taken out (snoozed) counts right.
     titled: Callable[[Sequence[Item]], str] | None = field(default=None, compare=False)
+    footed: Callable[[Sequence[Item]], tuple[str, ...]] | None = field(default=None, compare=False)  # footer
 
     @classmethod
     def failed(cls, name: str, title: str, error: SourceError, now: datetime) -> Report:
@@ -105,7 +106,8 @@ class Report:
     def keeping(self, items: Sequence[Item]) -> Report:
         """The report with only `items`, its title counting them."""
         items = tuple(items)
-        return replace(self, items=items, title=self.titled(items) if self.titled else self.title)
+        return replace(self, items=items, title=self.titled(items) if self.titled else self.title,
+                       footer=self.footed(items) if self.footed else self.footer)
 
 
 DIGEST_COLUMNS = (

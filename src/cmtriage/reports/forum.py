@@ -252,15 +252,20 @@ def build(threads: Iterable[Thread], *, rules: Rules, sources: Sequence[str] = (
             items.append(item)
     items.sort(key=lambda i: (LISTS.index(i.extra["list"]), i.created_at, i.source, i.url))
     failed = {e.source for e in errors}
-    footer = []
-    for source in sources:
-        if source in failed:
-            footer.append(f"{SOURCES[source]}: not listed (failed)")
-            continue
-        found = [i for i in items if i.source == source]
-        counts = [f"{sum(1 for i in found if i.extra['list'] == name)} {name.replace('_', ' ')}"
-                  for name in LISTS if source == "forum" or name == UNANSWERED]
-        footer.append(f"{SOURCES[source]}: " + ", ".join(counts))
+
+    def footed(shown: Sequence[Item]) -> tuple[str, ...]:
+        """A count line per source asked."""
+        lines = []
+        for source in sources:
+            if source in failed:
+                lines.append(f"{SOURCES[source]}: not listed (failed)")
+                continue
+            found = [i for i in shown if i.source == source]
+            counts = [f"{sum(1 for i in found if i.extra['list'] == name)} {name.replace('_', ' ')}"
+                      for name in LISTS if source == "forum" or name == UNANSWERED]
+            lines.append(f"{SOURCES[source]}: " + ", ".join(counts))
+        return tuple(lines)
+
     explained = [f"unanswered: no answer but the author's for {rules.unanswered_days} to "
                  f"{rules.max_days} days."]
     if "forum" in sources and rules.release is not None:
@@ -276,6 +281,6 @@ def build(threads: Iterable[Thread], *, rules: Rules, sources: Sequence[str] = (
     return Report(
         name=NAME, title=_title(items_t), titled=_title, columns=COLUMNS, items=items_t,
         generated_at=rules.now, errors=tuple(errors), group_by="list",
-        notes=(*explained, *notes), preamble=(seed,), footer=tuple(footer),
+        notes=(*explained, *notes), preamble=(seed,), footer=footed(items_t), footed=footed,
         empty_message="No forum question is waiting for a helping hand.",
     )
