@@ -138,6 +138,22 @@ def test_opens_only_the_topics_the_list_cannot_settle(configured, run_cli):
     assert latest.params == {"order": ["created"], "per_page": ["100"], "page": ["0"]}
 
 
+def test_latest_pages_until_past_max_days(configured, run_cli):
+    from datetime import UTC, datetime, timedelta
+
+    from fakes.discourse import topic
+
+    start = datetime(2026, 11, 17, 12, tzinfo=UTC)
+    made = [start - timedelta(hours=5 * n) for n in range(300)]  # 62 days back, 5 hours apart
+    configured.add(*(topic(500 + n, f"Closed {n}", ("zed", f"{when:%Y-%m-%dT%H:%M:%SZ}"), closed=True)
+                     for n, when in enumerate(made)))
+    code, out, _ = run_cli("forum", "--format", "json")
+    pages = [r.params["page"] for r in configured.requests if r.path == "/latest.json"]
+    # 320 topics, 100 a page: the 110th closed one is past 30 days and sits on page 1, so page 2 is not read
+    assert (code, pages) == (0, [["0"], ["1"]])
+    assert len(json.loads(out)["items"]) == 10
+
+
 def test_the_second_run_opens_only_topics_that_moved(configured, run_cli):
     run_cli("forum", "--format", "json")
     configured.requests.clear()

@@ -165,9 +165,11 @@ def test_gitlab_asks_once_per_label_and_notes_only_where_there_are_some(gitlab_o
         "order_by": "created_at", "sort": "asc", "labels": "Mattermost", "per_page": "100"}
 
 
-def test_gitlab_pages_by_x_next_page(gitlab_only, run_cli):
+@pytest.mark.parametrize("header", [True, False], ids=["x-next-page", "link"])
+def test_gitlab_pages_by_x_next_page_else_link(gitlab_only, run_cli, header):
     from fakes.gitlab import FakeIssue
 
+    gitlab_only.next_header = header
     gitlab_only.projects["gitlab-org/omnibus-gitlab"] += [
         FakeIssue(100 + n, f"Issue {n}", "hal", f"2026-11-0{1 + n % 9}T10:00:00Z", ("Mattermost",))
         for n in range(150)]
@@ -175,6 +177,7 @@ def test_gitlab_pages_by_x_next_page(gitlab_only, run_cli):
     assert len(json.loads(out)["items"]) == 153
     pages = [r.params.get("page") for r in gitlab_only.requests if r.raw_path.endswith("/issues")]
     assert pages == [None, "2", None]
+    assert gitlab_only.requests[1].params["labels"] == "Mattermost"  # the Link keeps the query
 
 
 def test_gitlab_429_waits_until_ratelimit_reset(gitlab_only, run_cli, sleeps):

@@ -60,6 +60,7 @@ class Request:
 class FakeGitLab:
     projects: dict[str, list[FakeIssue]] = field(default_factory=dict)
     token: str | None = None
+    next_header: bool = True  # False: page by Link alone, as some proxies leave X-Next-Page out
     latency: float = 0.0
     requests: list[Request] = field(default_factory=list)
     url: str = ""
@@ -144,9 +145,12 @@ class FakeGitLab:
 
         links = [f'<{link(page + 1)}>; rel="next"'] if page < pages else []
         links += [f'<{link(1)}>; rel="first"', f'<{link(pages)}>; rel="last"']
-        return 200, {"X-Page": str(page), "X-Per-Page": str(per_page), "X-Total": str(len(items)),
-                     "X-Total-Pages": str(pages), "X-Next-Page": str(page + 1) if page < pages else "",
-                     "Link": ", ".join(links)}, shown
+        headers = {"X-Page": str(page), "X-Per-Page": str(per_page), "X-Total": str(len(items)),
+                   "X-Total-Pages": str(pages), "X-Next-Page": str(page + 1) if page < pages else "",
+                   "Link": ", ".join(links)}
+        if not self.next_header:
+            del headers["X-Next-Page"]
+        return 200, headers, shown
 
 
 def _handler(fake: FakeGitLab) -> type[BaseHTTPRequestHandler]:
