@@ -193,8 +193,7 @@ repos.yaml: OK
   GitHub: 2 watches
     mattermost/platform  issues
     mattermost/android   pulls, stale after 30 days
-  other sources: helpwanted, uservoice, jira, zendesk
-  set up, but no cmtriage report reads them yet: forum, stackoverflow
+  other sources: helpwanted, forum, stackoverflow, uservoice, jira, zendesk
   staff: orgs mattermost; 1 more logins; 1 bots
 rotation.yaml: OK
   members: Ada (@ada), Eric (@eric.s), Jason (@jason), Lindsay (@lindsay)
@@ -217,8 +216,8 @@ def test_a_missing_file_names_its_path_and_the_way_to_another_folder(write_confi
 
 
 ROTATION_KEYS = "timezone, week_starts, start, members, overrides, release_managers, handoffs"
-REPOS_KEYS = ("staff, bots, github, helpwanted, forum, stackoverflow, uservoice, jira, zendesk, mattermost, "
-              "replies")
+REPOS_KEYS = ("staff, bots, github, helpwanted, forum, stackoverflow, uservoice, jira, zendesk, gitlab, "
+              "mattermost, replies")
 START = "start: 2026-01-05\n"
 
 # (id, the file, the message after "cmtriage: error: ")

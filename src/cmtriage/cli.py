@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "helpwanted": ("cmtriage.commands.helpwanted:helpwanted",
                    "Help Wanted issues to label, answer, follow up."),
     "digest": ("cmtriage.commands.digest:digest", "The morning post: every report set up, in one."),
+    "forum": ("cmtriage.commands.forum:forum", "Forum, Stack Overflow, GitLab and GitHub posts to answer."),
     "uservoice": ("cmtriage.commands.uservoice:uservoice", "Feature ideas to update, ask about, thank for."),
     "jira": ("cmtriage.commands.jira:jira", "Draft or create the Jira ticket of a reproducible bug."),
 }

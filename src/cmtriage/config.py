@@ -25,6 +25,7 @@ from cmtriage.yamlnodes import Node, load, quoted, required
 REPOS_FILE = "repos.yaml"
 WATCH_KINDS = ("issues", "pulls", "both")
 _REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_PROJECT_PATH = re.compile(r"^[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+$")  # GitLab: group/subgroup/project
 MAX_DAYS = 3650  # ten years: past that a day count is a typo, and dates that far back stop being dates
 
 
@@ -60,6 +61,10 @@ class HelpWanted:
 class Forum:
     url: str
     unanswered_days: int = 2
+    github: tuple[str, ...] = ()  # GitHub repos whose unanswered community issues join the list
+    staff_groups: tuple[str, ...] = ()  # Discourse groups whose members count as staff
+    staff_usernames: tuple[str, ...] = ()  # more Discourse usernames that count as staff
+    enterprise_words: tuple[str, ...] = ()  # more words that put a topic in the after-release list
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,13 @@ DEFAULT_STATUS_RULES: tuple[tuple[str, StatusRule], ...] = (
     ("Completed", StatusRule("Completed", resolutions=("Done", "Fixed", "Implemented", "Complete",
                                                         "Completed", "Resolved"))),
 )
+
+
+@dataclass(frozen=True)
+class GitLab:
+    url: str
+    projects: tuple[str, ...]  # group/project paths
+    labels: tuple[str, ...] = ()  # alternatives: an issue with any of them counts (none: every issue)
 
 
 @dataclass(frozen=True)
@@ -146,6 +158,7 @@ class ReposConfig:
     jira: Jira | None = None
     zendesk: Zendesk | None = None
     mattermost: MattermostTarget = field(default_factory=MattermostTarget)
+    gitlab: GitLab | None = None
     replies: tuple[tuple[str, str], ...] = ()  # post type -> reply template, overriding the defaults
 
 
@@ -154,6 +167,13 @@ def _repo_name(node: Node) -> str:
     if not _REPO_NAME.match(name):
         node.expected("owner/name like mattermost/mattermost")
     return name
+
+
+def _project_path(node: Node) -> str:
+    path = node.string()
+    if not _PROJECT_PATH.match(path):
+        node.expected("group/project like gitlab-org/omnibus-gitlab")
+    return path
 
 
 def _days(node: Node, *, minimum: int) -> int:
@@ -194,7 +214,7 @@ def _label_map(node: Node) -> tuple[tuple[str, str], ...]:
 
 
 # The keys of repos.yaml that set up an outside system other than GitHub's watched repos.
-SOURCE_KEYS = ("helpwanted", "forum", "stackoverflow", "uservoice", "jira", "zendesk")
+SOURCE_KEYS = ("helpwanted", "forum", "stackoverflow", "uservoice", "jira", "zendesk", "gitlab")
 
 
 _PROJECT_KEY = re.compile(r"^[A-Z][A-Z0-9_]+$")
@@ -275,10 +295,14 @@ def parse_repos(root: Node) -> ReposConfig:
         )
     if "forum" in top:
         node = top["forum"]
-        keys = node.mapping(("url", "unanswered_days"))
+        keys = node.mapping(("url", "unanswered_days", "github", "staff_groups", "staff_usernames",
+                             "enterprise_words"))
         values["forum"] = Forum(
             url=required(keys, node, "url", "the forum's URL").url(),
             unanswered_days=_days(keys["unanswered_days"], minimum=0) if "unanswered_days" in keys else 2,
+            github=tuple(map(_repo_name, keys["github"].items())) if "github" in keys else (),
+            **{key: keys[key].strings() for key in ("staff_groups", "staff_usernames", "enterprise_words")
+               if key in keys},
         )
     if "stackoverflow" in top:
         node = top["stackoverflow"]
@@ -297,6 +321,15 @@ def parse_repos(root: Node) -> ReposConfig:
         values["zendesk"] = Zendesk(
             url=required(keys, node, "url", "the Zendesk site's URL").url(),
             query=keys["query"].string() if "query" in keys else Zendesk.query,
+        )
+    if "gitlab" in top:
+        node = top["gitlab"]
+        keys = node.mapping(("url", "projects", "labels"))
+        projects = required(keys, node, "projects", "a list of group/project paths").items()
+        values["gitlab"] = GitLab(
+            url=keys["url"].url() if "url" in keys else "https://gitlab.com",
+            projects=tuple(_project_path(child) for child in projects),
+            labels=keys["labels"].strings() if "labels" in keys else (),
         )
     if "mattermost" in top:
         keys = top["mattermost"].mapping(("channel", "username", "icon_url"))

@@ -85,10 +85,15 @@ class Report:
     group_by: str | None = None
     notes: tuple[str, ...] = ()
     empty_message: str = "Nothing to list."
+    # cmtriage's own lines before the heading in Markdown and payloads, mentions kept (forum's seed
+    # message with its live @here); a digest's sections drop them. `footer`: own lines after the lists.
+    preamble: tuple[str, ...] = ()
+    footer: tuple[str, ...] = ()
     # The title for a given list of items, so that one with items taken out (snoozed) counts right.
     titled: Callable[[Sequence[Item]], str] | None = field(default=None, compare=False)
     listed: bool = True  # False when none of its sources could be read: then it lists nothing at all
     missing: tuple[str, ...] = ()  # what could not be read when some was (repos, items' comments)
+    footed: Callable[[Sequence[Item]], tuple[str, ...]] | None = field(default=None, compare=False)  # footer
 
     @classmethod
     def failed(cls, name: str, title: str, error: SourceError | Sequence[SourceError], now: datetime,
@@ -122,7 +127,8 @@ class Report:
     def keeping(self, items: Sequence[Item]) -> Report:
         """The report with only `items`, its title counting them."""
         items = tuple(items)
-        return replace(self, items=items, title=self.titled(items) if self.titled else self.title)
+        return replace(self, items=items, title=self.titled(items) if self.titled else self.title,
+                       footer=self.footed(items) if self.footed else self.footer)
 
 
 DIGEST_COLUMNS = (
@@ -194,3 +200,50 @@ class Issue:
     created_at: datetime
     updated_at: datetime
     assignees: tuple[str, ...] = ()  # logins
+
+
+@dataclass(frozen=True)
+class Post:
+    """One post of a thread (a forum post, an answer, a note, a comment), in the thread's order."""
+
+    author: str
+    created_at: datetime
+    staff: bool = False  # the team's (never true of a bot)
+    bot: bool = False  # a bot, the system user, or a system event: answers nothing, asks nothing
+    asks: bool = False  # holds a question mark outside quotes and code
+
+
+@dataclass(frozen=True)
+class Poster:
+    """Someone a topic list names as having posted in a thread, without their posts."""
+
+    name: str
+    staff: bool = False  # known to be staff from the list (a staff group, forum.staff_usernames)
+    bot: bool = False
+
+
+@dataclass(frozen=True)
+class Thread:
+    """A question somewhere (a Discourse topic, a Stack Overflow question, a GitLab or GitHub issue), as
+    every forum source hands it to reports/forum.py. `posts` is every post in order, the first the
+    question's, or None when not read: then `posts_count`, `posters` and `last_poster` are what the
+    source's list said."""
+
+    source: str  # forum | stackoverflow | gitlab | github
+    key: str  # unique within the source
+    url: str
+    title: str
+    author: str
+    created_at: datetime
+    last_activity_at: datetime
+    open: bool = True  # not closed, archived, unlisted or pinned
+    accepted: bool = False  # has an accepted answer
+    author_staff: bool = False
+    author_bot: bool = False
+    category: str | None = None
+    tags: tuple[str, ...] = ()
+    text: str | None = None  # the first post's text, when read
+    posts: tuple[Post, ...] | None = None
+    posts_count: int = 1
+    posters: tuple[Poster, ...] = ()  # others than the author the list names (at most a few)
+    last_poster: Poster | None = None

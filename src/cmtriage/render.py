@@ -142,6 +142,8 @@ def _sections(report: Report | Digest) -> list[tuple[list[str], list[str], list[
     if report.errors:
         sections.append(([""], [f"- :warning: {markdown_text(e.source)}: {markdown_text(e.message)}"
                                 for e in report.errors]))
+    if report.footer:
+        sections.append(([""], [_trusted(line) for line in report.footer]))
     return [(opening, opening, rows) for opening, rows in sections]
 
 
@@ -164,7 +166,8 @@ def markdown_parts(report: Report | Digest, limit: int = POST_LIMIT) -> list[str
     rows. A part that goes on with a table repeats its opening (group name and header), so each part is
     whole tables; parts after the first carry the title, numbered "(part k/n)", without the mention."""
     continuation_title = _heading(report, with_mention=False)
-    parts: list[list[str]] = [[_heading(report), *(_trusted(n) for n in report.notes)]]
+    preamble = [_trusted(line) for line in getattr(report, "preamble", ())]  # a Digest has none
+    parts: list[list[str]] = [[*preamble, _heading(report), *(_trusted(n) for n in report.notes)]]
     sizes = [len("\n".join(parts[0]))]
 
     def fits(lines: list[str]) -> bool:
@@ -191,7 +194,7 @@ def markdown_parts(report: Report | Digest, limit: int = POST_LIMIT) -> list[str
             add([row])
     if len(parts) > 1:
         total = len(parts)
-        parts[0][0] += _PART_SUFFIX.format(1, total)
+        parts[0][len(preamble)] += _PART_SUFFIX.format(1, total)
         for number, part in enumerate(parts[1:], 2):
             part.insert(0, continuation_title + _PART_SUFFIX.format(number, total))
     return ["\n".join(part) + "\n" for part in parts]
@@ -313,6 +316,8 @@ def _table_body(console: Any, report: Report) -> None:
         console.print(grid)
     for error in report.errors:
         console.print(Text(f"error: {clean(error.source)}: {clean(error.message)}", style="red"))
+    for line in report.footer:
+        console.print(Text(clean(line)))
 
 
 def render(report: Report | Digest, fmt: str, *, width: int | None = None, color: bool = False,

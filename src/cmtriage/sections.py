@@ -35,6 +35,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("zendesk", ("zendesk",), "Zendesk", "cmtriage.collect.zendesk:section"),
     Section("helpwanted", ("helpwanted",), "Help Wanted", "cmtriage.collect.helpwanted:section"),
     Section("uservoice", ("uservoice",), "UserVoice", "cmtriage.collect.uservoice:section", ("jira",)),
+    Section("forum", ("forum", "stackoverflow", "gitlab"), "forum", "cmtriage.collect.forum:section"),
 )
 
 
