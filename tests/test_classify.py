@@ -125,7 +125,12 @@ def test_post_types_and_classification_are_the_published_api():
             QUESTION,
             'words "plugin development", "how to", "slash command" in title',
         ),
-        ("Where are channel member counts stored?", "", QUESTION, "a question mark in title"),
+        (
+            "Where are channel member counts stored?",
+            "",
+            QUESTION,
+            'title starts with "Where"; a question mark in title',
+        ),
         # feature proposals
         (
             "It would be nice to have message reactions in the mobile app",
