@@ -54,8 +54,8 @@ TITLE_LIMIT = 1_000
 BODY_LIMIT = 20_000
 
 ANSWER_POINTS = 8
-HEADING_POINTS = 4
-MORE_HEADING_POINTS = 1
+HEADING_POINTS = 3
+MORE_HEADING_POINTS = 0
 TITLE_POINTS = 3
 SHAPE_POINTS = 3
 BODY_POINTS = 1
@@ -161,7 +161,7 @@ _WORDS = re.compile(
 # The title's first word (after any "[tag]" or "Tag:" prefix), for its shape.
 _SHAPES: tuple[tuple[str, str, str], ...] = (
     (FEATURE, "request", "add|adding|support|allow|enable|implement|provide|introduce|expose|improve|"
-                         "deprecate|extend|let|make it possible|proposal|request|rfe"),
+                         "deprecate|extend|let|make|proposal|request|rfe"),
     (QUESTION, "question", "how|why|can|could|is|are|does|do|what|where|when|which|who|should|will|would"),
 )
 _SHAPE = re.compile(
