@@ -236,8 +236,9 @@ def _learned(model: Model, title: str, body: str) -> Classification:
         return Classification(guess.post_type, reason)
     # the model knows one question type: the rules choose between the two, leaning its way
     winner, signals, _ = _rules(title, body, {guess.post_type, partner}, {guess.post_type})
-    evidence = _evidence([s for s in signals if s.kind == winner])
-    return Classification(winner, "; ".join([reason, *evidence]))
+    if winner == guess.post_type:
+        return Classification(winner, reason)
+    return Classification(winner, "; ".join([reason, *_evidence([s for s in signals if s.kind == winner])]))
 
 
 def _rules(title: str, body: str, candidates: set[str], leans: set[str]
@@ -300,11 +301,18 @@ def _opaque_out(text: str) -> str:
 
 
 def _prose(body: str) -> str:
-    """What the author wrote in words: no HTML comments, <details> blocks, checklist lines, URLs, paths,
-    inline code or identifiers."""
+    """What the author wrote in words: no HTML comments, <details> blocks, checklist lines, lines that
+    ask for the post type, URLs, paths, inline code or identifiers."""
     text = _without(without_html_comments(body), "<details", "</details>")
-    lines = [line for line in text.splitlines() if not _CHECKBOX.match(line)]
+    lines = [line for line in text.splitlines() if not _CHECKBOX.match(line) and _asks_type(line) is None]
     return _opaque_out("\n".join(lines))
+
+
+def _asks_type(line: str) -> int | None:
+    """Where the key ends in a template line that asks for the post type ("Issue type:", "... request a
+    feature or report a bug?"), else None."""
+    mark = max(line.find(":"), line.rfind("?"))
+    return mark if 0 < mark <= 200 and _ASKS.search(line[:mark]) else None
 
 
 def _answers(body: str) -> list[_Signal]:
@@ -321,8 +329,8 @@ def _answers(body: str) -> list[_Signal]:
             if box.group(1) != " " and answer:
                 ticked.append(answer)
             continue
-        mark = max(line.find(":"), line.rfind("?"))
-        if mark < 1 or mark > 200 or not _ASKS.search(line[:mark]):
+        mark = _asks_type(line)
+        if mark is None:
             continue
         rest = line[mark + 1:]
         if not rest.strip(_MARKUP):  # the answer on the next line that holds anything

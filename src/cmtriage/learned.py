@@ -40,6 +40,10 @@ ALPHA = 0.3  # smoothing
 FOLDS = 5
 MIN_EXAMPLES = 20  # of a type, to learn it
 
+# Words that say nothing by themselves: an explanation never shows a feature made of these alone.
+_QUIET = frozenset({"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "i", "in", "is", "it",
+                    "its", "me", "my", "of", "on", "or", "our", "the", "this", "that", "to", "was", "we",
+                    "were", "with", "you", "your"})
 _TOKEN = re.compile(r"[a-z][a-z0-9']*[a-z0-9]|[a-z]")
 
 
@@ -130,16 +134,20 @@ def _vector(counts: Mapping[str, int], idf: Mapping[str, float]) -> dict[str, fl
     return {f: v / norm for f, v in vector.items()}
 
 
-def _distinct(features: Iterable[str], shown: int) -> list[str]:
-    """The first `shown` features, skipping a word already inside a pair shown, or a pair around one."""
+def _distinct(features: Sequence[str], shown: int, looked_at: int = 10) -> list[str]:
+    """The first `shown` of the `looked_at` heaviest features, a pair standing in for its own words: with
+    "stack" and "trace" both heavy, "stack trace" is shown once."""
     chosen: list[str] = []
-    for feature in features:
-        words = set(feature.split())
-        if any(words & set(c.split()) for c in chosen):
+    for feature in features[:looked_at]:
+        words = feature.split()
+        if set(words) <= _QUIET or any(set(words) <= set(c.split()) for c in chosen):
             continue
-        chosen.append(feature)
-        if len(chosen) == shown:
-            break
+        inside = [c for c in chosen if c in words]
+        if len(words) > 1 and inside:
+            chosen[chosen.index(inside[0])] = feature
+            chosen = [c for c in chosen if c not in inside[1:]]
+        elif len(chosen) < shown:
+            chosen.append(feature)
     return chosen
 
 
