@@ -239,3 +239,30 @@ def test_words_and_pairs_of_title_and_body():
                         + [learned.Example(f"add {n}", "please", FEATURE) for n in "abc"])
     assert model.guess("A crash", "").post_type == BUG
     assert model.guess("Please add", "").words == ("add", "please")
+
+
+# --- repos.yaml types: -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("types", "message"), [
+    ("types:\n  Feature: [enhancement]\n",
+     "repos.yaml:2: types.Feature: unknown key "
+     "(known keys: Bug, Feature Proposal, Troubleshooting, Developer/Product Question)"),
+    ("types:\n  Bug: [bug]\n  Feature Proposal: [Enhancement, BUG]\n",
+     "repos.yaml:3: types.Feature Proposal: label 'BUG' is already under Bug"),
+    ("types:\n  Bug: ['bug,crash']\n",
+     "repos.yaml:2: types.Bug: 'bug,crash': a label name with a comma cannot be listed by itself"),
+    ("types:\n  Bug: []\n", "repos.yaml:2: types.Bug: expected a list of label names, got an empty list"),
+    ("types: {}\n", "repos.yaml:1: types: expected a mapping of post types to label names, got a mapping"),
+])
+def test_types_mistakes(run_cli, write_config, types, message):
+    folder = write_config(repos=types)
+    assert run_cli("learn") == (2, "", f"cmtriage: error: {folder / message}\n")
+
+
+def test_types_are_read_in_order(isolated_env):
+    from cmtriage.config import load_repos
+
+    folder = isolated_env / "config"
+    folder.mkdir()
+    text = "types:\n  Developer/Product Question: question\n  Bug: [bug, crash]\n"
+    (folder / "repos.yaml").write_text(text, encoding="utf-8")
+    assert load_repos(folder).types == ((QUESTION, ("question",)), (BUG, ("bug", "crash")))

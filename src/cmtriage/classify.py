@@ -179,8 +179,9 @@ _ANSWERS: dict[str, str] = {
     **dict.fromkeys(("support", "support request", "help", "troubleshooting", "setup help",
                      "installation", "configuration"), TROUBLESHOOTING),
 }
-_ASKS = re.compile(r"\b(?:type|kind|category)\b|\bbug\b.{0,60}\bfeature\b|\bfeature\b.{0,60}\bbug\b",
-                   re.IGNORECASE)
+_ASKS = re.compile(r"(?:(?:issue|post|request|report|ticket)\s++)?(?:type|kind|category)"  # the whole key
+                   r"(?:\s++of\s++(?:issue|post|request|report|ticket))?$"
+                   r"|.{0,60}\bbug\b.{0,60}\bfeature\b|.{0,60}\bfeature\b.{0,60}\bbug\b", re.IGNORECASE)
 _CHECKBOX = re.compile(r"\s*+[-*+]\s*+\[([ xX])\]\s*+")
 _MARKUP = " \t*_`'\"#>:.!()[]|-"
 
@@ -312,7 +313,7 @@ def _asks_type(line: str) -> int | None:
     """Where the key ends in a template line that asks for the post type ("Issue type:", "... request a
     feature or report a bug?"), else None."""
     mark = max(line.find(":"), line.rfind("?"))
-    return mark if 0 < mark <= 200 and _ASKS.search(line[:mark]) else None
+    return mark if 0 < mark <= 200 and _ASKS.match(line[:mark].strip(_MARKUP)) else None
 
 
 def _answers(body: str) -> list[_Signal]:
