@@ -12,8 +12,9 @@ way. `classify` guesses the type from the signals a person on duty would look at
 3. The rules:
    - the template's own answer ("Issue type: Support", "... or report a bug? Feature", a ticked
      "- [x] Feature request"): 8 points;
-   - issue-template headings in the body ("Steps to reproduce", "Feature idea", ...): 4 points for the
-     first of a type and 1 for each further one (one template is one signal, however many headings);
+   - issue-template headings in the body ("Steps to reproduce", "Feature idea", ...): 3 points for a
+     type's headings, however many (one template is one signal: people file questions through the bug
+     template when it is the only one);
    - the title's shape: a title that starts like a request ("Add ...", "Support ...", "Allow ...") is a
      Feature Proposal, one that starts like a question ("How ...", "Why ...", "Can ...", "Is ...") a
      Developer/Product Question: 3 points, unless a phrase of that type already starts the title;
@@ -24,7 +25,7 @@ way. `classify` guesses the type from the signals a person on duty would look at
      much: then they count for Troubleshooting, which the seed sends to the forum.
    Nothing matches inside URLs, paths, `inline code`, identifiers (`--crash-reporter-id`, `max_retries`)
    or the tail of a compound (`vscode-docker`), nor in template boilerplate: HTML comments (the
-   template's instructions), checklists and `<details>` blocks.
+   template's instructions), checklists, `<details>` blocks and the line that asks for the type.
 
 The type with the most points wins. A tie goes to the first of TIE_ORDER: an explicit ask for something new
 (Feature Proposal) beats a complaint; a product word ("regression", "bug") beats a setup word, since
@@ -32,8 +33,9 @@ symptoms in setup posts already count for Troubleshooting; a question is the fal
 With no signal at all the post is a Developer/Product Question, "no strong signal".
 
 Titles and bodies come from strangers: only the first TITLE_LIMIT / BODY_LIMIT characters are read, HTML
-comments and `<details>` blocks are skipped without a regex, and the patterns are literal alternations
-with possessive whitespace or single character classes, so no input makes matching backtrack.
+comments and `<details>` blocks are skipped without a regex, the word patterns are literal alternations
+with possessive whitespace, and the others look only within one token or a bounded span (a type-asking
+key is read in its first 200 characters), so matching stays linear in the text.
 """
 
 from __future__ import annotations
@@ -355,7 +357,8 @@ def _answer(text: str) -> tuple[str, str] | None:
 
 def _headings(body: str) -> list[_Signal]:
     """Template headings: a line that starts with one, marked up (#, **, __) or followed by ":" or nothing.
-    The first of a type counts HEADING_POINTS, each further one MORE_HEADING_POINTS."""
+    The first of a type counts HEADING_POINTS, each further one MORE_HEADING_POINTS (none: a template is
+    one signal; the reason still names every heading found)."""
     found: dict[str, _Signal] = {}
     for line in body.splitlines():
         text = line.strip()
