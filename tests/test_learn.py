@@ -239,6 +239,9 @@ def test_words_and_pairs_of_title_and_body():
                         + [learned.Example(f"add {n}", "please", FEATURE) for n in "abc"])
     assert model.guess("A crash", "").post_type == BUG
     assert model.guess("Please add", "").words == ("add", "please")
+    # words the model never saw: no opinion, and the rules decide
+    assert model.guess("Sidebar", "").known == 0
+    assert classify("Sidebar order?", "", model=model) == classify("Sidebar order?", "")
 
 
 # --- repos.yaml types: -------------------------------------------------------------------------------------

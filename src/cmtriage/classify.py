@@ -7,8 +7,9 @@ way. `classify` guesses the type from the signals a person on duty would look at
    type. A label that fits two types (question, support) narrows the choice to those two; the signals
    below pick between them, and when they are silent the label's own lean wins (question ->
    Developer/Product Question, support -> Troubleshooting).
-2. A learned model (`cmtriage learn`), when one is given: it decides, naming the words that weighed most.
-   When it knows only one of the two question types, the rules below split its answer between them.
+2. A learned model (`cmtriage learn`), when one is given and knows any of the issue's words: it decides,
+   naming the words that weighed most. When it knows only one of the two question types, the rules below
+   split its answer between them.
 3. The rules:
    - the template's own answer ("Issue type: Support", "... or report a bug? Feature", a ticked
      "- [x] Feature request"): 8 points;
@@ -48,7 +49,7 @@ from typing import TYPE_CHECKING
 from cmtriage.models import BUG, FEATURE, POST_TYPES, QUESTION, TROUBLESHOOTING
 
 if TYPE_CHECKING:
-    from cmtriage.learned import Model
+    from cmtriage.learned import Guess, Model
 
 TIE_ORDER = (FEATURE, BUG, TROUBLESHOOTING, QUESTION)
 
@@ -218,8 +219,8 @@ def classify(title: str, body: str, labels: Iterable[str] = (), *, types: Types 
 
     title = title[:TITLE_LIMIT]
     body = body[:BODY_LIMIT]
-    if model is not None and not label_types:
-        return _learned(model, title, body)
+    if model is not None and not label_types and (guess := model.guess(title, body)).known:
+        return _learned(model, guess, title, body)
     leans = {types_[0] for _, types_ in label_types}
     winner, signals, scores = _rules(title, body, candidates, leans)
     parts = []
@@ -231,8 +232,7 @@ def classify(title: str, body: str, labels: Iterable[str] = (), *, types: Types 
     return Classification(winner, "; ".join(parts))
 
 
-def _learned(model: Model, title: str, body: str) -> Classification:
-    guess = model.guess(title, body)
+def _learned(model: Model, guess: Guess, title: str, body: str) -> Classification:
     reason = "learned: " + (", ".join(f"'{w}'" for w in guess.words) or "no word stood out")
     partner = _PAIRED.get(guess.post_type)
     if partner is None or partner in model.types:

@@ -59,6 +59,7 @@ class Guess:
     post_type: str
     words: tuple[str, ...]  # the features that weighed most for it, heaviest first
     margin: float  # the winner's score minus the runner-up's, in the model's units
+    known: int = 0  # how many of the words and pairs the model knows (none: it has no opinion)
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class Model:
                                                                 if i != best)), f)
                          for f, value in vector.items() if len(self.types) > 1), reverse=True)
         words = _distinct([f for push, f in pushes if push > 0], shown)
-        return Guess(self.types[best], tuple(words), margin)
+        return Guess(self.types[best], tuple(words), margin, len(vector))
 
     def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT, **self.meta, "types": list(self.types),
