@@ -125,7 +125,12 @@ def test_post_types_and_classification_are_the_published_api():
             QUESTION,
             'words "plugin development", "how to", "slash command" in title',
         ),
-        ("Where are channel member counts stored?", "", QUESTION, "a question mark in title"),
+        (
+            "Where are channel member counts stored?",
+            "",
+            QUESTION,
+            'title starts with "Where"; a question mark in title',
+        ),
         # feature proposals
         (
             "It would be nice to have message reactions in the mobile app",
@@ -415,3 +420,130 @@ def test_replies_from_repos_yaml(tmp_path: Path):
     assert reply_for(TROUBLESHOOTING, replies, author="erin") == (
         "Hi @erin, please ask at https://forum.mattermost.com and link it here: {thread}"
     )
+
+
+# --- sharper rules ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Add a way to pin channels", Classification(FEATURE, 'title starts with "Add"')),
+        ("Support SAML for guest accounts", Classification(FEATURE, 'title starts with "Support"')),
+        ("Allow guests to react", Classification(FEATURE, 'title starts with "Allow"')),
+        ("Deprecate banlist.dat", Classification(FEATURE, 'title starts with "Deprecate"')),
+        ("[Proposal] Enable read receipts", Classification(FEATURE, 'title starts with "Enable"')),
+        ("How are unread counts computed", Classification(QUESTION, 'title starts with "How"')),
+        ("Why is the sidebar sorted by name", Classification(QUESTION, 'title starts with "Why"')),
+        ("Can bots post in threads", Classification(QUESTION, 'title starts with "Can"')),
+        ("is Team Edition free", Classification(QUESTION, 'title starts with "Is"')),
+        ("Question: Is Team Edition free?",
+         Classification(QUESTION, 'title starts with "Is"; words "question" and a question mark in title')),
+        # not a question's shape: a negation, or a word that only starts like one
+        ("Can't log in", Classification(QUESTION, "no strong signal")),
+        ("Cannot log in", Classification(QUESTION, "no strong signal")),
+        ("Does not load", Classification(QUESTION, "no strong signal")),
+        ("Isolated channels", Classification(QUESTION, "no strong signal")),
+        ("Address book sync", Classification(QUESTION, "no strong signal")),
+        # a phrase that starts the title already says it: the shape does not count twice
+        ("How do I export a channel", Classification(QUESTION, 'words "how do i" in title')),
+        ("Add support for SAML", Classification(FEATURE, 'words "add support" in title')),
+    ],
+)
+def test_the_titles_shape(title, expected):
+    assert classify(title, "") == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # an ask phrased as a question is an ask, and its question mark does not count
+        ("Could we add dark mode?", Classification(FEATURE, 'words "could we add" in title')),
+        ("Is it possible to add a dark mode?",
+         Classification(FEATURE, 'words "is it possible to add" in title')),
+        ("Are there any plans for threads in the app?",
+         Classification(FEATURE, 'words "are there any plans" in title')),
+        ("Add a dark mode?", Classification(FEATURE, 'title starts with "Add"')),
+        # still a question
+        ("Dark mode?", Classification(QUESTION, "a question mark in title")),
+    ],
+)
+def test_a_question_mark_in_an_ask(title, expected):
+    assert classify(title, "") == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("Issue type: Support\n\nThe sidebar is empty.",
+         Classification(TROUBLESHOOTING, 'template answer "Support"')),
+        ("**Issue type:** Feature request", Classification(FEATURE, 'template answer "Feature request"')),
+        ("Do you want to request a *feature* or report a *bug*?\n**Feature**\n",
+         Classification(FEATURE, 'template answer "Feature"')),
+        ("Is this a bug report or a feature request? Bug", Classification(BUG, 'template answer "Bug"')),
+        ("- [ ] Bug report\n- [x] Question\n- [ ] Feature request",
+         Classification(QUESTION, 'template answer "Question"')),
+        # the template's answer outweighs its headings
+        ("Issue type: Question\n#### Summary\nx\n#### Steps to reproduce\ny",
+         Classification(QUESTION, 'template answer "Question"')),
+        # unanswered, or answered both ways: no answer, and the question's own words do not count either
+        ("Issue type: Bug / Feature / Support", Classification(QUESTION, "no strong signal")),
+        ("Do you want to request a *feature* or report a *bug*?\n\nthe sidebar is empty",
+         Classification(QUESTION, "no strong signal")),
+        ("- [x] Bug report\n- [x] Feature request", Classification(QUESTION, "no strong signal")),
+        ("Issue type: Bug\n- [x] Feature request", Classification(QUESTION, "no strong signal")),
+        ("Type of database: MySQL", Classification(TROUBLESHOOTING, 'words "mysql" in body')),
+    ],
+)
+def test_the_templates_own_answer(body, expected):
+    assert classify("Sidebar order", body) == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Run it with `--crash-reporter-id=1` please",
+        "Run it with --crash-reporter-id please",
+        "see https://example.com/crash/errors and www.example.com/docker",
+        "the file /var/log/mattermost/crash.log and C:\\Users\\me\\error.txt",
+        "we use the vscode-docker extension",
+        "max_error_count and TeamSettings.EnableBugReports=true",
+        "<details><summary>Log</summary>\npanic: crash\nerror\n</details>",
+        "<DETAILS>crash, never closed",
+        "- [ ] It does not crash\n- [x] I searched for errors\n* [ ] install",
+        "<!-- Report a bug or request a feature: crash -->",
+        "The API returns 500",  # "api" counts only in a title
+    ],
+)
+def test_no_words_in_identifiers_paths_urls_or_boilerplate(body):
+    assert classify("Sidebar order", body) == Classification(QUESTION, "no strong signal")
+
+
+def test_words_beside_identifiers_still_count():
+    assert classify("Sidebar order", "it crashes, see https://example.com/x and `a_b`") == Classification(
+        BUG, 'words "crashes" in body')
+    assert classify("Sidebar order", "docker-compose up fails") == Classification(
+        TROUBLESHOOTING, 'words "docker" in body')
+    assert classify("Sidebar order", "<details>log</details>\nIt crashed") == Classification(
+        BUG, 'words "crashed" in body')
+
+
+def test_a_template_is_one_signal_however_many_headings():
+    # five bug headings do not outweigh a question-shaped title with a question mark
+    body = MATTERMOST_BUG_TEMPLATE.replace("If you're not sure whether it's a bug, post", "")
+    assert classify("Why does the header count edits?", body) == Classification(
+        QUESTION, 'title starts with "Why"; a question mark in title')
+
+
+def test_types_from_repos_yaml_are_labels():
+    types = ((BUG, ("Kind: Defect",)), (TROUBLESHOOTING, ("needs-forum",)))
+    assert classify("Add a way", "", ["kind: defect"], types=types) == Classification(
+        BUG, 'label "kind: defect"')
+    # a label of one question type leaves the other open when types: names none for it
+    assert classify("How do I configure SSL?", "", ["needs-forum"], types=types) == Classification(
+        TROUBLESHOOTING, 'label "needs-forum"; words "how do i configure", "ssl" in title')
+    assert classify("How do I use the API?", "", ["needs-forum"], types=types) == Classification(
+        QUESTION, 'label "needs-forum"; words "how do i", "api" and a question mark in title')
+    both = (*types, (QUESTION, ("ask",)))
+    assert classify("How do I use the API?", "", ["needs-forum"], types=both) == Classification(
+        TROUBLESHOOTING, 'label "needs-forum"')
+    # the built-in names still count beside them
+    assert classify("x", "", ["enhancement"], types=types) == Classification(FEATURE, 'label "enhancement"')

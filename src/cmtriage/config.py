@@ -160,6 +160,7 @@ class ReposConfig:
     mattermost: MattermostTarget = field(default_factory=MattermostTarget)
     gitlab: GitLab | None = None
     replies: tuple[tuple[str, str], ...] = ()  # post type -> reply template, overriding the defaults
+    types: tuple[tuple[str, tuple[str, ...]], ...] = ()  # post type -> its label names; () = the defaults
 
 
 def _repo_name(node: Node) -> str:
@@ -272,7 +273,7 @@ def _jira(node: Node) -> Jira:
 
 
 def parse_repos(root: Node) -> ReposConfig:
-    top = root.mapping(("staff", "bots", "github", *SOURCE_KEYS, "mattermost", "replies"))
+    top = root.mapping(("staff", "bots", "github", *SOURCE_KEYS, "mattermost", "replies", "types"))
     values: dict[str, object] = {}
     if "staff" in top:
         staff = top["staff"].mapping(("orgs", "logins"))
@@ -343,7 +344,31 @@ def parse_repos(root: Node) -> ReposConfig:
 
         templates = top["replies"].mapping(POST_TYPES)
         values["replies"] = tuple((key, node.string()) for key, node in templates.items())
+    if "types" in top:
+        values["types"] = _types(top["types"])
     return ReposConfig(**values)
+
+
+def _types(node: Node) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`types:`: post type -> the label names that mark it; a label under two types is a mistake."""
+    from cmtriage.models import POST_TYPES
+
+    found: list[tuple[str, tuple[str, ...]]] = []
+    seen: dict[str, str] = {}  # lower-cased label -> its type (GitHub's label names ignore case)
+    for key, child in node.mapping(POST_TYPES).items():
+        labels = child.strings()
+        if not labels:
+            child.expected("a list of label names")
+        for label in labels:
+            if "," in label:  # GitHub's labels= splits on commas
+                child.fail(f"{label!r}: a label name with a comma cannot be listed by itself")
+            earlier = seen.setdefault(label.lower(), key)
+            if earlier != key:
+                child.fail(f"label {label!r} is already under {earlier}")
+        found.append((key, labels))
+    if not found:
+        node.expected("a mapping of post types to label names")
+    return tuple(found)
 
 
 # --- where the files are ---------------------------------------------------------------------------------

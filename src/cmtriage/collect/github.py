@@ -314,5 +314,13 @@ def new_report(github: GitHub, resolved: Resolved, config: ReposConfig, *, env: 
               *(SourceError.of(f) for f in fetched.values() if isinstance(f, SourceFailure))]
     built = report.build(list(activities.values()), people=resolved.people, now=env.now, since=since,
                          templates=config.replies, forum_url=config.forum.url if config.forum else None,
-                         mention=mention, archived=_unique(resolved.archived.values()), errors=errors)
+                         mention=mention, archived=_unique(resolved.archived.values()), errors=errors,
+                         types=config.types or None, model=_learned_model())
     return _accounted(built, NEW_TITLE, resolved, fetched)
+
+
+def _learned_model() -> Any:
+    """The model `cmtriage learn` saved, else None (then the rules decide)."""
+    from cmtriage import learned
+
+    return learned.load()

@@ -27,8 +27,17 @@ def new(since_text: str, repos: tuple[str, ...], wait_text: str, output: Output,
 
     Looks at the repos in repos.yaml that watch issues. Each issue opened in the window by
     someone who is neither staff nor a bot gets its post type (Bug, Feature Proposal,
-    Troubleshooting, Developer/Product Question) guessed from its labels, template headings and
-    words, the reason for the guess, and the seed's answer for that type as a ready reply.
+    Troubleshooting, Developer/Product Question), the reason for the guess ("Why"), and the
+    seed's answer for that type as a ready reply.
+
+    The type comes from the issue's own type label (repos.yaml `types:`, Type/Bug, enhancement,
+    ...) when it has one; else from the model `cmtriage learn` saved, when there is one ("learned:"
+    and the words that weighed most); else from rules: the template's own answer ("Issue type:
+    Support"), template headings, a title that starts like a request (Add, Support, Allow, ...) or a
+    question (How, Why, Can, Is, ...), and telling words (not inside URLs, paths, code,
+    identifiers, HTML comments, checklists or <details>). When nothing matches, the issue is
+    listed as a Developer/Product Question with the reason "no strong signal".
+
     Replies come from repos.yaml `replies:` (keyed by post type; {author}, {forum_url},
     {feature_ideas_url} and {docs_url} are filled in), else the defaults.
 

@@ -2,19 +2,24 @@
 
 The seed's channel 1: ops review each new issue and answer it by type. A bug report is reproduced, a
 troubleshooting post is asked to move to the forum, a feature proposal to the feature-idea forum, a
-question is answered. `classify` guesses the type (and says why); the reply is that type's template
-from repos.yaml `replies:`, else the package default, addressed to the issue's author.
+question is answered. `classify` guesses the type (and says why), with the learned model when there is
+one; the reply is that type's template from repos.yaml `replies:`, else the package default, addressed to
+the issue's author.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from cmtriage.classify import BUG, FEATURE, QUESTION, TROUBLESHOOTING, classify, reply_for
+from cmtriage.classify import BUG, FEATURE, QUESTION, TROUBLESHOOTING, Types, classify, reply_for
 from cmtriage.models import Column, Issue, Item, Report, SourceError
 from cmtriage.reports.stale import archived_notes
 from cmtriage.sources.github import Activity, People
+
+if TYPE_CHECKING:
+    from cmtriage.learned import Model
 
 NAME = "new"
 COLUMNS = (
@@ -49,8 +54,10 @@ def needs_comments(activity: Activity, people: People, since: datetime) -> bool:
 
 def build(activities: Sequence[Activity], *, people: People, now: datetime, since: datetime,
           templates: Iterable[tuple[str, str]] = (), forum_url: str | None = None, mention: str | None = None,
-          archived: Sequence[str] = (), errors: Sequence[SourceError] = ()) -> Report:
-    """Oldest first, so the list is answered in the order people asked."""
+          archived: Sequence[str] = (), errors: Sequence[SourceError] = (), types: Types | None = None,
+          model: Model | None = None) -> Report:
+    """Oldest first, so the list is answered in the order people asked. `types`: repos.yaml's post type ->
+    label names; `model`: the learned one, when there is one (see classify)."""
     templates = tuple(templates)
     items = []
     for activity in activities:
@@ -64,7 +71,7 @@ def build(activities: Sequence[Activity], *, people: People, now: datetime, sinc
             else:
                 waiting_on = "unknown" if issue.comments and activity.since is None else "us"
             last_activity = max(issue.created_at, last.created_at) if last else issue.created_at
-            guess = classify(issue.title, issue.body, issue.labels)
+            guess = classify(issue.title, issue.body, issue.labels, types=types, model=model)
             items.append(Item(
                 source="github", url=issue.url, title=issue.title, author=issue.author,
                 created_at=issue.created_at, last_activity_at=last_activity,

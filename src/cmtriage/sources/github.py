@@ -421,6 +421,29 @@ class GitHub:
                 found.update(result)
         return found
 
+    def labelled_issues(self, repos: Sequence[Repo], labels: Sequence[str], limit: int
+                        ) -> dict[tuple[str, str], list[Issue] | SourceFailure]:
+        """For each repo and label, the issues (open and closed, never pulls) that carry the label, with
+        their bodies, newest first, up to `limit`: one paged list call per label and repo (`labels=` is an
+        AND, so one label a call), pages one after the other until `limit` issues, all calls at once.
+        A label the repo lacks lists nothing. Keyed by (canonical repo name, label as given)."""
+        keys = [(repo.name, label) for repo in repos for label in labels]
+
+        def listed(name: str, label: str) -> list[Issue]:
+            found: list[Issue] = []
+            params = (("state", "all"), ("labels", label), ("sort", "created"), ("direction", "desc"),
+                      ("per_page", str(PER_PAGE)))
+            page = self._get(f"/repos/{name}/issues", params, slim=_slim_issues(True))
+            while True:
+                found += [_issue(name, d) for d in page.data if not d["pull"]]
+                if len(found) >= limit or "next" not in page.links or not page.data:
+                    return found[:limit]
+                page = self._get(page.links["next"], slim=_slim_issues(True))
+
+        results = self._run([lambda key=key: listed(*key) for key in keys])
+        return {key: self._failure(result, f"{key[0]} (label {key[1]!r})") if isinstance(result, Exception)
+                else result for key, result in zip(keys, results, strict=True)}
+
     # --- requests ----------------------------------------------------------------------------------------
     def _issue_comments(self, issue: Issue) -> tuple[Comment, ...]:
         version = f"{_stamp(issue.updated_at)}|{issue.comments}"
