@@ -155,7 +155,8 @@ class Comment:
 
 @dataclass(frozen=True)
 class Issue:
-    """An open GitHub issue or pull request, as the GitHub adapter hands it to reports."""
+    """A GitHub issue or pull request, as the GitHub adapter hands it to reports (open unless
+    `closed_at` says when it was closed; only the listing of every item asks for closed ones)."""
 
     repo: str  # canonical owner/name, after any rename
     number: int
@@ -170,3 +171,4 @@ class Issue:
     comments: int
     created_at: datetime
     updated_at: datetime
+    closed_at: datetime | None = None

@@ -33,6 +33,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("stale", ("github",), "stale", "cmtriage.collect.github:stale_section"),
     Section("new", ("github",), "new", "cmtriage.collect.github:new_section"),
     Section("zendesk", ("zendesk",), "Zendesk", "cmtriage.collect.zendesk:section"),
+    Section("metrics", ("github",), "metrics", "cmtriage.collect.metrics:handoff_section"),
 )
 
 
