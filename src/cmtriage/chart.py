@@ -64,7 +64,7 @@ def draw(items: Sequence[Any], path: Path, title: str) -> None:
             for offset, key, name in ((-width, "opened", "opened"), (0, "answered", "answered"),
                                       (width, "waiting_at_end", "waiting at the week's end")):
                 bottom.bar([p + offset for p in positions], series("all", key), width=width, label=name)
-        top.set_title(title)
+        figure.suptitle(title, fontsize=10)
         top.set_ylabel("hours to first response")
         top.set_ylim(bottom=0)
         top.grid(axis="y", alpha=0.3)
