@@ -2,7 +2,8 @@
 
 matplotlib is an optional extra (`pip install 'cmtriage[chart]'`) and is imported only here, only when
 a chart is asked for. Text in the chart (repo names, the rotation's names) is drawn as plain text:
-mathtext (`$...$`) is off, and the SVG writer escapes what XML needs.
+mathtext (`$...$`) is off, and the SVG writer escapes what XML needs; SVG keeps it as text (searchable,
+and a fraction of the size of glyph outlines).
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ def draw(items: Sequence[Any], path: Path, title: str) -> None:
         values = [by.get((repo, week), {}).get(key) for week in weeks]
         return [float("nan") if v is None else v for v in values]
 
-    with matplotlib.rc_context({"text.parse_math": False, "svg.hashsalt": "cmtriage", "font.size": 9}):
+    with matplotlib.rc_context({"text.parse_math": False, "svg.hashsalt": "cmtriage",
+                              "svg.fonttype": "none", "font.size": 9}):
         figure = Figure(figsize=(max(6.0, 1.1 * len(weeks) + 2), 6.5), layout="constrained")
         top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(3, 2))
         for repo in repos:
