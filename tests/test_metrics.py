@@ -169,23 +169,31 @@ def test_one_listing_of_items_and_one_of_comments_per_repo_and_a_warm_run_costs_
     assert (len(seeded.requests), seeded.billed()) == (7, 0)  # every one answered 304
 
 
-def test_markdown_groups_by_week_with_a_sparkline_and_mentions_the_pm(seeded: FakeGitHub, run_cli):
+def test_markdown_is_one_table_with_a_sparkline_and_mentions_the_pm(seeded: FakeGitHub, run_cli):
     code, out, err = run_cli("metrics", "--weeks", "2", "--repo", MM, "--format", "markdown")
     assert (code, err) == (0, "")
-    header = ("| Repo | Opened | Answered | Closed | Median h | P90 h | Waiting at end | Median trend |\n"
-              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
     assert out == (
         "#### @jason: Community response by rotation week, 2026-11-16 – 2026-11-29 (2 weeks)\n"
-        "Weeks turn over at local midnight (America/Toronto). First response: the first comment by staff, "
-        "not a bot's or the author's, whenever it came; pull reviews are not read. Median, and the 90th "
-        "percentile by nearest rank.\n"
-        "\n**Week of 2026-11-16 (Eric)**\n\n" + header +
-        "| mattermost/mattermost | 6 | 5 | 1 | 4.0 | 72.0 | 3 | █ |\n"
-        "| all | 6 | 5 | 1 | 4.0 | 72.0 | 3 | █ |\n"
-        "\n**Week of 2026-11-23 (Jason, in progress)**\n\n" + header +
-        "| mattermost/mattermost | 1 | 0 | 0 |  |  | 1 | █· |\n"
-        "| all | 1 | 0 | 0 |  |  | 1 | █· |\n"
+        "Weeks turn over at local midnight (America/Toronto); items count in the week they were opened. "
+        "Answered: by a first comment from staff, not a bot's or the author's, whenever it came (pull "
+        "reviews are not read). Median h and P90 h (nearest rank): hours to that answer. Waiting: still "
+        "waiting on the team at the week's end. Trend: the repo's weekly medians so far.\n"
+        "\n"
+        "| Week | On duty | Repo | Opened | Answered | Closed | Median h | P90 h | Waiting | Trend |\n"
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n"
+        "| 2026-11-16 | Eric | mattermost/mattermost | 6 | 5 | 1 | 4.0 | 72.0 | 3 | █ |\n"
+        "| 2026-11-16 | Eric | all | 6 | 5 | 1 | 4.0 | 72.0 | 3 | █ |\n"
+        "| 2026-11-23 | Jason | mattermost/mattermost | 1 | 0 | 0 |  |  | 1 | █· |\n"
+        "| 2026-11-23 | Jason | all | 1 | 0 | 0 |  |  | 1 | █· |\n"
     )
+
+
+def test_csv_rows_say_their_week_and_person(seeded: FakeGitHub, run_cli):
+    code, out, err = run_cli("metrics", "--weeks", "1", "--repo", MM, "--format", "csv")
+    assert (code, err) == (0, "")
+    assert out == ("Week,On duty,Repo,Opened,Answered,Closed,Median h,P90 h,Waiting,Trend,url\n"
+                   "2026-11-23,Jason,mattermost/mattermost,1,0,0,,,1,·,\n"
+                   "2026-11-23,Jason,all,1,0,0,,,1,·,\n")
 
 
 def test_the_sparkline_and_strangers_names_stay_safe_in_markdown():
@@ -205,11 +213,9 @@ def test_the_sparkline_and_strangers_names_stay_safe_in_markdown():
     text = markdown(built)
     parsed = parse(text)
     assert parsed["intruders"] == []
-    assert [len(t["rows"]) for t in parsed["tables"]] == [2, 2, 2]
-    assert {t["header"] for t in parsed["tables"]} == {8}
-    assert {r["cells"] for t in parsed["tables"] for r in t["rows"]} == {8}
-    assert [r["texts"][-1] for t in parsed["tables"] for r in t["rows"]] == ["▃", "▃", "▃▆", "▃▆", "▃▆█",
-                                                                          "▃▆█"]
+    [table] = parsed["tables"]
+    assert (table["header"], [r["cells"] for r in table["rows"]]) == (10, [10] * 6)
+    assert [r["texts"][-1] for r in table["rows"]] == ["▃", "▃", "▃▆", "▃▆", "▃▆█", "▃▆█"]
     assert [t for t in parsed["texts"] if FOREIGN_MENTION.search(t)] == []
     assert "| ▃▆█ |" in text  # blocks need no escaping
 
@@ -242,7 +248,7 @@ def test_chart_without_matplotlib_says_how_to_install_it_before_asking_github(se
     code, out, err = run_cli("metrics", "--chart", str(tmp_path / "c.svg"))
     assert (code, out, err) == (
         2, "", "cmtriage: error: --chart needs matplotlib, which is not installed: "
-               "pip install 'cmtriage[chart]'\n")
+               "pip install 'matplotlib>=3.8' (cmtriage's extra 'chart')\n")
     assert seeded.requests == [] and not (tmp_path / "c.svg").exists()
 
 

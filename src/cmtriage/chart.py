@@ -1,7 +1,7 @@
 """`metrics --chart`: the report's weeks drawn as an SVG or PNG file with matplotlib.
 
-matplotlib is an optional extra (`pip install 'cmtriage[chart]'`) and is imported only here, only when
-a chart is asked for. Text in the chart (repo names, the rotation's names) is drawn as plain text:
+matplotlib is the optional extra `chart` (`pip install '.[chart]'` from a clone), imported only here,
+only when a chart is asked for. Text in the chart (repo names, the rotation's names) is drawn as plain text:
 mathtext (`$...$`) is off, and the SVG writer escapes what XML needs; SVG keeps it as text (searchable,
 and a fraction of the size of glyph outlines).
 """
@@ -15,7 +15,7 @@ from typing import Any
 from cmtriage.errors import UsageError
 
 FORMATS = (".svg", ".png")
-INSTALL = "pip install 'cmtriage[chart]'"  # or matplotlib itself
+INSTALL = "pip install 'matplotlib>=3.8' (cmtriage's extra 'chart')"
 
 
 def check(path: Path) -> None:

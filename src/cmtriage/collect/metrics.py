@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from cmtriage.collect import Run, or_failed
-from cmtriage.collect.github import _unique, shared
+from cmtriage.collect.github import shared
 from cmtriage.errors import SourceFailure
 
 if TYPE_CHECKING:
@@ -66,6 +66,7 @@ def report(github: GitHub, resolved: Resolved, watches: Sequence[RepoWatch], *, 
     errors = [*resolved.failed.values(),
               *(SourceError.of(f) for f in fetched.values() if isinstance(f, SourceFailure))]
     activities = [a for a in fetched.values() if not isinstance(a, SourceFailure)]
+    archived = list(dict.fromkeys(resolved.archived.values()))
     return metrics.build(activities, weeks=weeks, kinds=kinds, people=resolved.people, now=env.now,
-                         mention=mention, shown=shown, archived=_unique(resolved.archived.values()),
-                         errors=errors, zone=str(env.team_timezone()))
+                         mention=mention, shown=shown, archived=archived, errors=errors,
+                         zone=str(env.team_timezone()))

@@ -16,15 +16,16 @@ MAX_WEEKS = 521  # 3,650 days, the most any cmtriage day count goes back
               help="How many rotation weeks, up to and including the current one (in progress).")
 @repo_option
 @click.option("--chart", "chart_path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="Also draw the weeks into FILE.svg or FILE.png (needs matplotlib: "
-                   "pip install 'cmtriage[chart]').")
+              help="Also draw the weeks into FILE.svg or FILE.png (needs matplotlib, cmtriage's "
+                   "extra 'chart').")
 @wait_option
 @report_options
 def metrics(weeks: int, repos: tuple[str, ...], chart_path: Path | None, wait_text: str, output: Output,
             env: Env) -> int:
     """Show how each rotation week went: community items opened, answered, closed, and how fast.
 
-    One row per rotation week and repo, and one per week for all repos together ("all"). Weeks are
+    One row per rotation week and repo, and one per week for all repos together ("all"), oldest
+    week first. Weeks are
     rotation.yaml's (turning over at local midnight in its time zone, across DST changes), each
     with who was on duty, overrides included; without rotation.yaml, Monday to Sunday in UTC.
 
@@ -36,10 +37,10 @@ def metrics(weeks: int, repos: tuple[str, ...], chart_path: Path | None, wait_te
     a review counts as unanswered. Median h and P90 h: hours from opening to that first response
     over the answered items; the median of an even count is the mean of the two middle values, the
     90th percentile is by nearest rank (the ceil(0.9 n)-th smallest); empty (null) when nothing was
-    answered. Closed: closed since, whenever. Waiting at end: still open at the week's end (now,
-    for the current week) with the last human comment not the team's, as stale counts it. Median
-    trend: a sparkline of the repo's weekly medians from the first week to the row's ("·": nothing
-    answered that week); JSON carries it as "trend".
+    answered. Closed: closed since, whenever. Waiting: still open at the week's end (now, for the
+    current week) with the last human comment not the team's, as stale counts it. Trend: a
+    sparkline of the repo's weekly medians from the first week to the row's ("·": nothing answered
+    that week); JSON carries it as "trend".
 
     Cost: per repo, one listing of the items updated since the first week began and one of the
     comments made since then (paged, cached: a second run the same day costs no rate limit), never

@@ -20,8 +20,8 @@ wrote them, of the kinds the repo is watched for) opened that week,
   comment by then was not the team's (stale's `waiting_on` is `us`).
 Each week has a row per repo and one for them all (`repo: "all"`), which pools the repos' items.
 
-The trend column is a sparkline of the repo's weekly medians from the window's first week to the row's,
-scaled to the repo's slowest week: the row of the last week shows the whole window.
+The trend column ("Trend") is a sparkline of the repo's weekly medians from the window's first week to
+the row's, scaled to the repo's slowest week: the row of the last week shows the whole window.
 """
 
 from __future__ import annotations
@@ -41,15 +41,17 @@ ALL = "all"
 PERCENTILE = 90
 BLOCKS = "▁▂▃▄▅▆▇█"
 NO_ANSWER = "·"  # a week in which nothing was answered
-COLUMNS = (
+COLUMNS = (  # one flat table, so that every CSV row says its week
+    Column("week", "Week"),
+    Column("on_duty", "On duty"),
     Column("repo", "Repo"),
     Column("opened", "Opened", numeric=True),
     Column("answered", "Answered", numeric=True),
     Column("closed", "Closed", numeric=True),
     Column("first_response_median_hours", "Median h", numeric=True),
     Column("first_response_p90_hours", "P90 h", numeric=True),
-    Column("waiting_at_end", "Waiting at end", numeric=True),
-    Column("trend", "Median trend"),
+    Column("waiting_at_end", "Waiting", numeric=True),
+    Column("trend", "Trend"),
 )
 _HOUR = dt.timedelta(hours=1)
 
@@ -212,10 +214,11 @@ def build(activities: Sequence[Activity], *, weeks: Sequence[Week], kinds: Mappi
         generated_at=now,
         errors=tuple(errors),
         mention=mention,
-        group_by="title",
-        notes=(f"Weeks turn over at local midnight ({zone}). First response: the first comment by staff, "
-               f"not a bot's or the author's, whenever it came; pull reviews are not read. Median, and "
-               f"the {PERCENTILE}th percentile by nearest rank.", *archived_notes(archived)),
+        notes=(f"Weeks turn over at local midnight ({zone}); items count in the week they were opened. "
+               "Answered: by a first comment from staff, not a bot's or the author's, whenever it came "
+               "(pull reviews are not read). Median h and P90 h (nearest rank): hours to that answer. "
+               "Waiting: still waiting on the team at the week's end. Trend: the repo's weekly medians "
+               "so far.", *archived_notes(archived)),
         empty_message="No repos to measure.",
     )
 
