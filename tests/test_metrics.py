@@ -196,11 +196,12 @@ def test_csv_rows_say_their_week_and_person(seeded: FakeGitHub, run_cli):
                    "2026-11-23,Jason,all,1,0,0,,,1,·,\n")
 
 
-def test_the_sparkline_and_strangers_names_stay_safe_in_markdown():
+def hostile_report(name: str = "Eve | @channel **x**") -> report.Report:
+    """Three weeks of one repo, its name and the week's person a stranger's."""
     hostile_repo = "o/r | @all [x](https://evil.example) <!here>"
     start = datetime(2026, 11, 2, 5, tzinfo=UTC)
     weeks = [report.Week(date(2026, 11, 2) + timedelta(days=7 * n), start + timedelta(days=7 * n),
-                         start + timedelta(days=7 * n + 7), "Eve | @channel **x**") for n in range(3)]
+                         start + timedelta(days=7 * n + 7), name) for n in range(3)]
     issues = [Issue(repo=hostile_repo, number=n, kind="issue", title="t", body="", url="u", author="a",
                     author_type="User", association="NONE", labels=(), comments=1,
                     created_at=weeks[n].begins + timedelta(hours=1), updated_at=weeks[n].begins)
@@ -208,8 +209,12 @@ def test_the_sparkline_and_strangers_names_stay_safe_in_markdown():
     comments = {n: (Comment("hanna", "User", "MEMBER", issues[n].created_at + timedelta(hours=n + 1)),)
                 for n in range(3)}
     activity = Activity(Repo(hostile_repo, hostile_repo), tuple(issues), comments=comments)
-    built = report.build([activity], weeks=weeks, kinds={hostile_repo: frozenset({"issue"})}, people=People(),
-                         now=datetime(2026, 12, 1, tzinfo=UTC))
+    return report.build([activity], weeks=weeks, kinds={hostile_repo: frozenset({"issue"})},
+                        people=People(), now=datetime(2026, 12, 1, tzinfo=UTC))
+
+
+def test_the_sparkline_and_strangers_names_stay_safe_in_markdown():
+    built = hostile_report()
     text = markdown(built)
     parsed = parse(text)
     assert parsed["intruders"] == []
@@ -230,6 +235,33 @@ def test_chart_svg_is_written_and_reads_back_with_the_weeks_and_names(seeded: Fa
     for word in ("Oct 19", "Lindsay", "Nov 23", "Jason", "mattermost/docs", "all: median", "hours"):
         assert word in texts
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_chart_text_is_drawn_literally_and_the_svg_stays_well_formed(tmp_path):
+    from cmtriage.chart import draw
+
+    name = "Eve <b>$x^2$</b> & \"co\""
+    built = hostile_report(name)
+    draw(built.items, tmp_path / "c.svg", built.title)
+    root = ElementTree.parse(tmp_path / "c.svg").getroot()
+    texts = ["".join(e.itertext()) for e in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert any(name in text for text in texts)  # no mathtext, no markup
+    assert not list(root.iter("{http://www.w3.org/2000/svg}b"))
+
+
+def test_a_listing_of_several_pages_is_still_one_listing_per_repo(fake: FakeGitHub, run_cli, write_config):
+    write_config(repos=REPOS, rotation=ROTATION)
+    fake.add_repo(MM)
+    fake.add_repo(DOCS)
+    fake.orgs["mattermost"] = {}
+    for number in range(1, 251):  # 250 items, each answered by staff after `number % 10 + 1` hours
+        answered(fake, MM, number, f"2026-11-24T{number % 10:02d}:00:00Z", number % 10 + 1,
+                 by="zed", association="MEMBER")
+    code, out, err = run_cli("metrics", "--weeks", "1", "--format", "json")
+    assert (code, err) == (0, "")
+    assert rows(out)[0] == ("2026-11-23", "Jason", "mattermost", 250, 250, 0, 5.5, 9.0, 0)
+    assert [fake.count(f"/repos/{MM}/issues"), fake.count("/repositories/1000/issues")] == [2, 4]
+    assert fake.count(f"/repos/{MM}/issues/") == 1  # the comments' first page; no item's own
 
 
 def test_chart_png_is_written_and_readable(seeded: FakeGitHub, run_cli, tmp_path):
