@@ -25,7 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "zendesk": ("cmtriage.commands.zendesk:zendesk", "Zendesk tickets sales flagged for the community PM."),
     "stale": ("cmtriage.commands.stale:stale", "Community GitHub issues and pulls nobody answered lately."),
     "new": ("cmtriage.commands.new:new", "New community GitHub issues, each with its type and a reply."),
-    "metrics": ("cmtriage.commands.metrics:metrics", "Per rotation week: how much and how fast the team answered."),
+    "metrics": ("cmtriage.commands.metrics:metrics", "Per rotation week: how fast the team answered."),
     "digest": ("cmtriage.commands.digest:digest", "The morning post: every report set up, in one."),
 }
 
