@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "helpwanted": ("cmtriage.commands.helpwanted:helpwanted",
                    "Help Wanted issues to label, answer, follow up."),
     "learn": ("cmtriage.commands.learn:learn", "Learn post types from the team's labelled issues, for new."),
+    "metrics": ("cmtriage.commands.metrics:metrics", "Per rotation week: how fast the team answered."),
     "digest": ("cmtriage.commands.digest:digest", "The morning post: every report set up, in one."),
     "forum": ("cmtriage.commands.forum:forum", "Forum, Stack Overflow, GitLab and GitHub posts to answer."),
     "uservoice": ("cmtriage.commands.uservoice:uservoice", "Feature ideas to update, ask about, thank for."),

@@ -184,7 +184,8 @@ class Comment:
 
 @dataclass(frozen=True)
 class Issue:
-    """An open GitHub issue or pull request, as the GitHub adapter hands it to reports."""
+    """A GitHub issue or pull request, as the GitHub adapter hands it to reports (open unless
+    `closed_at` says when it was closed; only the listing of every item asks for closed ones)."""
 
     repo: str  # canonical owner/name, after any rename
     number: int
@@ -200,6 +201,7 @@ class Issue:
     created_at: datetime
     updated_at: datetime
     assignees: tuple[str, ...] = ()  # logins
+    closed_at: datetime | None = None
 
 
 @dataclass(frozen=True)

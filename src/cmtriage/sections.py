@@ -36,6 +36,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("helpwanted", ("helpwanted",), "Help Wanted", "cmtriage.collect.helpwanted:section"),
     Section("uservoice", ("uservoice",), "UserVoice", "cmtriage.collect.uservoice:section", ("jira",)),
     Section("forum", ("forum", "stackoverflow", "gitlab"), "forum", "cmtriage.collect.forum:section"),
+    Section("metrics", ("github",), "metrics", "cmtriage.collect.metrics:handoff_section"),
 )
 
 

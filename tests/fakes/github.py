@@ -116,6 +116,7 @@ class FakeIssue:
     state: str = "open"
     comments: int = 0
     assignees: tuple[str, ...] = ()
+    closed_at: str | None = None
 
 
 @dataclass
@@ -241,12 +242,17 @@ class FakeGitHub:
     def add_issue(self, repo: str, number: int, title: str, *, author: str, created: str | datetime,
                   updated: str | datetime | None = None, author_type: str = "User", association: str = "NONE",
                   labels: tuple[str, ...] = (), pull: bool = False, body: str = "",
-                  state: str = "open", assignees: tuple[str, ...] = ()) -> FakeIssue:
+                  state: str = "open", assignees: tuple[str, ...] = (),
+                  closed: str | datetime | None = None) -> FakeIssue:
+        """An item; `closed` closes it then (state closed, closed_at, and updated_at no earlier)."""
         created = stamp(created)
         issue = FakeIssue(number=number, title=title, author=author, created_at=created,
                           updated_at=stamp(updated) if updated else created, author_type=author_type,
                           association=association, labels=tuple(labels), pull=pull, body=body, state=state,
                           assignees=tuple(assignees))
+        if closed:
+            issue.state, issue.closed_at = "closed", stamp(closed)
+            issue.updated_at = max(issue.updated_at, issue.closed_at)
         self.repo(repo).issues[number] = issue
         return issue
 
@@ -598,7 +604,7 @@ class FakeGitHub:
             "assignee": user(issue.assignees[0], root=self.url) if issue.assignees else None,
             "assignees": [user(login, root=self.url) for login in issue.assignees], "milestone": None,
             "comments": issue.comments, "created_at": issue.created_at, "updated_at": issue.updated_at,
-            "closed_at": None, "author_association": issue.association, "active_lock_reason": None,
+            "closed_at": issue.closed_at, "author_association": issue.association, "active_lock_reason": None,
             "body": issue.body or None, "closed_by": None,
             "reactions": {"url": f"{api}/reactions", "total_count": 0, "+1": 0, "-1": 0, "laugh": 0,
                           "hooray": 0, "confused": 0, "heart": 0, "rocket": 0, "eyes": 0},

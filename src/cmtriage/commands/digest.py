@@ -27,11 +27,13 @@ def digest(days: int, since_text: str, wait_text: str, output: Output, env: Env)
     """Make the morning post: every report repos.yaml sets up, in one.
 
     One section for each report set up in repos.yaml: stale (github:), new (github: repos that watch
-    issues), zendesk (zendesk:) and helpwanted (helpwanted:, its labels list over 7 days), each under
-    its title with its count. The heading @mentions this
-    week's community PM from rotation.yaml. A section whose source fails shows the error in its place,
-    the others are still listed (and posted), and the exit code is 1. --days, --since and --wait mean
-    what they mean for stale and new; GitHub is asked once for both.
+    issues), helpwanted (helpwanted:, its labels list over 7 days), forum (forum:, stackoverflow:,
+    gitlab:), uservoice (uservoice:) and zendesk (zendesk:), each under its title with its count; on
+    the rotation's hand-off day (the first day of a rotation week) also metrics (github:): the week just
+    ended, per repo. The heading @mentions this week's community PM from rotation.yaml. A section
+    whose source fails shows the error in its place, the others are still listed (and posted), and
+    the exit code is 1. --days, --since and --wait mean what they mean for stale and new; GitHub is
+    asked once for all.
 
     \b
     Example:

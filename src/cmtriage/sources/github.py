@@ -6,6 +6,7 @@ It asks for the fewest pages that give an exact answer (reports/stale.py says wh
   uses the canonical name, because PyGithub follows a 301 by path only and would drop a list's query.
 - the open items, 100 a page, in a `Query`'s order (`every_open_item` lists them oldest first: a new
   comment then changes one page, not every page after the item, so the next run's ETags still match);
+  `every_item_since` lists closed ones too, those touched since a day (what `metrics` counts);
 - `GET /repos/{o}/{r}/issues/comments?since=`: every comment made in a window, one paged call per repo.
   `since` is rounded down to midnight UTC, so the URL (and its ETag) stays the same all day;
 - an item's own comments only when asked, from its last page back (the page number comes from the
@@ -177,6 +178,14 @@ def opened_since(since: datetime) -> Query:
     params = (("state", "open"), ("sort", "created"), ("direction", "desc"),
               ("since", _stamp(_midnight(since))))
     return Query(params, stop=lambda issue: issue.created_at < since, with_body=True)
+
+
+def every_item_since(since: datetime) -> Query:
+    """Every item, open or closed, updated at or after midnight UTC of `since`'s day (so every item
+    created since then), oldest first, with when it was closed: what `metrics` counts. All pages are
+    read concurrently; midnight keeps the URL, and so its ETag, all day."""
+    return Query((("state", "all"), ("sort", "created"), ("direction", "asc"),
+                  ("since", _stamp(_midnight(since)))))
 
 
 @dataclass(frozen=True)
@@ -891,7 +900,7 @@ def _slim_issues(with_body: bool) -> Callable[[Any], list[dict[str, Any]]]:
             "association": d.get("author_association", "NONE"),
             "labels": [label["name"] for label in d.get("labels", [])],
             "comments": d.get("comments", 0), "created_at": d["created_at"], "updated_at": d["updated_at"],
-            "pull": "pull_request" in d,
+            "pull": "pull_request" in d, "closed_at": d.get("closed_at"),
             "body": (d.get("body") or "")[:BODY_LIMIT] if with_body else "",
             "assignees": [u["login"] for u in d.get("assignees") or () if u and u.get("login")],
         } for d in data]
@@ -948,7 +957,8 @@ def _issue(repo: str, d: Mapping[str, Any]) -> Issue:
                  body=d["body"], url=d["url"], author=d["author"], author_type=d["author_type"],
                  association=d["association"], labels=tuple(d["labels"]), comments=d["comments"],
                  created_at=_time(d["created_at"]), updated_at=_time(d["updated_at"]),
-                 assignees=tuple(d.get("assignees", ())))
+                 assignees=tuple(d.get("assignees", ())),
+                 closed_at=_time(d["closed_at"]) if d.get("closed_at") else None)
 
 
 def _comment(d: Mapping[str, Any]) -> Comment:
@@ -1018,5 +1028,5 @@ def _with_page(url: str, number: int) -> str:
 
 __all__ = [
     "Activity", "CrossReference", "GitHub", "Needed", "People", "Plan", "Query", "Repo", "Stats",
-    "every_open_item", "labelled", "open_items_updated_before", "opened_since",
+    "every_item_since", "every_open_item", "labelled", "open_items_updated_before", "opened_since",
 ]
