@@ -219,3 +219,88 @@ def test_csv_headers_are_the_json_keys(docs, run_cli):
     _, document, _ = run_cli("stale", "--repo", DOCS, "--format", "json")
     assert header == ["repo", "number", "kind", "title", "author", "days_idle", "waiting_on", "labels", "url"]
     assert set(header) <= set(json.loads(document)["items"][0])
+
+
+# --- settings and networks that do not work -----------------------------------------------------------------
+@pytest.mark.parametrize("value", ["api.github.com", "ftp://api.github.com", "https://", "http://a b"])
+def test_a_github_api_url_that_is_no_address_is_a_usage_error(run_cli, monkeypatch, value):
+    monkeypatch.setenv("GITHUB_API_URL", value)
+    code, out, err = run_cli("stale", "--repo", DOCS)
+    assert (code, out) == (2, "")
+    assert err == ("cmtriage: error: GITHUB_API_URL: expected an http(s) address like https://api.github.com "
+                   f"(or https://HOST/api/v3 for GitHub Enterprise), got {value.strip()!r}\n")
+
+
+def _web_server(status: int, body: str, content_type: str = "text/html"):
+    from http.server import BaseHTTPRequestHandler
+
+    from fakes import listening
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            data = body.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return listening(Handler)
+
+
+@pytest.mark.parametrize(("status", "body", "what"), [
+    (501, '{"error": "not implemented"}', "501"),
+    (404, "<!DOCTYPE html><html><body>Not Found</body></html>", "a web page"),
+    (200, "<html><body>Welcome to nginx!</body></html>", "a web page"),
+    (200, "hello", "no JSON"),
+])
+def test_a_github_api_url_that_is_no_github_api_says_so(run_cli, monkeypatch, write_config, status, body,
+                                                        what):
+    monkeypatch.setattr(source, "sleep", lambda seconds: None)
+    write_config(repos="staff: {orgs: [mattermost]}\n"
+                       "github: [{repo: mattermost/docs}, {repo: mattermost/x}]\n")
+    with _web_server(status, body) as url:
+        monkeypatch.setenv("GITHUB_API_URL", url)
+        code, out, err = run_cli("stale", "--format", "json")
+    message = (f"{url} answered {what}, not as a GitHub API does; check GITHUB_API_URL (https://api.github.com,"
+               " or https://HOST/api/v3 for GitHub Enterprise)")
+    assert (code, err) == (1, f"cmtriage: error: github: {message}\n")  # once, and no 'try again later'
+    assert json.loads(out)["errors"] == [{"source": "github", "message": message}]
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_without_network_it_says_what_could_not_be_reached_and_what_to_check(run_cli, monkeypatch,
+                                                                               write_config):
+    from cmtriage.terminal import Terminal
+
+    waits: list[float] = []
+    monkeypatch.setattr(source, "sleep", waits.append)
+    write_config(repos="staff: {orgs: [mattermost]}\ngithub: [{repo: mattermost/docs}]\n")
+    root = f"http://127.0.0.1:{_closed_port()}"
+    monkeypatch.setenv("GITHUB_API_URL", root)
+    code, out, err = run_cli("stale", "--format", "markdown")
+    message = (f"cannot reach {root} (connection refused; 4 tries); check the network, HTTPS_PROXY (if you "
+               "need a proxy) and GITHUB_API_URL")
+    assert (code, err) == (1, f"cmtriage: error: github: {message}\n")  # no blame on the staff org
+    assert "staff org" not in out
+    assert len(waits) == 4  # two backoffs for each of two requests (the first retry goes at once)
+    # On a terminal, each retry is said while it happens (once, however many requests meet it).
+    monkeypatch.setattr(Terminal, "stderr_is_terminal", staticmethod(lambda: True))
+    monkeypatch.setattr(Terminal, "progress", _no_progress)
+    code, _, err = run_cli("stale", "--format", "json")
+    assert err.splitlines() == [
+        f"cmtriage: cannot reach {root} (connection refused); trying again (2 of 4)",
+        f"cmtriage: cannot reach {root} (connection refused); trying again (3 of 4)",
+        f"cmtriage: cannot reach {root} (connection refused); trying again (4 of 4)",
+        f"cmtriage: error: github: {message}",
+    ]

@@ -82,7 +82,7 @@ def client(env: Env, budget: WaitBudget) -> Iterator[GitHub]:
     cache = open_cache("github", source.api_root(), token, today=env.now.date(), enabled=env.use_cache)
     screen = terminal()
     with screen.progress("Asking GitHub…") as progress, source.GitHub.from_env(
-            cache=cache, budget=budget, notify=screen.warn,
+            cache=cache, budget=budget, notify=screen.warn, on_retry=screen.retrying,
             on_request=progress and (lambda stats: progress(f"Asking GitHub… {_requests(stats.requests)}"))
     ) as github:
         yield github
