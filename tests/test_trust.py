@@ -260,6 +260,7 @@ def _web_server(status: int, body: str, content_type: str = "text/html"):
 def test_a_github_api_url_that_is_no_github_api_says_so(run_cli, monkeypatch, write_config, status, body,
                                                         what):
     monkeypatch.setattr(source, "sleep", lambda seconds: None)
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
     write_config(repos="staff: {orgs: [mattermost]}\n"
                        "github: [{repo: mattermost/docs}, {repo: mattermost/x}]\n")
     with _web_server(status, body) as url:
@@ -285,6 +286,7 @@ def test_without_network_it_says_what_could_not_be_reached_and_what_to_check(run
 
     waits: list[float] = []
     monkeypatch.setattr(source, "sleep", waits.append)
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
     write_config(repos="staff: {orgs: [mattermost]}\ngithub: [{repo: mattermost/docs}]\n")
     root = f"http://127.0.0.1:{_closed_port()}"
     monkeypatch.setenv("GITHUB_API_URL", root)
@@ -304,3 +306,53 @@ def test_without_network_it_says_what_could_not_be_reached_and_what_to_check(run
         f"cmtriage: cannot reach {root} (connection refused); trying again (4 of 4)",
         f"cmtriage: error: github: {message}",
     ]
+
+
+# --- staff and tokens ---------------------------------------------------------------------------------------
+@pytest.fixture
+def org(docs: FakeGitHub, write_config) -> FakeGitHub:
+    write_config(repos="staff: {orgs: [mattermost]}\ngithub: [{repo: mattermost/docs}]\n")
+    docs.orgs["mattermost"] = {"jesse": False, "lee": True}  # jesse's membership is private
+    docs.add_issue(DOCS, 7, "By a private member", author="jesse", created="2026-09-01T10:00:00Z")
+    return docs
+
+
+STAFF_NOTE = "staff: public members of mattermost only ({why}); 2 items may be misjudged."
+STAFF_WARNING = ("cmtriage: warning: staff: public members of mattermost only ({why}): their private members "
+                 "count as community here")
+
+
+def test_a_token_without_read_org_is_said_once_on_stderr_and_in_the_notes(org, run_cli):
+    org.scopes = "repo"
+    code, out, err = run_cli("stale", "--format", "markdown")
+    assert code == 0
+    assert err == STAFF_WARNING.format(why="token lacks read:org") + "\n"
+    assert out.splitlines()[1] == STAFF_NOTE.format(why="token lacks read:org")
+    assert "By a private member" in out  # what the note warns of
+    # A digest asks once and warns once; each GitHub section carries the note.
+    code, out, err = run_cli("digest", "--format", "markdown")
+    assert err == STAFF_WARNING.format(why="token lacks read:org") + "\n"
+    assert out.count("staff: public members of mattermost only (token lacks read:org)") == 2
+
+
+@pytest.mark.parametrize("scopes", ["repo, read:org", "admin:org", None])
+def test_a_token_that_may_see_private_members_says_nothing(org, run_cli, scopes):
+    org.scopes = scopes  # None: a fine-grained token, whose scopes GitHub does not say
+    code, out, err = run_cli("stale", "--format", "json")
+    assert (code, err) == (0, "")
+    assert [i["number"] for i in json.loads(out)["items"]] == [5]  # jesse is staff
+
+
+def test_without_a_token_it_says_first_what_github_allows_and_what_the_run_needs(org, run_cli, monkeypatch):
+    monkeypatch.delenv("GITHUB_TOKEN")
+    _, out, err = run_cli("stale", "--format", "markdown")
+    first = ("cmtriage: warning: no GITHUB_TOKEN or GH_TOKEN: GitHub allows 60 requests an hour without a "
+             "token, and this run needs at least {}; set GITHUB_TOKEN to a token (no scope needed for public "
+             "repos, read:org to see private staff members)")
+    assert err.splitlines() == [first.format(4), STAFF_WARNING.format(why="no GITHUB_TOKEN or GH_TOKEN")]
+    assert org.billed() == 4  # what it said: a repo, an org, a page of items, a page of comments
+    assert out.splitlines()[1] == STAFF_NOTE.format(why="no GITHUB_TOKEN or GH_TOKEN")
+    _, _, err = run_cli("new", "--format", "markdown")
+    assert err.splitlines()[0] == first.format(3)
+    _, _, err = run_cli("digest", "--format", "markdown")
+    assert err.splitlines()[0] == first.format(5)

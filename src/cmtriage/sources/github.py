@@ -74,6 +74,7 @@ MAX_WAIT = 60.0  # the most a run spends waiting for rate limits unless --wait a
 SECONDARY_WAIT = 60.0  # GitHub's advice for a secondary limit without Retry-After: a minute at least
 REQUESTS_PER_MINUTE = 900  # GitHub's secondary limit for REST: 900 points a minute, one per GET
 STAFF_ASSOCIATIONS = frozenset({"OWNER", "MEMBER"})
+ORG_SCOPES = frozenset({"read:org", "write:org", "admin:org"})  # any lets a token see private members
 BODY_LIMIT = 20_000  # what classify reads of a body; the cache keeps no more
 NOTICE_AFTER = 5.0  # waits at least this long are announced through `notify`
 sleep: Callable[[float], None] = time.sleep  # looked up at call time, so tests can patch it
@@ -183,6 +184,7 @@ class Stats:
     reused: int = 0  # pages taken from the cache without asking
     rate_remaining: int | None = None
     rate_limit: int | None = None
+    scopes: frozenset[str] | None = None  # a classic token's scopes (X-OAuth-Scopes); None: not told
 
 
 # --- settings from the environment ------------------------------------------------------------------------
@@ -254,6 +256,19 @@ class GitHub:
     def from_env(cls, *, cache: Cache | None = None, **options: Any) -> GitHub:
         value, name = token()
         return cls(api_root(), value, token_name=name, cache=cache, **options)
+
+    @property
+    def authenticated(self) -> bool:
+        return bool(self._requester.auth)
+
+    def sees_private_members(self) -> bool | None:
+        """Whether org member lists include private members: not without a token, not with a classic
+        token lacking read:org; None when GitHub does not say (a fine-grained token)."""
+        if not self.authenticated:
+            return False
+        if self.stats.scopes is None:
+            return None
+        return bool(self.stats.scopes & ORG_SCOPES)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
@@ -464,9 +479,12 @@ class GitHub:
 
     def _count(self, status: int, headers: Mapping[str, Any]) -> None:
         remaining, limit = _header(headers, "x-ratelimit-remaining"), _header(headers, "x-ratelimit-limit")
+        scopes = _header(headers, "x-oauth-scopes")
         with self._lock:
             self.stats.requests += 1
             self.stats.not_modified += status == 304
+            if scopes is not None:
+                self.stats.scopes = frozenset(s.strip() for s in str(scopes).split(",") if s.strip())
             if str(remaining).isdigit() and str(limit).isdigit():
                 # answers arrive in any order: the least remaining is the latest
                 known = self.stats.rate_remaining
