@@ -356,3 +356,32 @@ def test_without_a_token_it_says_first_what_github_allows_and_what_the_run_needs
     assert err.splitlines()[0] == first.format(3)
     _, _, err = run_cli("digest", "--format", "markdown")
     assert err.splitlines()[0] == first.format(5)
+
+
+# --- replies copied exactly ---------------------------------------------------------------------------------
+HOSTILE_REPLY = ("Thanks @{author}! See `docs` and ``more`` | [here](https://a.example) _em_ *b* <b>x</b> "
+                 "@all https://forum.example.com \\| back\\slash &amp; www.example.com")
+
+
+@pytest.mark.parametrize("command", ["new", "digest"])
+def test_a_reply_copied_from_the_rendered_post_is_the_plain_reply(fake, run_cli, write_config, command):
+    from markdown_it import MarkdownIt
+
+    write_config(repos=f"github: [{{repo: {DOCS}}}]\nreplies:\n  Bug: {json.dumps(HOSTILE_REPLY)}\n"
+                       "  Troubleshooting: \"`Hi @{author}`, see {forum_url}\"\n")
+    fake.add_repo(DOCS)
+    fake.add_issue(DOCS, 8, "App crashes on upload", author="alice", created="2026-11-24T10:00:00Z",
+                   labels=("bug",))
+    fake.add_issue(DOCS, 9, "Can't connect behind nginx reverse proxy", author="bob",
+                   created="2026-11-24T11:00:00Z")
+    _, document, _ = run_cli(command, "--format", "json")
+    replies = [item["reply"] for item in json.loads(document)["items"] if item.get("reply")]
+    assert replies[0] == HOSTILE_REPLY.replace("{author}", "alice")
+    assert replies[1] == "`Hi @bob`, see https://forum.mattermost.com"
+    for fmt in ("markdown", "payload"):
+        _, out, _ = run_cli(command, "--format", fmt)
+        text = out if fmt == "markdown" else "".join(json.loads(line)["text"] for line in out.splitlines())
+        cells = [child for token in MarkdownIt("commonmark").enable("table").parse(text)
+                 if token.type == "inline" for child in token.children or () if child.type == "code_inline"]
+        assert [cell.content for cell in cells] == replies  # what a reader copies is the reply, exactly
+        assert "\u200b" not in "".join(cell.content for cell in cells)
