@@ -385,3 +385,76 @@ def test_a_reply_copied_from_the_rendered_post_is_the_plain_reply(fake, run_cli,
                  if token.type == "inline" for child in token.children or () if child.type == "code_inline"]
         assert [cell.content for cell in cells] == replies  # what a reader copies is the reply, exactly
         assert "\u200b" not in "".join(cell.content for cell in cells)
+
+
+# --- the curl recipe, as documented, against the fake webhook ---------------------------------------------
+def _recipes() -> dict[str, str]:
+    """The `| while ... done` loop of each --help that has one, and of the README, dedented."""
+    import re
+    import textwrap
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from cmtriage.cli import cli
+
+    found = {}
+    for args in ((), ("stale",), ("digest",), ("zendesk",)):
+        text = CliRunner().invoke(cli, [*args, "--help"]).output
+        found[" ".join(args) or "cmtriage"] = text
+    found["README"] = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    loops = {}
+    for where, text in found.items():
+        match = re.search(r"^( *)cmtriage [^\n|]*(\| while IFS= read -r body; do\n.*?^\1done$)", text,
+                          re.M | re.S)
+        assert match, f"no curl recipe in {where}"
+        lines = match.group(2).splitlines()
+        loops[where] = "\n".join([lines[0], textwrap.dedent("\n".join(lines[1:]))]) + "\n"
+    return loops
+
+
+def test_the_curl_recipe_is_the_same_in_every_help_and_the_readme():
+    loops = _recipes()
+    assert len(set(loops.values())) == 1, loops
+    loop = next(iter(loops.values()))
+    assert "curl -fsS -H 'Content-Type: application/json' --data-binary @-" in loop
+
+
+def _run_recipe(lines: list[str], url: str) -> tuple[int, str, str]:
+    import os
+    import subprocess
+
+    loop = next(iter(_recipes().values()))
+    script = "cat \"$PAYLOAD\" " + loop
+    payload = os.path.join(os.environ["HOME"], "payload.jsonl")
+    os.makedirs(os.environ["HOME"], exist_ok=True)
+    with open(payload, "w", encoding="utf-8") as file:
+        file.write("".join(line + "\n" for line in lines))
+    result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60, check=False,
+                            env={"PATH": os.environ["PATH"], "PAYLOAD": payload,
+                                 "MATTERMOST_WEBHOOK_URL": url, "NO_PROXY": "127.0.0.1",
+                                 "no_proxy": "127.0.0.1"})
+    return result.returncode, result.stdout, result.stderr
+
+
+def test_the_curl_recipe_posts_every_part_quietly(docs, run_cli):
+    _, out, _ = run_cli("stale", "--repo", DOCS, "--format", "payload")
+    lines = out.splitlines() * 2  # two parts
+    with mattermost.running() as chat:
+        assert _run_recipe(lines, chat.url()) == (0, "", "")
+        assert chat.texts() == [json.loads(line)["text"] for line in lines]
+        assert {r["headers"]["content-type"] for r in chat.requests} == {"application/json"}
+
+
+def test_the_curl_recipe_fails_when_mattermost_refuses_a_post(docs, run_cli):
+    _, out, _ = run_cli("stale", "--repo", DOCS, "--format", "payload")
+    lines = out.splitlines() * 3
+    with mattermost.running() as chat:
+        chat.answer_next(400, json.dumps({"id": "web.incoming_webhook.text.app_error"}), after=1)
+        code, stdout, stderr = _run_recipe(lines, chat.url())
+        assert (code, stdout) == (1, "")
+        assert "The requested URL returned error: 400" in stderr
+        assert len(chat.requests) == 2  # it stopped at the refused post
+    with mattermost.running(enabled=False) as chat:
+        code, _, stderr = _run_recipe(lines, chat.url())
+        assert code == 1 and "returned error: 501" in stderr

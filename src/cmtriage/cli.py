@@ -81,7 +81,8 @@ def cli(debug: bool, verbose: bool) -> None:
       cmtriage digest --post --only-changes
       cmtriage stale --days 7 --format payload | while IFS= read -r body; do
         printf '%s' "$body" | curl -fsS -H 'Content-Type: application/json' --data-binary @- \\
-          "$MATTERMOST_WEBHOOK_URL" >/dev/null || exit 1; done
+          "$MATTERMOST_WEBHOOK_URL" >/dev/null || exit 1
+      done
     """
     from cmtriage.terminal import terminal
 
