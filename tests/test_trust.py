@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -390,7 +391,6 @@ def test_a_reply_copied_from_the_rendered_post_is_the_plain_reply(fake, run_cli,
 # --- the curl recipe, as documented, against the fake webhook ---------------------------------------------
 def _recipes() -> dict[str, str]:
     """The `| while ... done` loop of each --help that has one, and of the README, dedented."""
-    import re
     import textwrap
     from pathlib import Path
 
@@ -458,3 +458,47 @@ def test_the_curl_recipe_fails_when_mattermost_refuses_a_post(docs, run_cli):
     with mattermost.running(enabled=False) as chat:
         code, _, stderr = _run_recipe(lines, chat.url())
         assert code == 1 and "returned error: 501" in stderr
+
+
+# --- the terminal table -------------------------------------------------------------------------------------
+LONG = ("Desktop app crashes on start after the 5.11 update when the server uses SAML with Okta and the "
+        "user has more than one team and a custom emoji in their display name")
+
+
+@pytest.fixture
+def crowded(docs: FakeGitHub) -> FakeGitHub:
+    docs.add_issue(DOCS, 11, LONG, author="a-rather-long-login-name", created="2026-10-01T10:00:00Z",
+                   labels=("Type/Bug", "Area/Desktop", "Help Wanted", "Difficulty/2:Medium"))
+    docs.add_issue(DOCS, 12, "Short", author="bo", created="2026-10-02T10:00:00Z")
+    return docs
+
+
+def test_at_80_columns_a_row_is_at_most_two_lines_and_the_repo_is_not_repeated(crowded, run_cli,
+                                                                                 monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = run_cli("stale", "--repo", DOCS, "--format", "table")
+    assert code == 0
+    lines = out.splitlines()
+    assert all(len(line) <= 80 for line in lines), out
+    assert "mattermost/docs" in lines[1]  # the group's heading...
+    header = next(line for line in lines if line.startswith("┃"))
+    assert "Repo" not in header and "Title" in header  # ...and no Repo column repeating it
+    assert sum("mattermost/docs" in line for line in lines) == 1
+    rows = [line for line in lines if line.startswith("│")]
+    assert len(rows) <= 2 * 3  # three items, at most two lines each
+    first = [line.split("│")[3].strip() for line in rows[:2]]  # the title, folded once and cut
+    assert first[0].startswith("Desktop app") and first[1].endswith("…")
+    assert " ".join(first).rstrip("…") in LONG
+
+
+def test_on_a_terminal_titles_are_links(crowded, run_cli, monkeypatch):
+    from cmtriage.terminal import Terminal
+
+    monkeypatch.setattr(Terminal, "stdout_is_terminal", staticmethod(lambda: True))
+    _, out, _ = run_cli("stale", "--repo", DOCS, "--format", "table")
+    targets = {t.removeprefix("https://github.com/") for t in re.findall(r"\x1b]8;[^;]*;([^\x1b\x07]+)", out)}
+    assert targets == {f"{DOCS}/issues/{n}" for n in (5, 11, 12)}
+    # written to a file, or piped, nothing but text
+    monkeypatch.setattr(Terminal, "stdout_is_terminal", staticmethod(lambda: False))
+    _, out, _ = run_cli("stale", "--repo", DOCS, "--format", "table")
+    assert "\x1b" not in out
