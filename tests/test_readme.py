@@ -37,3 +37,10 @@ def test_the_check_fails_when_a_sample_drifts(tmp_path):
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode != 0
     assert "Check failed" in result.stdout + result.stderr
+
+
+def test_the_readme_says_how_to_put_cmtriage_on_path_and_documents_debugging():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    install = text[:text.index("## Commands")]
+    assert ". .venv/bin/activate" in install and "pipx install ." in install  # before any bare `cmtriage`
+    assert "| `CMTRIAGE_DEBUG` |" in text and "cmtriage stale --debug" in text
