@@ -84,9 +84,10 @@ def cli(debug: bool, verbose: bool) -> None:
           "$MATTERMOST_WEBHOOK_URL" >/dev/null || exit 1
       done
     """
-    from cmtriage.terminal import terminal
+    if verbose or "cmtriage.terminal" in sys.modules:  # `rotation who` need not import it at all
+        from cmtriage.terminal import terminal
 
-    terminal().verbose = verbose
+        terminal().verbose = verbose
 
 
 GLOBAL_FLAGS = ("--debug", "--verbose")
