@@ -58,6 +58,14 @@ def test_a_github_that_keeps_failing_is_not_listed(fake, run_cli):
     assert "Nothing has waited" not in out
 
 
+def test_a_used_up_rate_limit_is_not_listed(docs, run_cli):
+    docs.exhaust(reset_in=1800)
+    code, out, _ = run_cli("stale", "--repo", DOCS, "--format", "markdown")
+    assert code == 1
+    assert out.startswith("#### Stale GitHub issues and pulls: not listed\n")
+    assert "Nothing has waited" not in out and "0 GitHub" not in out
+
+
 def test_one_repo_of_two_missing_makes_the_title_say_incomplete_and_name_it(docs, run_cli):
     code, out, _ = run_cli("stale", "--repo", DOCS, "--repo", NOPE, "--format", "markdown")
     assert code == 1
