@@ -118,9 +118,9 @@ def expected_markdown(zendesk_url: str) -> str:
 
 {NEW_TABLE}
 | {MM} | 110 | [How do I set up SAML?]({GH}/{MM}/issues/110) | carol | Developer/Product Question \
-| words "how do i" and a question mark in title | Thanks for the question, @{ZWSP}carol! \
-The documentation at https{ZWSP}://docs.mattermost.com may already cover it; if not, please ask at \
-https{ZWSP}://forum.mattermost.com, where the team and the community can help. |
+| words "how do i" and a question mark in title | `Thanks for the question, @carol! \
+The documentation at https://docs.mattermost.com may already cover it; if not, please ask at \
+https://forum.mattermost.com, where the team and the community can help.` |
 
 ##### 1 Zendesk ticket flagged for the community PM
 Answer in the Mattermost thread (with dev help if needed), then mention @hanna to reply in Zendesk.

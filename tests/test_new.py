@@ -98,8 +98,8 @@ def test_markdown_shows_type_and_reply_and_mentions_the_pm(fake: FakeGitHub, run
     assert lines[6] == (
         "| mattermost/mattermost | 201 | [App crashes when uploading a file]"
         "(https://github.com/mattermost/mattermost/issues/201) | alice | Bug | template headings "
-        "\"Summary\", \"Steps to reproduce\", \"Expected behavior\"; words \"crashes\" in title | Thanks "
-        f"@{ZWSP}alice! We will try to reproduce this; which version do you run? |")
+        "\"Summary\", \"Steps to reproduce\", \"Expected behavior\"; words \"crashes\" in title | `Thanks "
+        "@alice! We will try to reproduce this; which version do you run?` |")  # inert, and exact to copy
     assert f"How do I find the API token @{ZWSP}all?" in lines[9]
     assert len(lines) == 10
 

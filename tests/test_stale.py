@@ -227,11 +227,14 @@ def test_staff_items_are_never_listed_and_staff_replies_wait_on_the_author(
 
 
 def test_a_private_org_member_is_staff_only_for_a_token_that_sees_them(
-        seeded: FakeGitHub, stale, monkeypatch: pytest.MonkeyPatch):
+        seeded: FakeGitHub, run_cli, monkeypatch: pytest.MonkeyPatch):
     seeded.add_issue(DOCS, 20, "By a private member", author="jesse", created="2026-09-01T10:00:00Z")
     monkeypatch.delenv("GITHUB_TOKEN")
-    out = stale("--format", "json", "--repo", DOCS)
+    _, out, err = run_cli("stale", "--format", "json", "--repo", DOCS)
     assert [n for _, n, *_ in items(out)] == [20, 5]
+    # ...and says so (issue 9), rather than silently
+    assert err.splitlines()[1] == ("cmtriage: warning: staff: public members of mattermost only (no "
+                                   "GITHUB_TOKEN or GH_TOKEN): their private members count as community here")
 
 
 @pytest.mark.parametrize(("login", "kind"), [("renovate[bot]", "Bot"), ("dependabot[bot]", "User"),

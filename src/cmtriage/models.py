@@ -56,6 +56,7 @@ class Column:
     header: str
     numeric: bool = False
     link: str | None = None  # the item field whose URL this cell links to in Markdown
+    copy: bool = False  # text meant to be copied exactly (a reply): inline code in Markdown, inert and whole
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -92,8 +92,27 @@ def _trusted(line: str) -> str:
     return clean(line)
 
 
+MAX_COPY = 2000  # a text to copy is kept whole up to this; a row of it still fits in a post
+
+
+def code_span(text: Any) -> str:
+    """Text as a Markdown inline code span: copied from the rendered post it is exactly `clean(text)`
+    (no zero-width space, no backslash), and inside it nothing links, formats or mentions. Only the
+    table's pipes are escaped, which GFM takes out again inside a cell."""
+    text = shorten(clean(text), MAX_COPY)
+    if not text:
+        return ""
+    text = text.replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or (text.startswith(" ") and text.endswith(" ")) \
+        else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def _md_cell(item: Item, column: Column) -> str:
     value = plain_value(item.get(column.key))
+    if column.copy:
+        return code_span(value)
     url = _safe_url(item.get(column.link)) if column.link else None
     if url:  # an empty title still needs something to click
         return f"[{markdown_text(value, in_link=True) or '(untitled)'}]({url})"
@@ -271,7 +290,14 @@ def to_csv(report: Report | Digest) -> str:
 
 
 # --- terminal table -------------------------------------------------------------------------------------
-def table(report: Report | Digest, *, width: int | None = None, color: bool = False) -> str:
+MAX_ROW_LINES = 2  # a row takes at most this many lines: the title folds once, the rest is cut with "…"
+MIN_TEXT_COLUMN = 6  # a text column squeezed to fit gives up no more than this: "Wait…"
+
+
+def table(report: Report | Digest, *, width: int | None = None, color: bool = False,
+          terminal: bool | None = None) -> str:
+    """The report for a terminal of `width` columns: a table per group under its name (the grouping
+    column left out of it), each row at most two lines, titles linked (OSC 8) where `terminal` is one."""
     # rich is imported here, not at module level, to keep start-up light for other formats.
     import io
 
@@ -279,8 +305,9 @@ def table(report: Report | Digest, *, width: int | None = None, color: bool = Fa
     from rich.text import Text
 
     buffer = io.StringIO()
+    terminal = color if terminal is None else terminal
     console = Console(
-        file=buffer, width=width or 120, force_terminal=color, no_color=not color, highlight=False,
+        file=buffer, width=width or 120, force_terminal=terminal, no_color=not color, highlight=False,
         emoji=False, markup=False,
     )
     title = (f"@{report.mention}: " if report.mention else "") + clean(report.title)
@@ -297,6 +324,58 @@ def table(report: Report | Digest, *, width: int | None = None, color: bool = Fa
     return buffer.getvalue()
 
 
+def _terminal_cell(item: Item, column: Column) -> Any:
+    from rich.style import Style
+    from rich.text import Text
+
+    text = shorten(clean(plain_value(item.get(column.key))))
+    url = _safe_url(item.get(column.link)) if column.link else None
+    return Text(text, style=Style(link=url) if url else "")
+
+
+def _fit_widths(console: Any, columns: Sequence[Column], rows: list[list[Any]]) -> dict[int, int]:
+    """Column widths that fit the console: each column its content's width when all fit; else the title
+    (the first linked column) keeps a third of the room at least and the widest other columns give up
+    cells, one at a time, down to MIN_TEXT_COLUMN (numbers keep theirs), and the title takes the rest."""
+    from rich.cells import cell_len
+
+    natural = [max([cell_len(c.header), *(cell_len(row[i].plain) for row in rows)])
+               for i, c in enumerate(columns)]
+    room = console.width - (3 * len(columns) + 1)
+    if sum(natural) <= room:
+        return dict(enumerate(natural))
+    title = next((i for i, c in enumerate(columns) if c.link), None)
+    widths = {i: n for i, n in enumerate(natural) if i != title}
+    floor = {i: max(cell_len(plain_value(max((r[i].plain for r in rows), key=len))) if columns[i].numeric
+                    else 0, MIN_TEXT_COLUMN if not columns[i].numeric else 1) for i in widths}
+    budget = room - (min(natural[title], max(16, room // 3)) if title is not None else 0)
+    while sum(widths.values()) > budget:
+        widest = max((i for i in widths if widths[i] > floor[i]), key=lambda i: widths[i], default=None)
+        if widest is None:
+            break
+        widths[widest] -= 1
+    if title is not None:
+        widths[title] = max(8, min(natural[title], room - sum(widths.values())))
+    return widths
+
+
+def _two_lines(console: Any, text: Any, width: int) -> Any:
+    """`text` cut to what fits in MAX_ROW_LINES lines of `width` cells, ending with "…" when cut."""
+    lines = text.wrap(console, width)
+    if len(lines) <= MAX_ROW_LINES:
+        return text
+    kept = lines[:MAX_ROW_LINES]
+    last = kept[-1]
+    last.rstrip()
+    last.truncate(width - 1)
+    last.append("…")
+    joined = kept[0].copy()
+    joined.append(" ")
+    for line in kept[1:]:
+        joined.append_text(line)
+    return joined
+
+
 def _table_body(console: Any, report: Report) -> None:
     """The report's notes, tables and errors (everything but its title)."""
     from rich.table import Table
@@ -306,13 +385,21 @@ def _table_body(console: Any, report: Report) -> None:
         console.print(Text(clean(note)))
     if not report.items and report.empty_message:
         console.print(Text(clean(report.empty_message)))
+    # under a group's heading its column would only repeat the heading
+    columns = [c for c in report.columns if not (report.group_by and c.key == report.group_by)]
     for name, items in _groups(report) if report.items else ():
         grid = Table(title=Text(clean(name)) if name is not None else None, title_justify="left")
-        for column in report.columns:
+        rows = [[_terminal_cell(item, c) for c in columns] for item in items]
+        widths = _fit_widths(console, columns, rows)
+        title = next((i for i, c in enumerate(columns) if c.link), None)
+        for i, column in enumerate(columns):
+            folds = i == title
             grid.add_column(Text(column.header), justify="right" if column.numeric else "left",
-                            overflow="fold")
-        for item in items:
-            grid.add_row(*(Text(shorten(clean(plain_value(item.get(c.key))))) for c in report.columns))
+                            overflow="fold" if folds else "ellipsis", no_wrap=not folds, width=widths[i])
+        for row in rows:
+            if title is not None:
+                row[title] = _two_lines(console, row[title], widths[title])
+            grid.add_row(*row)
         console.print(grid)
     for error in report.errors:
         console.print(Text(f"error: {clean(error.source)}: {clean(error.message)}", style="red"))
@@ -321,9 +408,9 @@ def _table_body(console: Any, report: Report) -> None:
 
 
 def render(report: Report | Digest, fmt: str, *, width: int | None = None, color: bool = False,
-           target: Mapping[str, Any] | None = None) -> str:
+           target: Mapping[str, Any] | None = None, terminal: bool | None = None) -> str:
     if fmt == "table":
-        return table(report, width=width, color=color)
+        return table(report, width=width, color=color, terminal=terminal)
     if fmt == "markdown":
         return markdown(report)
     if fmt == "json":

@@ -51,6 +51,12 @@ class Terminal:
     def warn(self, message: str) -> None:
         self.say(f"cmtriage: warning: {message}")
 
+    def retrying(self, message: str) -> None:
+        """A source tries again (a refused connection, a 5xx): said while it happens, on a terminal only
+        (a cron job's log gets the outcome, not every try)."""
+        if self.stderr_is_terminal():
+            self.say(f"cmtriage: {message}")
+
     def cost(self, line: str) -> None:
         """What a run cost (requests, rate limit left): with --verbose only."""
         if self.verbose:

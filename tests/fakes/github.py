@@ -215,6 +215,7 @@ class FakeGitHub:
         self.old_names: dict[str, int] = {}  # lower-cased old full name -> repo id
         self.orgs: dict[str, dict[str, bool]] = {}  # org -> login -> public membership
         self.requests: list[Request] = []
+        self.scopes: str | None = None  # a classic token's X-OAuth-Scopes ("repo, read:org"); None: not sent
         self.remaining = RATE_LIMIT
         self.offset = 0.0
         self.reset_at = int(self.now()) + 3600
@@ -388,6 +389,8 @@ class FakeGitHub:
                 else:
                     self.remaining -= 1
             extra.update(self._rate_headers())
+            if self.scopes is not None and self._authorized(request.authorization):
+                extra["X-OAuth-Scopes"] = self.scopes
         request.status = status
         return status, extra, body, delay
 
@@ -464,7 +467,10 @@ class FakeGitHub:
             members = self.orgs.get(match.group(1).lower())
             if members is None:
                 return 404, {}, {"message": "Not Found", "documentation_url": DOCS}
-            logins = sorted((m for m, public in members.items() if public or who), key=str.lower)
+            # private members only for a token that may see them (a classic token needs an org scope)
+            sees = who and (self.scopes is None or any(f"{s}:org" in self.scopes for s in ("read", "write",
+                                                                                           "admin")))
+            logins = sorted((m for m, public in members.items() if public or sees), key=str.lower)
             return self._page(path, params, [user(m, root=self.url) for m in logins])
         found = self._repo_of(path)
         if found is None:

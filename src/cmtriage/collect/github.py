@@ -82,7 +82,7 @@ def client(env: Env, budget: WaitBudget) -> Iterator[GitHub]:
     cache = open_cache("github", source.api_root(), token, today=env.now.date(), enabled=env.use_cache)
     screen = terminal()
     with screen.progress("Asking GitHub…") as progress, source.GitHub.from_env(
-            cache=cache, budget=budget, notify=screen.warn,
+            cache=cache, budget=budget, notify=screen.warn, on_retry=screen.retrying,
             on_request=progress and (lambda stats: progress(f"Asking GitHub… {_requests(stats.requests)}"))
     ) as github:
         yield github
@@ -108,12 +108,13 @@ class Resolved:
     archived: dict[str, str]  # requested name -> canonical name
     failed: dict[str, SourceError]
     people: Any  # sources.github.People
+    public_only: str | None = None  # "staff: public members of ORG only (why)" when private ones are unseen
 
     def only(self, watches: Sequence[RepoWatch]) -> Resolved:
         names = {w.repo for w in watches}
         return Resolved({n: r for n, r in self.live.items() if n in names},
                         {n: r for n, r in self.archived.items() if n in names},
-                        {n: e for n, e in self.failed.items() if n in names}, self.people)
+                        {n: e for n, e in self.failed.items() if n in names}, self.people, self.public_only)
 
 
 def resolve(github: GitHub, watches: Sequence[RepoWatch], config: ReposConfig, env: Env) -> Resolved:
@@ -123,7 +124,12 @@ def resolve(github: GitHub, watches: Sequence[RepoWatch], config: ReposConfig, e
 
     names = list(dict.fromkeys(w.repo for w in watches))
     found, members = github.resolve(names, config.staff.orgs)
-    resolved = Resolved({}, {}, {}, People.of(config.staff.logins, members, config.bots))
+    public_only = None
+    if config.staff.orgs and github.sees_private_members() is False:
+        why = "token lacks read:org" if github.authenticated else "no GITHUB_TOKEN or GH_TOKEN"
+        public_only = f"staff: public members of {', '.join(config.staff.orgs)} only ({why})"
+        terminal().warn(f"{public_only}: their private members count as community here")
+    resolved = Resolved({}, {}, {}, People.of(config.staff.logins, members, config.bots), public_only)
     warned = set()
     for watch in watches:
         repo = found[watch.repo]
@@ -172,8 +178,25 @@ def _opened(run: Run) -> Iterator[GitHubRun]:
         chosen = issue_watches(chosen_config, repos, run.env)
     else:
         chosen = watches(chosen_config, repos, run.env)
+    _warn_without_token(run, chosen, chosen_config)
     with client(run.env, run.budget()) as github:
         yield GitHubRun(github, chosen_config, chosen, run.env)
+
+
+def _warn_without_token(run: Run, chosen: Sequence[RepoWatch], config: ReposConfig) -> None:
+    """Without a token GitHub allows 60 requests an hour: say so at the start, with what this run needs
+    at least (a look-up per repo and staff org, then a page of items and one of comments per repo for
+    stale, a page of new issues for new)."""
+    from cmtriage.sources import github as source
+
+    source.api_root()  # a bad GITHUB_API_URL is the first thing to hear of
+    if source.token()[0]:
+        return
+    per_repo = 1 + (2 if "days" in run.options else 0) + (1 if "since" in run.options else 0)
+    needed = len({w.repo.lower() for w in chosen}) * per_repo + len(config.staff.orgs)
+    terminal().warn(f"no GITHUB_TOKEN or GH_TOKEN: GitHub allows 60 requests an hour without a token, and "
+                    f"this run needs at least {needed}; set GITHUB_TOKEN to a token (no scope needed for "
+                    "public repos, read:org to see private staff members)")
 
 
 def shared(run: Run) -> GitHubRun:
@@ -233,6 +256,10 @@ def _accounted(built: Report, title: str, resolved: Resolved, fetched: dict[str,
     missing = [*resolved.failed, *(name for name in fetched if name not in read)]
     if missing and not read and not resolved.archived:
         return built.not_listed(title)
+    if resolved.public_only:
+        count = len(built.items)
+        built = replace(built, notes=(*built.notes, f"{resolved.public_only}; {count} "
+                                      f"{'item' if count == 1 else 'items'} may be misjudged."))
     unread: dict[str, int] = {}
     for (repo, _), found in (history or {}).items():
         if isinstance(found, SourceFailure):

@@ -151,7 +151,8 @@ def emit(report, output: Output, env: Env) -> int:
             from cmtriage.delivery import target as post_target
 
             target = post_target(env, output.place)
-        text = render(report, output.fmt, width=width, color=color, target=target)
+        terminal = output.fmt == "table" and output.path is None and screen.stdout_is_terminal()
+        text = render(report, output.fmt, width=width, color=color, target=target, terminal=terminal)
         write_text(text, output.path)
     # On a terminal that shows the table, the errors are in it already: once is enough.
     shown_on_screen = (output.show and output.fmt == "table" and output.path is None

@@ -40,7 +40,9 @@ def digest(days: int, since_text: str, wait_text: str, output: Output, env: Env)
       cmtriage digest
       cmtriage digest --post --only-changes
       cmtriage digest --format payload | while IFS= read -r body; do
-        curl -H 'Content-Type: application/json' -d "$body" "$MATTERMOST_WEBHOOK_URL"; done
+        printf '%s' "$body" | curl -fsS -H 'Content-Type: application/json' --data-binary @- \\
+          "$MATTERMOST_WEBHOOK_URL" >/dev/null || exit 1
+      done
     """
     from cmtriage.collect import Run
     from cmtriage.collect.github import parse_since

@@ -45,7 +45,9 @@ def stale(days: int, repos: tuple[str, ...], activity: str, wait_text: str, outp
       cmtriage stale --days 7
       cmtriage stale --repo mattermost/docs --format json
       cmtriage stale --format payload | while IFS= read -r body; do
-        curl -H 'Content-Type: application/json' -d "$body" "$MATTERMOST_WEBHOOK_URL"; done
+        printf '%s' "$body" | curl -fsS -H 'Content-Type: application/json' --data-binary @- \\
+          "$MATTERMOST_WEBHOOK_URL" >/dev/null || exit 1
+      done
     """
     from cmtriage.collect import Run
     from cmtriage.collect.github import stale_section

@@ -22,7 +22,9 @@ def zendesk(output: Output, env: Env) -> int:
     Example:
       ZENDESK_EMAIL=pm@example.com ZENDESK_API_TOKEN=... cmtriage zendesk
       cmtriage zendesk --format payload | while IFS= read -r body; do
-        curl -H 'Content-Type: application/json' -d "$body" "$MATTERMOST_WEBHOOK_URL"; done
+        printf '%s' "$body" | curl -fsS -H 'Content-Type: application/json' --data-binary @- \\
+          "$MATTERMOST_WEBHOOK_URL" >/dev/null || exit 1
+      done
     """
     from cmtriage.collect.zendesk import report
     from cmtriage.config import REPOS_FILE

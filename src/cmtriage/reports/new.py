@@ -29,7 +29,7 @@ COLUMNS = (
     Column("author", "Author"),
     Column("post_type", "Type"),
     Column("type_reason", "Why"),
-    Column("reply", "Reply"),
+    Column("reply", "Reply", copy=True),
 )
 ACTIONS = {  # what the seed asks for each type
     BUG: "try to reproduce it, or ask a teammate to",

@@ -70,7 +70,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from cmtriage import __version__
 from cmtriage.cache import Cache
-from cmtriage.errors import SourceFailure, redact
+from cmtriage.errors import SourceFailure, UsageError, redact
 from cmtriage.models import Comment, Issue
 from cmtriage.sources.budget import WaitBudget
 
@@ -85,6 +85,7 @@ MAX_WAIT = 60.0  # the most a run spends waiting for rate limits unless --wait a
 SECONDARY_WAIT = 60.0  # GitHub's advice for a secondary limit without Retry-After: a minute at least
 REQUESTS_PER_MINUTE = 900  # GitHub's secondary limit for REST: 900 points a minute, one per GET
 STAFF_ASSOCIATIONS = frozenset({"OWNER", "MEMBER"})
+ORG_SCOPES = frozenset({"read:org", "write:org", "admin:org"})  # any lets a token see private members
 BODY_LIMIT = 20_000  # what classify reads of a body; the cache keeps no more
 NOTICE_AFTER = 5.0  # waits at least this long are announced through `notify`
 sleep: Callable[[float], None] = time.sleep  # looked up at call time, so tests can patch it
@@ -221,11 +222,18 @@ class Stats:
     reused: int = 0  # pages taken from the cache without asking
     rate_remaining: int | None = None
     rate_limit: int | None = None
+    scopes: frozenset[str] | None = None  # a classic token's scopes (X-OAuth-Scopes); None: not told
 
 
 # --- settings from the environment ------------------------------------------------------------------------
 def api_root() -> str:
-    return (os.environ.get("GITHUB_API_URL") or DEFAULT_API_ROOT).rstrip("/")
+    """GITHUB_API_URL (else github.com's API), checked: a value without a scheme or host is a usage error."""
+    given = (os.environ.get("GITHUB_API_URL") or DEFAULT_API_ROOT).strip()
+    parts = urlsplit(given)
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in given:
+        raise UsageError(f"GITHUB_API_URL: expected an http(s) address like {DEFAULT_API_ROOT} (or "
+                         f"https://HOST/api/v3 for GitHub Enterprise), got {given!r}")
+    return given.rstrip("/")
 
 
 def token() -> tuple[str | None, str | None]:
@@ -251,7 +259,8 @@ class GitHub:
                  cache: Cache | None = None, max_wait: float = MAX_WAIT, timeout: int | None = None,
                  budget: WaitBudget | None = None,
                  workers: int = WORKERS, notify: Callable[[str], None] | None = None,
-                 on_request: Callable[[Stats], None] | None = None):
+                 on_request: Callable[[Stats], None] | None = None,
+                 on_retry: Callable[[str], None] | None = None):
         import logging
 
         from github import Auth, Github
@@ -266,10 +275,12 @@ class GitHub:
         self._cache = cache or Cache(None, datetime.now(UTC).date())
         self._notify = notify or (lambda message: None)
         self._on_request = on_request
+        self._on_retry = on_retry or (lambda message: None)
+        self._retries_said: set[str] = set()
         self._github = Github(
             auth=Auth.Token(token) if token else None, base_url=self.root, timeout=self.timeout,
             user_agent=f"cmtriage/{__version__} (PyGithub)", per_page=PER_PAGE,
-            retry=_retry(self._wait), pool_size=workers,
+            retry=_retry(self._wait, self._retrying), pool_size=workers,
             seconds_between_requests=None, seconds_between_writes=None,  # see _Window
         )
         self._requester = self._github.requester
@@ -283,6 +294,19 @@ class GitHub:
     def from_env(cls, *, cache: Cache | None = None, **options: Any) -> GitHub:
         value, name = token()
         return cls(api_root(), value, token_name=name, cache=cache, **options)
+
+    @property
+    def authenticated(self) -> bool:
+        return bool(self._requester.auth)
+
+    def sees_private_members(self) -> bool | None:
+        """Whether org member lists include private members: not without a token, not with a classic
+        token lacking read:org; None when GitHub does not say (a fine-grained token)."""
+        if not self.authenticated:
+            return False
+        if self.stats.scopes is None:
+            return None
+        return bool(self.stats.scopes & ORG_SCOPES)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
@@ -303,6 +327,8 @@ class GitHub:
         jobs: list[Callable[[], Any]] = [lambda name=name: self._repo(name) for name in names]
         jobs += [lambda org=org: self._members(org) for org in staff_orgs]
         results = self._run(jobs)
+        if results and all(isinstance(r, Exception) and _nobody_answered(r) for r in results):
+            raise SourceFailure(SOURCE, self._explain(results[0])) from None  # once, not once a repo
         repos = {name: self._failure(result, name) if isinstance(result, Exception) else result
                  for name, result in zip(names, results[:len(names)], strict=True)}
         members: set[str] = set()
@@ -312,6 +338,8 @@ class GitHub:
                                             f"{result.advice}") from None
             if isinstance(result, Exception):
                 problem = self._explain(result)
+                if _nobody_answered(result):  # GitHub, not the org: say only what could not be reached
+                    raise SourceFailure(SOURCE, problem) from None
                 raise SourceFailure(SOURCE, f"cannot list the members of staff org {org}: {problem}"
                                     ) from None
             members.update(result)
@@ -624,6 +652,8 @@ class GitHub:
                 self._limits.passed(pause)
                 break
             self._limits.met(pause, kind, response_headers)
+        if _not_an_api(status, body):
+            raise _NotAnApi(status, body)
         if status == 304 and cached:
             if version is not None:
                 self._cache.put(key, {**cached, "version": version})
@@ -638,9 +668,12 @@ class GitHub:
 
     def _count(self, status: int, headers: Mapping[str, Any]) -> None:
         remaining, limit = _header(headers, "x-ratelimit-remaining"), _header(headers, "x-ratelimit-limit")
+        scopes = _header(headers, "x-oauth-scopes")
         with self._lock:
             self.stats.requests += 1
             self.stats.not_modified += status == 304
+            if scopes is not None:
+                self.stats.scopes = frozenset(s.strip() for s in str(scopes).split(",") if s.strip())
             if str(remaining).isdigit() and str(limit).isdigit():
                 # answers arrive in any order: the least remaining is the latest
                 known = self.stats.rate_remaining
@@ -664,6 +697,16 @@ class GitHub:
             if isinstance(result, BadCredentialsException):
                 raise SourceFailure(SOURCE, self._explain(result)) from None
         return results
+
+    def _retrying(self, attempt: int, reason: str) -> None:
+        """A request is tried again: said once per attempt and reason, however many workers meet it."""
+        what = f"GitHub {reason}" if reason.startswith("answered") else f"cannot reach {self.root} ({reason})"
+        message = f"{what}; trying again ({attempt + 1} of {ATTEMPTS})"
+        with self._lock:
+            if message in self._retries_said:
+                return
+            self._retries_said.add(message)
+        self._on_retry(message)
 
     def _wait(self, seconds: float, why: str) -> None:
         with self._lock:  # workers that hit the same limit together wait together: say it once
@@ -692,6 +735,10 @@ class GitHub:
             return f"GitHub refused {who} (401 Bad credentials): it may have expired or been revoked"
         if isinstance(exc, _RateLimited):
             return str(exc)
+        if isinstance(exc, _NotAnApi):
+            what = "a web page" if exc.html else ("no JSON" if 200 <= exc.status < 300 else f"{exc.status}")
+            return (f"{self.root} answered {what}, not as a GitHub API does; check GITHUB_API_URL "
+                    f"({DEFAULT_API_ROOT}, or https://HOST/api/v3 for GitHub Enterprise)")
         if isinstance(exc, UnknownObjectException):
             return "not found on GitHub (or this token cannot see it)"
         if isinstance(exc, GithubException):
@@ -705,7 +752,8 @@ class GitHub:
             if "RemoteDisconnected" in str(exc) or "aborted" in str(exc):
                 return f"GitHub closed the connection without answering ({ATTEMPTS} tries)"
             parts = urlsplit(self.root)
-            return f"cannot connect to {parts.scheme}://{parts.netloc} ({ATTEMPTS} tries)"
+            return (f"cannot reach {parts.scheme}://{parts.netloc} ({_unreachable(exc)}; {ATTEMPTS} tries); "
+                    f"{UNREACHABLE_ADVICE}")
         return f"{exc.__class__.__name__}: {redact(str(exc))}"
 
 
@@ -852,13 +900,23 @@ def _limit(status: int, headers: Mapping[str, Any], data: Any) -> str | None:
     return None  # a plain refusal
 
 
-def _retry(wait: Callable[[float, str], None]) -> Any:
+def _retry(wait: Callable[[float, str], None], retrying: Callable[[int, str], None] | None = None) -> Any:
     """urllib3's Retry for what another try can mend (a 5xx, a timeout, a dropped connection), its
-    backoff through `wait`. A 403 or 429 is not retried here: it goes back to GitHub._get, as a rate limit
-    needs what one request's retries cannot see (the other workers, the run's --wait)."""
+    backoff through `wait`, each new try told to `retrying(attempt, reason)`. A 403 or 429 is not retried
+    here: it goes back to GitHub._get, as a rate limit needs what one request's retries cannot see (the
+    other workers, the run's --wait)."""
     from urllib3 import Retry
 
     class _Retry(Retry):
+        def increment(self, method: Any = None, url: Any = None, response: Any = None, error: Any = None,
+                      _pool: Any = None, _stacktrace: Any = None) -> Any:
+            new = super().increment(method, url, response, error, _pool, _stacktrace)  # raises at the end
+            if retrying is not None:
+                reason = f"answered {response.status}" if response is not None and error is None else (
+                    _unreachable(error) if error is not None else "no answer")
+                retrying(len(new.history), reason)
+            return new
+
         def sleep(self, response: Any = None) -> None:
             seconds = self.get_backoff_time()
             if seconds > 0:
@@ -870,6 +928,63 @@ def _retry(wait: Callable[[float, str], None]) -> Any:
         raise_on_status=False,  # the last 5xx reaches PyGithub, which raises it with its status
         respect_retry_after_header=False,  # a 5xx is retried within seconds, whatever it asks
     )
+
+
+UNREACHABLE_ADVICE = "check the network, HTTPS_PROXY (if you need a proxy) and GITHUB_API_URL"
+
+
+def _unreachable(error: Any) -> str:
+    """Why a connection failed, in a few words (the exception chain's names, not its long text)."""
+    seen: list[str] = []
+    while error is not None and len(seen) < 8:
+        seen.append(error.__class__.__name__)
+        text = str(error)
+        if "NameResolution" in error.__class__.__name__ or "Name or service not known" in text \
+                or "nodename nor servname" in text or "getaddrinfo" in text:
+            return "the name does not resolve"
+        if isinstance(error, ConnectionRefusedError) or "Connection refused" in text:
+            return "connection refused"
+        if "ProxyError" in error.__class__.__name__:
+            return "the proxy failed"
+        if isinstance(error, TimeoutError) or "timed out" in text.lower():
+            return "no answer in time"
+        if "SSL" in error.__class__.__name__ or "CERTIFICATE" in text:
+            return "TLS failed"
+        error = getattr(error, "reason", None) or error.__cause__ or error.__context__ or (
+            error.args[0] if getattr(error, "args", None) and isinstance(error.args[0], BaseException)
+            else None)
+    return "cannot connect"
+
+
+def _nobody_answered(exc: Exception) -> bool:
+    """The failure is GitHub's address's, not any one request's: unreachable, or no GitHub API there."""
+    import requests
+
+    return isinstance(exc, _NotAnApi | requests.exceptions.ConnectionError) and not isinstance(
+        exc, requests.exceptions.Timeout)
+
+
+def _not_an_api(status: int, body: str) -> bool:
+    """An answer no GitHub API gives: a 501, an HTML page where JSON belongs (GitHub's own 5xx pages
+    aside: those are retried and said as such), or a 2xx that is no JSON."""
+    if status == 501:
+        return True
+    text = (body or "").lstrip()[:100].lower()
+    if status < 500 and text.startswith(("<!doctype", "<html", "<?xml", "<head", "<body")):
+        return True
+    if 200 <= status < 300 and text:
+        try:
+            json.loads(body)
+        except ValueError:
+            return True
+    return False
+
+
+class _NotAnApi(Exception):
+    def __init__(self, status: int, body: str):
+        super().__init__(f"HTTP {status}")
+        self.status = status
+        self.html = (body or "").lstrip()[:1] == "<"
 
 
 def _limited(headers: Mapping[str, Any]) -> bool:

@@ -1,0 +1,217 @@
+"""The README's samples and command reference, made by running cmtriage against the fake servers.
+
+README.md holds `[[[cog ... ]]]` blocks that call `sample()` and `reference()`; `cog -r -I tests README.md`
+rewrites what they print, and `cog --check -I tests README.md` (run by tests/test_readme.py and .ci/run)
+fails when the README no longer says what the program does.
+
+Every sample is one session, as a person would type it: the shipped repos.yaml and rotation.yaml (its
+zendesk `url` pointed at the fake Zendesk), fake GitHub, Zendesk and Mattermost servers with the data
+below, `CMTRIAGE_NOW=2026-11-24T14:00:00Z` (a Tuesday in Jason's week), a terminal 100 columns wide, and
+cache and state folders of its own, kept across samples (a snooze made in one sample hides its item from
+the next ones).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import io
+import os
+import shlex
+import shutil
+import sys
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+NOW = "2026-11-24T14:00:00Z"
+WIDTH = 100
+ZENDESK_URL = "https://mattermost.zendesk.com"  # what the shipped repos.yaml says; the fake stands in
+
+_world: dict[str, Any] = {}
+
+
+def _seed_github(fake: Any) -> None:
+    mm, docs = "mattermost/mattermost", "mattermost/docs"
+    for name in ("mattermost/mattermost", "mattermost/docs", "mattermost/mattermost-ios-classic",
+                 "mattermost/mattermost-push-proxy", "mattermost/mattermost-docker-preview",
+                 "mattermost/mattermost-bot-sample-golang", "mattermost/mattermost-load-test",
+                 "mattermost/mattermost-api-reference", "mattermost/mattermost-android-classic"):
+        fake.add_repo(name)
+    fake.orgs["mattermost"] = {"lee": True, "hanna": True}
+    add = fake.add_issue
+    # stale
+    add(mm, 31870, "Desktop app crashes on start after 5.11 update", author="alice",
+        created="2026-11-01T09:00:00Z", labels=("Type/Bug",))
+    add(mm, 31902, "Push notifications delayed by several minutes", author="dana",
+        created="2026-11-02T10:00:00Z")
+    fake.add_comment(mm, 31902, author="lee", association="MEMBER", created="2026-11-04T08:00:00Z")
+    add(mm, 31944, "LDAP sync fails with nested groups", author="erin", created="2026-11-03T10:00:00Z")
+    fake.add_comment(mm, 31944, author="mattermod", created="2026-11-22T10:00:00Z")  # a bot's bump
+    add(mm, 31990, "Search misses messages with hyphens", author="bob", created="2026-11-05T10:00:00Z",
+        labels=("Area/Search",))
+    fake.add_comment(mm, 31990, author="carol", created="2026-11-10T12:00:00Z")
+    add(mm, 32001, "Answered last week", author="frank", created="2026-10-20T10:00:00Z")
+    fake.add_comment(mm, 32001, author="lee", association="MEMBER", created="2026-11-20T10:00:00Z")
+    add("mattermost/mattermost-push-proxy", 412, "Add HTTP proxy support for APNs", author="gina",
+        created="2026-11-08T10:00:00Z", pull=True)
+    add(docs, 7421, "Typo in the install guide for Ubuntu", author="mo", created="2026-11-10T14:00:00Z")
+    # new
+    add(mm, 32101, "App crashes when uploading a large file", author="alice", created="2026-11-23T16:00:00Z",
+        body="#### Summary\nUpload fails\n\n#### Steps to reproduce\n1. upload a 2 GB file\n\n"
+             "#### Expected behavior\nIt uploads")
+    add(mm, 32104, "Can't connect behind nginx reverse proxy", author="bob2", created="2026-11-24T08:00:00Z",
+        body="I run it in docker behind nginx and the websocket fails.")
+    add(mm, 32107, "Please add support for dark mode in the desktop app", author="carol",
+        created="2026-11-24T09:30:00Z", labels=("enhancement",))
+    add(mm, 32108, "Release checklist for 11.2", author="hanna", created="2026-11-24T10:00:00Z")
+    add(docs, 7450, "How do I find the API token?", author="dana", created="2026-11-24T11:00:00Z")
+
+
+def _seed_zendesk(fake: Any) -> None:
+    from fakes.zendesk import ticket, user
+
+    fake.tickets = [
+        ticket(4470, "Push notifications stop after an hour", requester_id=103,
+               created_at="2026-11-03T16:00:00Z", updated_at="2026-11-20T10:00:00Z", status="new",
+               priority=None),
+        ticket(4512, "SAML with Okta on Enterprise?", requester_id=101, created_at="2026-11-23T09:00:00Z",
+               updated_at="2026-11-24T08:00:00Z", tags=("community", "saml")),
+        ticket(4498, "Upgrade to 10.2 fails on PostgreSQL 12", requester_id=102,
+               created_at="2026-11-17T12:30:00Z", updated_at="2026-11-19T12:30:00Z", status="pending",
+               priority="high", tags=("community", "upgrade")),
+    ]
+    fake.users = [user(101, "Dana Rivera"), user(102, "Lee Chen"), user(103, "Sam O'Neil")]
+
+
+def _start() -> dict[str, Any]:
+    """The fakes, a config folder, and the environment every sample runs in."""
+    if _world:
+        return _world
+    from datetime import datetime
+
+    from fakes import github, mattermost, zendesk
+
+    stack = ExitStack()
+    atexit.register(stack.close)
+    home = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cmtriage-readme-")))
+    at = datetime.fromisoformat(NOW.replace("Z", "+00:00")).timestamp()
+    gh = stack.enter_context(github.serve(github.FakeGitHub(now=at)))
+    zd = stack.enter_context(zendesk.serve(zendesk.FakeZendesk()))
+    chat = stack.enter_context(mattermost.running())
+    _seed_github(gh)
+    _seed_zendesk(zd)
+    config = home / "config"
+    config.mkdir()
+    shutil.copy(ROOT / "rotation.yaml", config / "rotation.yaml")
+    repos = (ROOT / "repos.yaml").read_text(encoding="utf-8")
+    (config / "repos.yaml").write_text(repos.replace(ZENDESK_URL, zd.url), encoding="utf-8")
+    _world.update(home=home, github=gh, zendesk=zd, chat=chat, config=config, env={
+        "GITHUB_API_URL": gh.url, "GITHUB_TOKEN": github.TOKEN, "CMTRIAGE_NOW": NOW,
+        "CMTRIAGE_CONFIG_DIR": None, "XDG_CACHE_HOME": str(home / "cache"),
+        "XDG_STATE_HOME": str(home / "state"), "HOME": str(home / "home"), "COLUMNS": str(WIDTH),
+        "USER": "hanna", "MATTERMOST_WEBHOOK_URL": chat.url(),
+    })
+    return _world
+
+
+def run(command: str, *, env: dict[str, str | None] | None = None, files: dict[str, str] | None = None
+        ) -> tuple[int, str, str]:
+    """`cmtriage COMMAND` in the session: (exit code, stdout, stderr), fake addresses written as the
+    real ones. `env` adds or (None) removes variables; `files` writes config files for this run only."""
+    from cmtriage.cli import main
+    from cmtriage.errors import SECRET_VARIABLES
+
+    world = _start()
+    settings = {name: None for name in (*SECRET_VARIABLES, "ZENDESK_EMAIL", "CMTRIAGE_FORMAT", "NO_COLOR",
+                                        "CMTRIAGE_DEBUG")}
+    settings.update(world["env"])
+    settings.update(env or {})
+    saved = {name: os.environ.get(name) for name in settings}
+    kept = {name: (world["config"] / name).read_text(encoding="utf-8") for name in files or {}}
+    out, err = io.StringIO(), io.StringIO()
+    cwd = os.getcwd()
+    try:
+        os.chdir(world["config"])  # as a person runs it: in the folder of repos.yaml and rotation.yaml
+        for name, value in settings.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        for name, text in (files or {}).items():
+            (world["config"] / name).write_text(text, encoding="utf-8")
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                main(shlex.split(command))
+                code = 0
+            except SystemExit as exit_:
+                code = exit_.code if isinstance(exit_.code, int) else 0
+    finally:
+        os.chdir(cwd)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        for name, text in kept.items():
+            (world["config"] / name).write_text(text, encoding="utf-8")
+    return code, _real(out.getvalue()), _real(err.getvalue())
+
+
+def _real(text: str) -> str:
+    world = _world
+    for fake, real in ((world["zendesk"].url, ZENDESK_URL), (world["chat"].base_url, "https://chat.example.com"),
+                       (world["github"].url, "https://api.github.com")):
+        text = text.replace(fake, real)
+    return text
+
+
+def session(*commands: str, env: dict[str, str | None] | None = None, files: dict[str, str] | None = None,
+            show: str | None = None) -> str:
+    """A shell transcript of `commands` (stdout and stderr as a terminal shows them), as a code block.
+    `show` is how the first command is written when it needs more than the command (variables)."""
+    lines = ["```"]
+    for number, command in enumerate(commands):
+        _, out, err = run(command, env=env, files=files)
+        lines.append(f"$ {show if show and number == 0 else 'cmtriage ' + command}")
+        lines.extend((out + err).rstrip("\n").splitlines())  # the report first, then what went wrong
+    lines.append("```")
+    return "\n".join(lines) + "\n"
+
+
+def sample(*commands: str, **options: Any) -> None:
+    """Print `session(...)` into the README through cog."""
+    import cog
+
+    cog.out(session(*commands, **options))
+
+
+def reference() -> None:
+    """Every command's --help, the README's command reference."""
+    import cog
+    from click.testing import CliRunner
+
+    from cmtriage import cli
+
+    paths: list[tuple[str, ...]] = []
+    context = cli.cli.make_context("cmtriage", ["--help"], resilient_parsing=True)
+    for name in cli.COMMANDS:
+        command = cli.cli.get_command(context, name)
+        sub = getattr(command, "commands", None)
+        paths.append((name,))
+        paths.extend((name, child) for child in sorted(sub or ()))
+    parts = []
+    for path in [(), *paths]:
+        result = CliRunner().invoke(cli.cli, [*path, "--help"], prog_name="cmtriage", terminal_width=WIDTH)
+        title = " ".join(("cmtriage", *path))
+        parts.append(f"### {title}\n\n```\n{result.output.rstrip()}\n```\n")
+    cog.out("\n".join(parts))
+
+
+__all__ = ["reference", "run", "sample", "session"]
+
+if __name__ == "__main__":  # python tests/readme_samples.py stale --format markdown
+    sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
+    print(session(" ".join(shlex.quote(a) for a in sys.argv[1:])), end="")
