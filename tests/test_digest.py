@@ -272,7 +272,8 @@ def test_nothing_set_up_is_a_usage_error(write_config, run_cli, isolated_env):
     code, out, err = run_cli("digest")
     assert (code, out) == (2, "")
     assert err.endswith(
-        "repos.yaml: sets up nothing for the digest; add github: repos or a zendesk: search\n"
+        "repos.yaml: sets up nothing for the digest; add one of github:, zendesk:, helpwanted:, uservoice:, "
+        "forum:, stackoverflow:, gitlab:\n"
     )
 
 

@@ -54,8 +54,8 @@ def digest(days: int, since_text: str, wait_text: str, output: Output, env: Env)
     since = parse_since(since_text, env.now)
     enabled = [section for section in SECTIONS if section.enabled(config)]
     if not enabled:
-        raise UsageError(f"{env.where(REPOS_FILE)}: sets up nothing for the digest; add github: repos "
-                         "or a zendesk: search")
+        keys = ", ".join(f"{key}:" for key in dict.fromkeys(k for s in SECTIONS for k in s.keys))
+        raise UsageError(f"{env.where(REPOS_FILE)}: sets up nothing for the digest; add one of {keys}")
     options = {"days": days, "since": since, "wait_text": wait_text}
     with Run(env, options) as run:
         sections = [made for section in enabled if (made := section.collector()(run)) is not None]
