@@ -170,3 +170,4 @@ class Issue:
     comments: int
     created_at: datetime
     updated_at: datetime
+    assignees: tuple[str, ...] = ()

@@ -108,6 +108,7 @@ class FakeIssue:
     body: str = ""
     state: str = "open"
     comments: int = 0
+    assignees: tuple[str, ...] = ()
 
 
 @dataclass
@@ -215,11 +216,12 @@ class FakeGitHub:
     def add_issue(self, repo: str, number: int, title: str, *, author: str, created: str | datetime,
                   updated: str | datetime | None = None, author_type: str = "User", association: str = "NONE",
                   labels: tuple[str, ...] = (), pull: bool = False, body: str = "",
-                  state: str = "open") -> FakeIssue:
+                  state: str = "open", assignees: tuple[str, ...] = ()) -> FakeIssue:
         created = stamp(created)
         issue = FakeIssue(number=number, title=title, author=author, created_at=created,
                           updated_at=stamp(updated) if updated else created, author_type=author_type,
-                          association=association, labels=tuple(labels), pull=pull, body=body, state=state)
+                          association=association, labels=tuple(labels), pull=pull, body=body, state=state,
+                          assignees=tuple(assignees))
         self.repo(repo).issues[number] = issue
         return issue
 
@@ -491,7 +493,9 @@ class FakeGitHub:
             "events_url": f"{api}/events", "html_url": web, "id": 2_000_000 + issue.number,
             "node_id": f"I_kwDOA{issue.number}", "number": issue.number, "title": issue.title,
             "user": user(issue.author, issue.author_type, root=self.url), "labels": labels,
-            "state": issue.state, "locked": False, "assignee": None, "assignees": [], "milestone": None,
+            "state": issue.state, "locked": False,
+            "assignee": user(issue.assignees[0], root=self.url) if issue.assignees else None,
+            "assignees": [user(login, root=self.url) for login in issue.assignees], "milestone": None,
             "comments": issue.comments, "created_at": issue.created_at, "updated_at": issue.updated_at,
             "closed_at": None, "author_association": issue.association, "active_lock_reason": None,
             "body": issue.body or None, "closed_by": None,

@@ -710,6 +710,7 @@ def _slim_issues(with_body: bool) -> Callable[[Any], list[dict[str, Any]]]:
             "author_type": (d.get("user") or {}).get("type", "User"),
             "association": d.get("author_association", "NONE"),
             "labels": [label["name"] for label in d.get("labels", [])],
+            "assignees": [a["login"] for a in d.get("assignees") or [] if a and a.get("login")],
             "comments": d.get("comments", 0), "created_at": d["created_at"], "updated_at": d["updated_at"],
             "pull": "pull_request" in d,
             "body": (d.get("body") or "")[:BODY_LIMIT] if with_body else "",
@@ -742,7 +743,8 @@ def _issue(repo: str, d: Mapping[str, Any]) -> Issue:
     return Issue(repo=repo, number=d["number"], kind="pull" if d["pull"] else "issue", title=d["title"],
                  body=d["body"], url=d["url"], author=d["author"], author_type=d["author_type"],
                  association=d["association"], labels=tuple(d["labels"]), comments=d["comments"],
-                 created_at=_time(d["created_at"]), updated_at=_time(d["updated_at"]))
+                 created_at=_time(d["created_at"]), updated_at=_time(d["updated_at"]),
+                 assignees=tuple(d.get("assignees", ())))  # none in a record cached before they were kept
 
 
 def _comment(d: Mapping[str, Any]) -> Comment:
