@@ -87,6 +87,8 @@ class Report:
     empty_message: str = "Nothing to list."
     # The title for a given list of items, so that one with items taken out (snoozed) counts right.
     titled: Callable[[Sequence[Item]], str] | None = field(default=None, compare=False)
+    # How many items the whole list holds when `items` shows only some of them (--limit, --summary).
+    total: int | None = None
 
     @classmethod
     def failed(cls, name: str, title: str, error: SourceError, now: datetime) -> Report:

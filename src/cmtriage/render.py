@@ -330,3 +330,10 @@ def render(report: Report | Digest, fmt: str, *, width: int | None = None, color
 
         return "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in payloads(report, target))
     raise ValueError(f"unknown format {fmt!r}")
+
+
+# --- issue 14: the short forms of a report (--limit, --summary) -----------------------------------------
+def code_span(text: Any) -> str:
+    """`text` as inline code in a line of cmtriage's own (a command to type, a repo's name): Markdown
+    makes nothing of what is inside, and a backtick in it cannot end the span early."""
+    return "`" + clean(str(text)).replace("`", "'") + "`"
