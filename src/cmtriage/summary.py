@@ -14,7 +14,7 @@ from dataclasses import replace
 from cmtriage.filters import Filters, longest_waiting, whole_list
 from cmtriage.models import Report
 
-OLDEST = 3  # how many of the longest-waiting items a summary shows
+OLDEST = 3  # how many of the longest-waiting items a summary shows without --limit
 _WAITING = (("us", "waiting on us"), ("author", "on the author"), ("unknown", "unknown"))
 
 
@@ -26,7 +26,7 @@ def _waiting(counts: Counter) -> str:
     return ", ".join(f"{counts[key]} {words}" for key, words in _WAITING if counts[key])
 
 
-def lines(report: Report, filters: Filters, oldest: int = OLDEST) -> tuple[str, ...]:
+def lines(report: Report, filters: Filters, oldest: int) -> tuple[str, ...]:
     """The summary's own lines: per repo, per waiting-on, and where the whole list is."""
     from cmtriage.render import code_span
 
@@ -50,9 +50,12 @@ def lines(report: Report, filters: Filters, oldest: int = OLDEST) -> tuple[str, 
     return tuple(said)
 
 
-def summarise(report: Report, filters: Filters, oldest: int = OLDEST) -> Report:
-    """The report as its summary (an empty report, or one that failed, stays as it is)."""
+def summarise(report: Report, filters: Filters, oldest: int | None = None) -> Report:
+    """The report as its summary (an empty report, or one that failed, stays as it is). It shows the
+    `oldest` items waiting longest: by default --limit of them, else OLDEST."""
     from cmtriage.changes import listed
+
+    oldest = oldest or filters.limit or OLDEST
 
     now = listed(report.items)  # --changes: the note already counts the gone items
     if not now:

@@ -211,7 +211,7 @@ def narrowed(report, output: Output, env: Env):
         own = config.report_defaults(section.name) if config else Filters()
         filters = given.over(own.over(outer))
         section = filtered(section, filters)
-        if changes is not None:
+        if output.changes:
             from cmtriage.changes import marked
 
             section = marked(section, changes, now=env.now, tz=env.team_timezone())
