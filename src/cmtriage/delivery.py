@@ -141,3 +141,17 @@ def last_listed(report_name: str, *, env, place: Mapping[str, str] | None = None
     found = [_last_post(read_json(path)) for path in (state_dir() / MEMORY_DIR).glob(f"{name}-*.json")]
     found = [post for post in found if post is not None]
     return max(found, key=lambda post: post.posted_at or datetime.min.replace(tzinfo=UTC), default=None)
+
+
+def known_titles() -> dict[str, str]:
+    """Item key (sharedsnoozes.item_key) -> title, from what the posts remember listing: how `snoozed`
+    names the items it can, without asking any source."""
+    from cmtriage.sharedsnoozes import item_key
+
+    titles: dict[str, str] = {}
+    for path in sorted((state_dir() / MEMORY_DIR).glob("*.json")):
+        post = _last_post(read_json(path))
+        for entry in post.entries if post else ():
+            if entry.get("url") and entry.get("title"):
+                titles[item_key(str(entry["url"]))] = str(entry["title"])
+    return titles
