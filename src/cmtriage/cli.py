@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stale": ("cmtriage.commands.stale:stale", "Community GitHub issues and pulls nobody answered lately."),
     "new": ("cmtriage.commands.new:new", "New community GitHub issues, each with its type and a reply."),
     "digest": ("cmtriage.commands.digest:digest", "The morning post: every report set up, in one."),
+    "schedule": ("cmtriage.commands.schedule:schedule", "The morning job for Actions, cron or systemd."),
 }
 
 
