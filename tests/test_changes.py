@@ -136,6 +136,15 @@ def test_a_snoozed_item_is_gone_and_a_limit_keeps_the_gone_ones(hook: FakeMatter
     ]
 
 
+def test_a_short_post_remembers_the_whole_list(hook: FakeMattermost, run_cli):
+    assert on(run_cli, 0, listing(1, 2, 3), "--post", "--summary")[0] == 0
+    assert on(run_cli, 1, listing(1, 2, 3), "--post", "--limit", "1", "--only-changes")[2].endswith(
+        "posted nothing\n")  # the same whole list: the rows shown (3, then 1) do not count
+    code, out, _ = on(run_cli, 1, listing(1, 2, 3, 4), "--changes", "--format", "json")
+    assert code == 0
+    assert changes(out) == [(1, "waiting", 2), (2, "waiting", 2), (3, "waiting", 2), (4, "new", 1)]
+
+
 def test_no_earlier_post_marks_everything_new(run_cli, monkeypatch):
     monkeypatch.setitem(cli.COMMANDS, "morning", (f"{__name__}:morning", "Test report."))
     code, out, err = on(run_cli, 0, listing(1), "--changes", "--format", "json")

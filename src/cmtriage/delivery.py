@@ -33,7 +33,7 @@ def fingerprint(report: Report | Digest) -> str:
     from cmtriage.snooze import normalise_url
 
     items = sorted([item.source, normalise_url(item.url), item.reason, str(item.get("waiting_on") or "")]
-                   for item in report.items if item.get("change") != "gone")  # --changes' gone items
+                   for item in listed_items(report))
     failing = sorted({error.source for error in report.errors})
     document = json.dumps({"items": items, "failing": failing, "mention": report.mention}, sort_keys=True)
     return hashlib.sha256(document.encode()).hexdigest()
@@ -103,10 +103,11 @@ def post_report(report: Report | Digest, *, env, only_changes: bool, place: Mapp
                 raise SourceFailure(mattermost.SOURCE, f"{failed} ({done}): {exc.detail}") from None
     warnings: tuple[str, ...] = ()
     try:
-        from cmtriage.changes import listed, remember
+        from cmtriage.changes import remember
 
-        listing = remember(report.items, report.name, _last_post(last), now=env.now, tz=env.team_timezone())
-        write_json(memory, {"report": report.name, "digest": digest, "items": len(listed(report.items)),
+        everything = listed_items(report)
+        listing = remember(everything, report.name, _last_post(last), now=env.now, tz=env.team_timezone())
+        write_json(memory, {"report": report.name, "digest": digest, "items": len(everything),
                             "parts": len(bodies), "posted_at": env.now.isoformat(), "listed": listing})
     except UsageError as exc:
         warnings = (f"posted, but {exc}; --only-changes will post it again next time",)
@@ -114,6 +115,17 @@ def post_report(report: Report | Digest, *, env, only_changes: bool, place: Mapp
 
 
 # --- issue 14: --changes reads what the last post listed ----------------------------------------------------
+def listed_items(report: Report | Digest) -> list:
+    """Every item on the list: those shown and those --limit or --summary left out (`rest`), not the
+    gone ones of --changes; a digest's tagged with their section."""
+    from dataclasses import replace
+
+    if not hasattr(report, "sections"):
+        return [item for item in (*report.items, *report.rest) if item.get("change") != "gone"]
+    return [replace(item, extra={**item.extra, "section": section.name}) for section in report.sections
+            for item in (*section.items, *section.rest) if item.get("change") != "gone"]
+
+
 def _last_post(memory: object):
     """The memory file's listing as changes.LastPost; None when there is no usable one."""
     from cmtriage.changes import LastPost

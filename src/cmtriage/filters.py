@@ -133,8 +133,9 @@ def limited(report: Report, filters: Filters) -> Report:
     more = len(now) - filters.limit
     note = f"… and {more} more: {code_span(whole_list(report.name, filters))} lists them all."
     gone = tuple(item for item in report.items if item.get("change") == GONE)
-    return replace(report, items=(*longest_waiting(now, filters.limit), *gone), total=len(now),
-                   notes=(*report.notes, note))
+    shown = longest_waiting(now, filters.limit)
+    return replace(report, items=(*shown, *gone), total=len(now), notes=(*report.notes, note),
+                   rest=tuple(item for item in now if item not in shown))
 
 
 def apply(report: Report, filters: Filters) -> Report:

@@ -89,6 +89,7 @@ class Report:
     titled: Callable[[Sequence[Item]], str] | None = field(default=None, compare=False)
     # How many items the whole list holds when `items` shows only some of them (--limit, --summary).
     total: int | None = None
+    rest: tuple[Item, ...] = ()  # the items --limit or --summary left out of `items` (remembered, not shown)
 
     @classmethod
     def failed(cls, name: str, title: str, error: SourceError, now: datetime) -> Report:

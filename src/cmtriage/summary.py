@@ -61,5 +61,7 @@ def summarise(report: Report, filters: Filters, oldest: int | None = None) -> Re
     if not now:
         return report
     report = replace(report, items=now)
-    return replace(report, items=longest_waiting(now, oldest), total=len(now),
-                   notes=(*report.notes, *lines(report, filters, oldest)))
+    shown = longest_waiting(now, oldest)
+    notes = (*report.notes, *lines(report, filters, oldest))
+    return replace(report, items=shown, total=len(now), notes=notes,
+                   rest=tuple(item for item in now if item not in shown))
