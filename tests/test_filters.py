@@ -191,3 +191,29 @@ def test_apply_without_filters_is_the_same_report():
 
     report = Report(name="zendesk", title="t", columns=(), items=(ticket(),), generated_at=NOW)
     assert apply(report, Filters()) is report
+
+
+def test_hostile_names_in_a_summary_stay_inline_code():
+    from markdown_it import MarkdownIt
+
+    from cmtriage.models import Column, Report
+    from cmtriage.render import markdown
+    from cmtriage.summary import summarise
+    from test_render import HOSTILE
+
+    items = tuple(Item(source="github", url=f"https://github.com/o/r/issues/{n}", title="t", author="a",
+                       created_at=NOW, last_activity_at=NOW, days_idle=n, reason="r",
+                       extra={"repo": text, "waiting_on": "us"})
+                  for n, text in enumerate(HOSTILE.values(), 1))
+    report = Report(name="stale", title="Stale", columns=(Column("title", "Title", link="url"),), items=items,
+                    generated_at=NOW)
+    text = markdown(summarise(report, Filters(labels=("<!here> `x`",))))
+    notes = text.split("\n\n")[0].splitlines()[1:]
+    assert notes[0].startswith("Per repo: `") and len(notes) == 3
+    for token in MarkdownIt("commonmark").parse("\n\n".join(notes)):
+        if token.type == "inline":
+            kinds = {child.type for child in token.children}
+            assert kinds <= {"text", "code_inline", "softbreak"}, kinds
+            assert not any("@" in c.content or "<" in c.content or "://" in c.content
+                           for c in token.children if c.type == "text")
+    assert "`cmtriage stale --label '<!here> 'x''` prints the whole list." in notes[2]
