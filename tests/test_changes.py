@@ -183,6 +183,17 @@ def test_digest_summarises_the_sections_longer_than_the_limit(configured, run_cl
     )
 
 
+def test_digest_limit_from_repos_yaml(configured, run_cli, write_config):
+    _, zendesk = configured
+    write_config(repos=f'zendesk: {{url: "{zendesk.url}", query: "tags:community"}}\n'
+                       "github: [{repo: mattermost/mattermost}, {repo: mattermost/docs, watch: pulls}]\n"
+                       "reports: {digest: {limit: 2}, new: {limit: 1}}\n")
+    found = json.loads(run_cli("digest", "--format", "json")[1])
+    assert [(i["section"], i.get("number")) for i in found["items"]] == [
+        ("stale", 7), ("stale", 101), ("new", 110), ("zendesk", None)]
+    assert found["sections"][0]["title"] == "3 GitHub issues and pulls with no activity for 7+ days"
+
+
 def test_digest_applies_each_sections_own_defaults(configured, run_cli, write_config):
     github, zendesk = configured
     github.repo("mattermost/mattermost").issues[101].labels = ("Lifecycle/frozen",)
