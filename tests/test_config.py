@@ -217,7 +217,7 @@ def test_a_missing_file_names_its_path_and_the_way_to_another_folder(write_confi
 
 ROTATION_KEYS = "timezone, week_starts, start, members, overrides, release_managers, handoffs"
 REPOS_KEYS = ("staff, bots, github, helpwanted, forum, stackoverflow, uservoice, jira, zendesk, gitlab, "
-              "mattermost, replies, types")
+              "mattermost, replies, types, reports")
 START = "start: 2026-01-05\n"
 
 # (id, the file, the message after "cmtriage: error: ")

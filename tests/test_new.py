@@ -82,6 +82,7 @@ def test_json_has_the_type_its_reason_and_the_reply(fake: FakeGitHub, run_cli):
         "type_reason": 'template headings "Summary", "Steps to reproduce", "Expected behavior"; '
                        'words "crashes" in title',
         "reply": "Thanks @alice! We will try to reproduce this; which version do you run?",
+        "assignees": [],
     }
     assert "post it at https://forum.example.com with" in found[1]["reply"]  # repos.yaml's forum
     assert found[2]["reply"] == DEFAULT_REPLIES[FEATURE].format(

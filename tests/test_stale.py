@@ -140,6 +140,7 @@ def test_json_says_who_the_item_waits_on_and_why(seeded: FakeGitHub, stale):
         "title": "Push notifications delayed", "author": "dana", "created_at": "2026-11-02T10:00:00Z",
         "last_activity_at": "2026-11-04T08:00:00Z", "days_idle": 20, "reason": "the team replied last",
         "repo": MM, "number": 103, "kind": "issue", "labels": [], "waiting_on": "author",
+        "assignees": [],
     }
 
 

@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "snooze": ("cmtriage.commands.snooze:snooze", "Hide an item from every report until a date."),
     "unsnooze": ("cmtriage.commands.snooze:unsnooze", "Put a snoozed item back on the reports."),
     "snoozed": ("cmtriage.commands.snooze:snoozed", "List the snoozed items, until when and why."),
+    "share-snoozes": ("cmtriage.commands.snooze:share_snoozes", "Move local snoozes into snoozes.yaml."),
     "zendesk": ("cmtriage.commands.zendesk:zendesk", "Zendesk tickets sales flagged for the community PM."),
     "stale": ("cmtriage.commands.stale:stale", "Community GitHub issues and pulls nobody answered lately."),
     "new": ("cmtriage.commands.new:new", "New community GitHub issues, each with its type and a reply."),
@@ -34,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "forum": ("cmtriage.commands.forum:forum", "Forum, Stack Overflow, GitLab and GitHub posts to answer."),
     "uservoice": ("cmtriage.commands.uservoice:uservoice", "Feature ideas to update, ask about, thank for."),
     "jira": ("cmtriage.commands.jira:jira", "Draft or create the Jira ticket of a reproducible bug."),
+    "schedule": ("cmtriage.commands.schedule:schedule", "The morning job for Actions, cron or systemd."),
 }
 
 

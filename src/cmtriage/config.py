@@ -161,6 +161,13 @@ class ReposConfig:
     gitlab: GitLab | None = None
     replies: tuple[tuple[str, str], ...] = ()  # post type -> reply template, overriding the defaults
     types: tuple[tuple[str, tuple[str, ...]], ...] = ()  # post type -> its label names; () = the defaults
+    reports: tuple[tuple[str, object], ...] = ()  # report name -> its default filters.Filters
+
+    def report_defaults(self, name: str):
+        """repos.yaml `reports.<name>`: the filters `name` starts from (none set: no filtering)."""
+        from cmtriage.filters import Filters
+
+        return dict(self.reports).get(name, Filters())
 
 
 def _repo_name(node: Node) -> str:
@@ -273,7 +280,7 @@ def _jira(node: Node) -> Jira:
 
 
 def parse_repos(root: Node) -> ReposConfig:
-    top = root.mapping(("staff", "bots", "github", *SOURCE_KEYS, "mattermost", "replies", "types"))
+    top = root.mapping(("staff", "bots", "github", *SOURCE_KEYS, "mattermost", "replies", "types", "reports"))
     values: dict[str, object] = {}
     if "staff" in top:
         staff = top["staff"].mapping(("orgs", "logins"))
@@ -346,6 +353,8 @@ def parse_repos(root: Node) -> ReposConfig:
         values["replies"] = tuple((key, node.string()) for key, node in templates.items())
     if "types" in top:
         values["types"] = _types(top["types"])
+    if "reports" in top:
+        values["reports"] = _report_defaults(top["reports"])
     return ReposConfig(**values)
 
 
@@ -369,6 +378,34 @@ def _types(node: Node) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if not found:
         node.expected("a mapping of post types to label names")
     return tuple(found)
+
+
+REPORT_DEFAULT_KEYS = ("waiting_on", "labels", "exclude_labels", "assignee", "limit")
+MAX_LIMIT = 1000
+
+
+def report_names() -> tuple[str, ...]:
+    """The reports repos.yaml `reports:` may set defaults for: every digest section, the digest, snoozed."""
+    from cmtriage.sections import SECTIONS
+
+    return (*(section.name for section in SECTIONS), "digest", "snoozed")
+
+
+def _report_defaults(node: Node) -> tuple[tuple[str, object], ...]:
+    """`reports: {stale: {waiting_on: us, exclude_labels: [Lifecycle/frozen]}, digest: {limit: 10}}`."""
+    from cmtriage.filters import Filters
+
+    parsed = []
+    for name, child in node.mapping(report_names()).items():
+        keys = child.mapping(REPORT_DEFAULT_KEYS)
+        parsed.append((name, Filters(
+            waiting_on=keys["waiting_on"].choice(("us", "author")) if "waiting_on" in keys else None,
+            labels=keys["labels"].strings() if "labels" in keys else (),
+            exclude_labels=keys["exclude_labels"].strings() if "exclude_labels" in keys else (),
+            assignee=keys["assignee"].string().lstrip("@") if "assignee" in keys else None,
+            limit=keys["limit"].integer(minimum=1, maximum=MAX_LIMIT) if "limit" in keys else None,
+        )))
+    return tuple(parsed)
 
 
 # --- where the files are ---------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ def fingerprint(report: Report | Digest) -> str:
     from cmtriage.snooze import normalise_url
 
     items = sorted([item.source, normalise_url(item.url), item.reason, str(item.get("waiting_on") or "")]
-                   for item in report.items)
+                   for item in listed_items(report))
     failing = sorted({error.source for error in report.errors})
     document = json.dumps({"items": items, "failing": failing, "mention": report.mention}, sort_keys=True)
     return hashlib.sha256(document.encode()).hexdigest()
@@ -86,11 +86,9 @@ def post_report(report: Report | Digest, *, env, only_changes: bool, place: Mapp
     where = "Mattermost" + (f" (~{place['channel']})" if place["channel"] else "")
     memory = memory_path(report.name, url, place["channel"])
     digest = fingerprint(report)
-    if only_changes:
-        last = read_json(memory)
-        if isinstance(last, dict) and last.get("digest") == digest:
-            return Posted(f"{report.name}: same items as the last post to {where}{_when(last)}; "
-                          "posted nothing")
+    last = read_json(memory)
+    if only_changes and isinstance(last, dict) and last.get("digest") == digest:
+        return Posted(f"{report.name}: same items as the last post to {where}{_when(last)}; posted nothing")
     bodies = payloads(report, place)
     with mattermost.client() as http:
         for number, body in enumerate(bodies, 1):
@@ -105,8 +103,67 @@ def post_report(report: Report | Digest, *, env, only_changes: bool, place: Mapp
                 raise SourceFailure(mattermost.SOURCE, f"{failed} ({done}): {exc.detail}") from None
     warnings: tuple[str, ...] = ()
     try:
-        write_json(memory, {"report": report.name, "digest": digest, "items": len(report.items),
-                            "parts": len(bodies), "posted_at": env.now.isoformat()})
+        from cmtriage.changes import remember
+
+        everything = listed_items(report)
+        listing = remember(everything, report.name, _last_post(last), now=env.now, tz=env.team_timezone())
+        write_json(memory, {"report": report.name, "digest": digest, "items": len(everything),
+                            "parts": len(bodies), "posted_at": env.now.isoformat(), "listed": listing})
     except UsageError as exc:
         warnings = (f"posted, but {exc}; --only-changes will post it again next time",)
     return Posted(f"posted {_parts(len(bodies))} to {where}", warnings)
+
+
+# --- issue 14: --changes reads what the last post listed ----------------------------------------------------
+def listed_items(report: Report | Digest) -> list:
+    """Every item on the list: those shown and those --limit or --summary left out (`rest`), not the
+    gone ones of --changes; a digest's tagged with their section."""
+    from dataclasses import replace
+
+    if not hasattr(report, "sections"):
+        return [item for item in (*report.items, *report.rest) if item.get("change") != "gone"]
+    return [replace(item, extra={**item.extra, "section": section.name}) for section in report.sections
+            for item in (*section.items, *section.rest) if item.get("change") != "gone"]
+
+
+def _last_post(memory: object):
+    """The memory file's listing as changes.LastPost; None when there is no usable one."""
+    from cmtriage.changes import LastPost
+
+    if not isinstance(memory, dict) or not isinstance(memory.get("listed"), list):
+        return None
+    try:
+        posted_at = datetime.fromisoformat(str(memory.get("posted_at")))
+    except ValueError:
+        posted_at = None
+    return LastPost(tuple(entry for entry in memory["listed"] if isinstance(entry, dict)), posted_at)
+
+
+def last_listed(report_name: str, *, env, place: Mapping[str, str] | None = None):
+    """What the last post of `report_name` listed: the post to MATTERMOST_WEBHOOK_URL (and the channel)
+    when it is set, else the latest post of that report anywhere; None when nothing was posted yet."""
+    import os
+
+    from cmtriage.sources.mattermost import URL_VARIABLE
+
+    url = os.environ.get(URL_VARIABLE, "").strip()
+    if url:
+        return _last_post(read_json(memory_path(report_name, url, target(env, place)["channel"])))
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", report_name)
+    found = [_last_post(read_json(path)) for path in (state_dir() / MEMORY_DIR).glob(f"{name}-*.json")]
+    found = [post for post in found if post is not None]
+    return max(found, key=lambda post: post.posted_at or datetime.min.replace(tzinfo=UTC), default=None)
+
+
+def known_titles() -> dict[str, str]:
+    """Item key (sharedsnoozes.item_key) -> title, from what the posts remember listing: how `snoozed`
+    names the items it can, without asking any source."""
+    from cmtriage.sharedsnoozes import item_key
+
+    titles: dict[str, str] = {}
+    for path in sorted((state_dir() / MEMORY_DIR).glob("*.json")):
+        post = _last_post(read_json(path))
+        for entry in post.entries if post else ():
+            if entry.get("url") and entry.get("title"):
+                titles[item_key(str(entry["url"]))] = str(entry["title"])
+    return titles

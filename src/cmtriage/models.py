@@ -95,6 +95,9 @@ class Report:
     listed: bool = True  # False when none of its sources could be read: then it lists nothing at all
     missing: tuple[str, ...] = ()  # what could not be read when some was (repos, items' comments)
     footed: Callable[[Sequence[Item]], tuple[str, ...]] | None = field(default=None, compare=False)  # footer
+    # How many items the whole list holds when `items` shows only some of them (--limit, --summary).
+    total: int | None = None
+    rest: tuple[Item, ...] = ()  # the items --limit or --summary left out of `items` (remembered, not shown)
 
     @classmethod
     def failed(cls, name: str, title: str, error: SourceError | Sequence[SourceError], now: datetime,

@@ -95,14 +95,15 @@ def _trusted(line: str) -> str:
 MAX_COPY = 2000  # a text to copy is kept whole up to this; a row of it still fits in a post
 
 
-def code_span(text: Any) -> str:
+def code_span(text: Any, *, in_table: bool = False) -> str:
     """Text as a Markdown inline code span: copied from the rendered post it is exactly `clean(text)`
-    (no zero-width space, no backslash), and inside it nothing links, formats or mentions. Only the
-    table's pipes are escaped, which GFM takes out again inside a cell."""
+    (no zero-width space, no backslash), and inside it nothing links, formats or mentions. In a table
+    cell its pipes are escaped, which GFM takes out again there."""
     text = shorten(clean(text), MAX_COPY)
     if not text:
         return ""
-    text = text.replace("|", "\\|")
+    if in_table:
+        text = text.replace("|", "\\|")
     fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") or (text.startswith(" ") and text.endswith(" ")) \
         else ""
@@ -112,7 +113,7 @@ def code_span(text: Any) -> str:
 def _md_cell(item: Item, column: Column) -> str:
     value = plain_value(item.get(column.key))
     if column.copy:
-        return code_span(value)
+        return code_span(value, in_table=True)
     url = _safe_url(item.get(column.link)) if column.link else None
     if url:  # an empty title still needs something to click
         return f"[{markdown_text(value, in_link=True) or '(untitled)'}]({url})"
@@ -422,3 +423,5 @@ def render(report: Report | Digest, fmt: str, *, width: int | None = None, color
 
         return "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in payloads(report, target))
     raise ValueError(f"unknown format {fmt!r}")
+
+

@@ -200,19 +200,23 @@ def active(now: datetime, path: Path | None = None) -> list[Snooze]:
             for url, until, reason, who, created, shown in rows]
 
 
-def hide_snoozed(report: Report, now: datetime, path: Path | None = None) -> Report:
-    """The report without the items snoozed at `now`, saying how many it hid. A snooze file that
-    cannot be read hides nothing and becomes one of the report's errors."""
+def hide_snoozed(report: Report, now: datetime, path: Path | None = None, shared: frozenset[str] = frozenset()
+                 ) -> Report:
+    """The report without the items snoozed at `now`, saying how many it hid; `shared` holds the keys
+    (sharedsnoozes.item_key) of snoozes.yaml's. A snooze file that cannot be read hides nothing and
+    becomes one of the report's errors."""
     if report.name == REPORT_NAME or not report.items or any(e.source == "snoozes" for e in report.errors):
         return report  # an unreadable file already said so: hiding twice is the same as once
+    from cmtriage.sharedsnoozes import item_key
+
     path = path or default_path()
     try:
-        snoozed = {s.url for s in active(now, path)}
+        snoozed = {item_key(s.url) for s in active(now, path)} | shared
     except sqlite3.Error as exc:
         return replace(report, errors=(*report.errors, SourceError("snoozes", f"cannot read {path}: {exc}")))
     if not snoozed:
         return report
-    kept = tuple(item for item in report.items if normalise_url(item.url) not in snoozed)
+    kept = tuple(item for item in report.items if item_key(item.url) not in snoozed)
     hidden = len(report.items) - len(kept)
     if not hidden:
         return report

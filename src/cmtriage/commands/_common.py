@@ -58,6 +58,9 @@ class Output:
     only_changes: bool
     show: bool = True  # False for --post alone: the post is the output, stdout stays quiet (like gh)
     place: dict[str, str] = field(default_factory=dict)  # --channel, --username, --icon-url as given
+    filters: Any = None  # filters.Filters from the command line (repos.yaml's defaults are added in emit)
+    summary: bool = False
+    changes: bool = False
 
 
 EXTENSIONS = {".json": "json", ".csv": "csv", ".md": "markdown", ".markdown": "markdown"}
@@ -79,8 +82,47 @@ def default_format(path: Path | None) -> str:
     return "table" if not to_file and terminal().stdout_is_terminal() else "markdown"
 
 
+def filter_options(func: Callable) -> Callable:
+    """--waiting-on, --label, --exclude-label, --assignee, --no-assignee, --limit, --summary and --changes,
+    for every report command (report_options adds them): they become `filters`, `summary`, `changes`."""
+
+    @click.option("--waiting-on", type=click.Choice(("us", "author", "any")),
+                  help="Only items waiting on the team (us) or on their author; any: both, whatever "
+                       "repos.yaml reports: says.")
+    @click.option("--label", "labels", multiple=True, metavar="NAME",
+                  help="Only items with this label, in any case (repeat: with every one of them).")
+    @click.option("--exclude-label", "exclude_labels", multiple=True, metavar="NAME",
+                  help="Leave out items with this label, in any case (repeat for more).")
+    @click.option("--assignee", metavar="LOGIN", help="Only items assigned to LOGIN.")
+    @click.option("--no-assignee", is_flag=True, help="Only items assigned to nobody.")
+    @click.option("--limit", type=click.IntRange(1, 1000), metavar="N",
+                  help="Only the N items waiting longest, then how many more and the command that lists "
+                       "them (a digest summarises each section longer than N).")
+    @click.option("--summary", is_flag=True,
+                  help="A short post: counts per repo and per waiting-on, the items waiting longest, and "
+                       "the command that prints the whole list.")
+    @click.option("--changes", is_flag=True,
+                  help="Mark each item new or still waiting (and for how many mornings) since the last "
+                       "post, and list the items gone since.")
+    @functools.wraps(func)
+    def wrapper(*args: Any, waiting_on: str | None, labels: tuple[str, ...], exclude_labels: tuple[str, ...],
+                assignee: str | None, no_assignee: bool, limit: int | None, summary: bool, changes: bool,
+                **kwargs: Any) -> Any:
+        from cmtriage.filters import Filters
+
+        if assignee and no_assignee:
+            raise UsageError("--assignee and --no-assignee exclude each other")
+        filters = Filters(waiting_on=waiting_on, labels=labels, exclude_labels=exclude_labels,
+                          assignee=assignee.lstrip("@") if assignee else None, no_assignee=no_assignee,
+                          limit=limit)
+        return func(*args, filters=filters, summary=summary, changes=changes, **kwargs)
+
+    return wrapper
+
+
 def report_options(func: Callable) -> Callable:
-    """--format, -o, --post, --only-changes, --channel, --username, --icon-url: every report has them."""
+    """--format, -o, --post, --only-changes, --channel, --username, --icon-url and the filters: every report
+    has them."""
 
     @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS),
                   help="Output format  [default: table on a terminal, else markdown; env: CMTRIAGE_FORMAT]")
@@ -99,10 +141,12 @@ def report_options(func: Callable) -> Callable:
     @click.option("--icon-url", metavar="URL",
                   help="With --post or payload: the picture to post with  [default: repos.yaml "
                        "mattermost.icon_url, else the webhook's own]")
+    @filter_options
     @context_options
     @functools.wraps(func)
     def wrapper(*args: Any, fmt: str | None, output_path: Path | None, post: bool, only_changes: bool,
-                channel: str | None, username: str | None, icon_url: str | None, **kwargs: Any) -> Any:
+                channel: str | None, username: str | None, icon_url: str | None, filters: Any, summary: bool,
+                changes: bool, **kwargs: Any) -> Any:
         if only_changes and not post:
             raise UsageError("--only-changes goes with --post")
         if post:  # before any fetching: a cron job without the hook should not spend a run to learn it
@@ -118,7 +162,8 @@ def report_options(func: Callable) -> Callable:
         if icon_url and http_url(icon_url) is None:
             raise UsageError(f"--icon-url: expected an http(s) URL, got {icon_url!r}")
         output = Output(fmt=chosen, path=output_path, post=post, only_changes=only_changes,
-                        show=not post or bool(fmt or output_path), place=place)
+                        show=not post or bool(fmt or output_path), place=place, filters=filters,
+                        summary=summary, changes=changes)
         return func(*args, output=output, **kwargs)
 
     return wrapper
@@ -142,7 +187,13 @@ def emit(report, output: Output, env: Env) -> int:
     from cmtriage.terminal import terminal
 
     screen = terminal()
-    report = report.each(lambda section: hide_snoozed(section, env.now))
+    shared, unreadable = shared_snoozes(env)
+    report = report.each(lambda section: hide_snoozed(section, env.now, shared=shared))
+    if unreadable:  # like an unreadable local file: nothing hidden, the report says why, exit 1
+        from dataclasses import replace
+
+        report = report.each(lambda section: replace(section, errors=(*section.errors, unreadable)))
+    report = narrowed(report, output, env)
     if output.show:
         width = screen.width() if output.fmt == "table" else None
         color = output.fmt == "table" and output.path is None and screen.color()
@@ -167,6 +218,55 @@ def emit(report, output: Output, env: Env) -> int:
             screen.warn(warning)
         screen.say(posted.said)
     return EXIT_PARTIAL if report.errors else EXIT_OK
+
+
+def shared_snoozes(env: Env) -> tuple[frozenset[str], Any]:
+    """The keys of the snoozes running in snoozes.yaml beside repos.yaml, and the SourceError of a file
+    that cannot be read (a merge left conflict markers in it), else None."""
+    from cmtriage.errors import ConfigError
+    from cmtriage.sharedsnoozes import active, item_key, path_in
+
+    path = path_in(env.config_dir)
+    if not path.exists():
+        return frozenset(), None
+    try:
+        return frozenset(item_key(e.url) for e in active(path, env.now, env.team_timezone())), None
+    except ConfigError as exc:
+        from cmtriage.models import SourceError
+
+        return frozenset(), SourceError("snoozes", str(exc))
+
+
+def narrowed(report, output: Output, env: Env):
+    """The report as the reader asked for it: filtered (repos.yaml `reports:` defaults under the options),
+    marked with its changes since the last post (--changes), then cut to --limit or summarised. A digest's
+    sections are each filtered by their own defaults, and summarised when longer than --limit."""
+    from cmtriage.filters import Filters, filtered, limited
+    from cmtriage.summary import summarise
+
+    given = output.filters or Filters()
+    config = env.repos() if env.has_repos() else None
+    in_digest = hasattr(report, "sections")
+    outer = config.report_defaults(report.name) if config and in_digest else Filters()
+    changes = None
+    if output.changes:
+        from cmtriage.delivery import last_listed
+
+        changes = last_listed(report.name, env=env, place=output.place)
+
+    def narrow(section):
+        own = config.report_defaults(section.name) if config else Filters()
+        filters = given.over(own.over(outer))
+        section = filtered(section, filters)
+        if output.changes:
+            from cmtriage.changes import marked
+
+            section = marked(section, changes, now=env.now, tz=env.team_timezone())
+        if output.summary or (in_digest and filters.limit is not None and len(section.items) > filters.limit):
+            return summarise(section, filters)
+        return section if in_digest else limited(section, filters)
+
+    return report.each(narrow)
 
 
 # --- options of the GitHub reports, shared by stale, new and digest ---------------------------------------

@@ -35,23 +35,35 @@ def snooze(url: str, until_text: str, reason: str, env: Env) -> None:
     """Hide an item from every report until a date.
 
     URL is the item's web address, as the reports print it (a trailing slash or #fragment does
-    not matter). A date means the item is back on the list when that day begins in the
-    rotation's time zone (UTC without rotation.yaml): `--until 2026-12-01` hides it through
-    Nov 30. Snoozing an item again replaces its snooze.
+    not matter; an issue's and a pull's address are the same item), or OWNER/REPO#N. With a
+    snoozes.yaml beside repos.yaml (see share-snoozes) the snooze goes there, for the whole team.
+    A date means the item is back on the list when that day begins in the rotation's time zone
+    (UTC without rotation.yaml): `--until 2026-12-01` hides it through Nov 30.
+    Snoozing an item again replaces its snooze.
 
     \b
     Example:
       cmtriage snooze https://github.com/mattermost/mattermost/issues/123 \\
           --until 2026-12-01 --reason "desktop team has it"
       cmtriage snooze https://mattermost.zendesk.com/agent/tickets/4512 --until 2w
+      cmtriage snooze mattermost/docs#512 --until 3d --reason "docs team is on it"
     """
+    from cmtriage import sharedsnoozes as shared
     from cmtriage import snooze as snoozes
     from cmtriage.text import clean
 
-    address = snoozes.web_address(url)
+    address = shared.address(url)
     tz = env.team_timezone()
     until = snoozes.parse_until(until_text, env.now, tz)
     who = os.environ.get("USER") or os.environ.get("USERNAME") or ""
+    team_file = shared.path_in(env.config_dir)
+    if team_file.exists():  # the team's file: everyone's reports hide it once it is committed and pulled
+        entry = shared.Shared(url=snoozes.normalise_url(address), until=shared.until_text(until_text, until),
+                              by=who, reason=reason)
+        shared.add(team_file, entry, now=env.now, tz=tz)
+        ends = f"{until.astimezone(tz):%Y-%m-%d %H:%M %Z}"
+        click.echo(f"Snoozed {clean(entry.url)} until {ends} in {team_file}.")
+        return
     with _snooze_file():
         added = snoozes.add(address, until, reason=reason, who=who, now=env.now,
                             until_local=snoozes.describe_until(until_text, until, tz))
@@ -68,12 +80,15 @@ def unsnooze(url: str, env: Env) -> None:
     Example:
       cmtriage unsnooze https://github.com/mattermost/mattermost/issues/123
     """
+    from cmtriage import sharedsnoozes as shared
     from cmtriage import snooze as snoozes
     from cmtriage.text import clean
 
-    address = snoozes.web_address(url)
+    address = shared.address(url)
+    team_file = shared.path_in(env.config_dir)
+    removed = shared.remove(team_file, address, now=env.now, tz=env.team_timezone())
     with _snooze_file():
-        removed = snoozes.remove(address, now=env.now)
+        removed = snoozes.remove(address, now=env.now) or removed
     key = clean(snoozes.normalise_url(address))
     if not removed:
         raise UsageError(f"{key} is not snoozed (cmtriage snoozed lists what is)")
@@ -92,8 +107,41 @@ def snoozed(output: Output, env: Env) -> int:
       cmtriage snoozed
       cmtriage snoozed --format json
     """
+    from cmtriage import sharedsnoozes as shared
     from cmtriage import snooze as snoozes
+    from cmtriage.delivery import known_titles
 
+    tz = env.team_timezone()
+    team = shared.active(shared.path_in(env.config_dir), env.now, tz)
     with _snooze_file():
         active = snoozes.active(env.now)
-    return emit(snoozes.listing(active, now=env.now), output, env)
+    return emit(shared.listing(active, team, now=env.now, tz=tz, titles=known_titles()), output, env)
+
+
+@click.command("share-snoozes")
+@context_options
+def share_snoozes(env: Env) -> None:
+    """Move this machine's snoozes into snoozes.yaml beside repos.yaml, for the team to share.
+
+    Creates the file if need be. From then on `snooze` and `unsnooze` write that file (commit and
+    push it; a cron job's checkout then hides the same items), and every report hides what it and any
+    local snoozes hold. Each entry is {url, until, by, reason}, sorted by url, so two people snoozing
+    different items edit different lines and git merges them.
+
+    \b
+    Example:
+      cmtriage share-snoozes --config-dir ~/team-config
+      git -C ~/team-config add snoozes.yaml && git -C ~/team-config commit -m "Shared snoozes"
+    """
+    from cmtriage import sharedsnoozes as shared
+    from cmtriage.snooze import default_path
+
+    team_file = shared.path_in(env.config_dir)
+    if not env.config_dir.is_dir():
+        raise UsageError(f"{env.config_dir}: no such folder (use --config-dir or CMTRIAGE_CONFIG_DIR)")
+    with _snooze_file():
+        moved = shared.move_local(team_file, now=env.now, tz=env.team_timezone())
+    if not team_file.exists():
+        shared.write(team_file, [])
+    noun = "snooze" if moved == 1 else "snoozes"
+    click.echo(f"Moved {moved} {noun} from {default_path()} to {team_file}; commit it to share them.")

@@ -19,7 +19,8 @@ def _counted(section: Report, short: Mapping[str, str]) -> str:
     short = short.get(section.name, section.name)
     if not section.listed:
         return f"{short} failed"
-    return f"{len(section.items)} {short}" + (" (incomplete)" if section.errors else "")
+    count = len(section.items) if section.total is None else section.total  # --limit shows only some
+    return f"{count} {short}" + (" (incomplete)" if section.errors else "")
 
 
 def build(sections: Sequence[Report], *, now: datetime, local_day: str, mention: str | None = None,

@@ -81,7 +81,8 @@ def build(activities: Sequence[Activity], *, people: People, now: datetime, sinc
                        "labels": list(issue.labels), "waiting_on": waiting_on, "post_type": guess.post_type,
                        "type_reason": guess.reason,
                        "reply": reply_for(guess.post_type, templates, author=issue.author,
-                                          forum_url=forum_url)},
+                                          forum_url=forum_url),
+                       "assignees": list(issue.assignees)},
             ))
     items.sort(key=lambda item: (item.created_at, item.extra["repo"].lower(), item.extra["number"]))
     start = since.astimezone(UTC)

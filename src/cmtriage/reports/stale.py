@@ -223,7 +223,8 @@ def build(planned: Plan, history: Mapping[tuple[str, int], Comment | Exception |
             created_at=issue.created_at, last_activity_at=last_activity,
             days_idle=(now - last_activity) // _DAY, reason=reason,
             extra={"repo": issue.repo, "number": issue.number, "kind": issue.kind,
-                   "labels": list(issue.labels), "waiting_on": waiting},
+                   "labels": list(issue.labels), "waiting_on": waiting,
+                   "assignees": list(issue.assignees)},
         ))
     items.sort(key=lambda item: (-item.days_idle, item.extra["repo"].lower(), item.extra["number"]))
     if days not in thresholds.values():  # every repo has its own: the title names the shortest

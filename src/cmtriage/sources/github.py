@@ -1014,10 +1014,10 @@ def _slim_issues(with_body: bool) -> Callable[[Any], list[dict[str, Any]]]:
             "author_type": (d.get("user") or {}).get("type", "User"),
             "association": d.get("author_association", "NONE"),
             "labels": [label["name"] for label in d.get("labels", [])],
+            "assignees": [a["login"] for a in d.get("assignees") or [] if a and a.get("login")],
             "comments": d.get("comments", 0), "created_at": d["created_at"], "updated_at": d["updated_at"],
             "pull": "pull_request" in d, "closed_at": d.get("closed_at"),
             "body": (d.get("body") or "")[:BODY_LIMIT] if with_body else "",
-            "assignees": [u["login"] for u in d.get("assignees") or () if u and u.get("login")],
         } for d in data]
 
     return slim
