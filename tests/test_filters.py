@@ -85,7 +85,8 @@ def test_repos_yaml_defaults_and_options_over_them(labelled: FakeGitHub, write_c
     ("reports:\n  stale:\n    waiting_on: nobody\n",
      'repos.yaml:3: reports.stale.waiting_on: expected one of us | author, got "nobody"'),
     ("reports:\n  stael: {limit: 3}\n",
-     "repos.yaml:2: reports.stael: unknown key (known keys: stale, new, zendesk, helpwanted, uservoice, forum, metrics, digest, snoozed)"),
+     "repos.yaml:2: reports.stael: unknown key (known keys: stale, new, zendesk, helpwanted, uservoice, "
+     "forum, metrics, digest, snoozed)"),
     ("reports:\n  stale: {limit: 0}\n",
      "repos.yaml:2: reports.stale.limit: expected a whole number of at least 1, got 0"),
     ("reports:\n  stale: {labels: yes}\n",
