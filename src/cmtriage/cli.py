@@ -80,8 +80,10 @@ def cli(debug: bool, verbose: bool) -> None:
     """Triage for the team that answers an open-source community.
 
     Lists what needs an answer (GitHub issues and pulls nobody answered, the day's new
-    issues with a ready reply, Zendesk tickets flagged for the community PM), posts it to
-    Mattermost, and says who is on community duty this week.
+    issues with a ready reply, unanswered forum and Stack Overflow questions, Help Wanted
+    issues to label and follow up, feature ideas whose status is out of date, Zendesk tickets
+    flagged for the community PM), posts it to Mattermost, says who is on community duty this
+    week, and how fast the team answered.
 
     \b
     Examples:
