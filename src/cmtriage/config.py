@@ -15,7 +15,11 @@ REPOS_FILE = "repos.yaml"
 ROTATION_FILE = "rotation.yaml"
 WATCH_KINDS = ("issues", "pulls", "both")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+# GitHub's characters: an owner (user or org) starts with a letter or digit, then letters, digits,
+# hyphens (and underscores, for managed users), 39 at most; a repo name is letters, digits, '.', '-' and
+# '_', 100 at most, and never '.' or '..', which a URL would read as a folder ("../user" is /user).
+OWNER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,38}$")
+REPO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,38}/(?!\.\.?$)[A-Za-z0-9_.-]{1,100}$")
 _USERNAME = re.compile(r"^[A-Za-z0-9._-]+$")  # what Mattermost allows in a username
 _CHANNEL_MENTIONS = ("all", "channel", "here")  # these notify everyone: never a member's mention
 MAX_DAYS = 3650  # ten years: past that a day count is a typo, and dates that far back stop being dates
@@ -100,9 +104,24 @@ class ReposConfig:
 
 def _repo_name(node: Node) -> str:
     name = node.string()
-    if not _REPO_NAME.match(name):
+    if not REPO_NAME.match(name):
         node.expected("owner/name like mattermost/mattermost")
     return name
+
+
+def _org_names(node: Node) -> tuple[str, ...]:
+    """GitHub organizations' names (each goes into a request's path)."""
+    from cmtriage.errors import ConfigError
+
+    names = node.strings()
+    bad = [index for index, name in enumerate(names) if not OWNER_NAME.match(name)]
+    if bad:
+        try:
+            culprit = list(node.items())[bad[0]]
+        except ConfigError:  # a lone name, not a list
+            culprit = node
+        culprit.expected("a GitHub organization's name like mattermost")
+    return names
 
 
 def _required(keys: dict[str, Node], parent: Node, key: str, what: str) -> Node:
@@ -146,7 +165,7 @@ def parse_repos(root: Node) -> ReposConfig:
     if "staff" in top:
         staff = top["staff"].mapping(("orgs", "logins"))
         values["staff"] = Staff(
-            orgs=staff["orgs"].strings() if "orgs" in staff else (),
+            orgs=_org_names(staff["orgs"]) if "orgs" in staff else (),
             logins=staff["logins"].strings() if "logins" in staff else (),
         )
     if "bots" in top:

@@ -4,7 +4,6 @@ came back. Nothing here prints a report; warnings go to the terminal."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
 
 STALE_TITLE = "Stale GitHub issues and pulls"  # of a report that could not be made
 NEW_TITLE = "New GitHub issues"
-REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 
 # --- what to look at ---------------------------------------------------------------------------------------
@@ -39,7 +37,7 @@ def config(env: Env, repos: Sequence[str]) -> ReposConfig:
 
 def watches(config: ReposConfig, repos: Sequence[str], env: Env) -> list[RepoWatch]:
     """The watches of repos.yaml, or those --repo names (one not in repos.yaml watches issues)."""
-    from cmtriage.config import REPOS_FILE, RepoWatch
+    from cmtriage.config import REPO_NAME, REPOS_FILE, RepoWatch
 
     if not repos:
         if not config.github:
