@@ -990,11 +990,15 @@ def _json(body: str) -> Any:
 
 
 def _links(header: str) -> dict[str, str]:
+    """A Link header's URLs by rel; one that names none is garbage (_Unexpected), not a last page."""
     from requests.utils import parse_header_links
 
     if not header:
         return {}
-    return {link["rel"]: link["url"] for link in parse_header_links(header) if "rel" in link}
+    links = {link["rel"]: link["url"] for link in parse_header_links(header) if "rel" in link and link["url"]}
+    if not links:
+        raise _Unexpected(f"the Link header is not one: {_shown(header)}")
+    return links
 
 
 def _cache_key(url: str, params: Sequence[tuple[str, str]]) -> str:
