@@ -86,7 +86,8 @@ class Cache:
 
         oldest = (date.fromisoformat(self._today) - timedelta(days=PRUNE_DAYS)).isoformat()
         with self._lock:
-            kept = {k: e for k, e in self._entries.items() if str(e.get("used", "")) >= oldest}
+            kept = {k: e for k, e in self._entries.items()
+                    if isinstance(e, dict) and str(e.get("used", "")) >= oldest}
             text = json.dumps({"version": VERSION, "entries": kept}, separators=(",", ":"))
             self._dirty = False
         ensure_dir(self.path.parent)

@@ -193,7 +193,25 @@ class Stats:
 
 # --- settings from the environment ------------------------------------------------------------------------
 def api_root() -> str:
-    return (os.environ.get("GITHUB_API_URL") or DEFAULT_API_ROOT).rstrip("/")
+    """GITHUB_API_URL (GitHub Enterprise: https://HOST/api/v3), else api.github.com; a value that is no
+    http(s) URL with a host (and a port that is one) is a usage error naming the variable."""
+    value = os.environ.get("GITHUB_API_URL", "").strip()
+    if not value:
+        return DEFAULT_API_ROOT
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 -- raises ValueError for a port out of range
+        valid = parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and value.isprintable()
+        valid = valid and " " not in value and not parts.username and not parts.password
+    except ValueError:  # "http://[::1"
+        valid = False
+    if not valid:
+        from cmtriage.errors import UsageError
+        from cmtriage.text import clean
+
+        raise UsageError(f"GITHUB_API_URL: expected an http(s) URL like https://api.github.com or "
+                         f"https://github.example.com/api/v3, got {clean(value)!r}")
+    return value.rstrip("/")
 
 
 def token() -> tuple[str | None, str | None]:
