@@ -178,7 +178,7 @@ class Node:
             self.expected("a whole number")
         text = self._node.value.strip().replace("_", "")
         if not _INTEGER.match(text):  # `!!int ""`, `!!int abc`: a tag does not make a number
-            self.expected("a whole number")
+            self.fail(f"expected a whole number, got {quoted(self._node.value)}")
         try:
             value = _CONSTRUCTOR.construct_object(self._node)
         except ValueError:  # too many digits for Python to read: far past either bound

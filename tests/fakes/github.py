@@ -171,7 +171,7 @@ class Request:
 
 @dataclass
 class _Fault:
-    kind: str  # "status" | "hang" | "drop" | "secondary"
+    kind: str  # "status" | "hang" | "drop" | "secondary" | "truncate"
     times: int
     status: int = 502
     seconds: float = 0.0
@@ -276,6 +276,10 @@ class FakeGitHub:
     def drop(self, times: int = 1, where: str | None = None) -> None:
         self._faults.append(_Fault("drop", times, where=where))
 
+    def truncate(self, times: int = 1, where: str | None = None) -> None:
+        """A 200 whose body breaks off before its Content-Length: a connection reset mid-answer."""
+        self._faults.append(_Fault("truncate", times, where=where))
+
     def secondary_limit(self, times: int = 1, retry_after: int | None = 3, status: int = 403) -> None:
         self._faults.append(_Fault("secondary", times, status=status, seconds=retry_after or 0))
 
@@ -325,8 +329,6 @@ class FakeGitHub:
                     extra.update(self._rate_headers())
             return request.status, extra, body, 0.0
         status, extra, body = self._route(method, parts.path, params, request.authorization)
-        if self.tamper is not None:  # a test's malformed or odd answer in place of the real one
-            status, extra, body = self.tamper(parts.path, params, status, extra, body)
         if status == 200:
             etag = 'W/"' + hashlib.sha256(json.dumps([body, extra.get("Link")]).encode()).hexdigest() + '"'
             extra["ETag"] = etag
@@ -343,6 +345,8 @@ class FakeGitHub:
                 else:
                     self.remaining -= 1
             extra.update(self._rate_headers())
+        if self.tamper is not None:  # a test's malformed or odd answer in place of the real one
+            status, extra, body = self.tamper(parts.path, params, status, extra, body)
         request.status = status
         return status, extra, body, delay
 
@@ -362,6 +366,8 @@ class FakeGitHub:
     def _fault_answer(fault: _Fault) -> tuple[int, dict[str, str], Any]:
         if fault.kind == "drop":
             return 0, {}, None
+        if fault.kind == "truncate":
+            return -1, {}, None
         if fault.kind == "secondary":
             extra = {"Retry-After": str(int(fault.seconds))} if fault.seconds else {}
             return fault.status, extra, {"message": SECONDARY_LIMIT_MESSAGE,
@@ -727,6 +733,17 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                 return
             if delay:  # hang: the client gives up before this answer
                 time.sleep(delay)
+            if status == -1:  # truncate: headers promise more than the body brings, then the line drops
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", "1000")
+                self.end_headers()
+                with contextlib.suppress(OSError):
+                    self.wfile.write(b'[{"number": 1')
+                    self.wfile.flush()
+                    self.connection.shutdown(2)
+                self.close_connection = True
+                return
             data = b"" if body is None else (body if isinstance(body, str) else json.dumps(body)).encode()
             self.send_response(status)
             extra.setdefault("Content-Type", "application/json; charset=utf-8")

@@ -204,9 +204,9 @@ def stale_report(github: GitHub, resolved: Resolved, watches: Sequence[RepoWatch
         longest = max(d for (name, _), d in thresholds.items() if name == repo.name)
         shortest = min(d for (name, _), d in thresholds.items() if name == repo.name)
         if activity == "updated":
-            plans.append(Plan(repo, open_items_updated_before(env.now - timedelta(days=shortest))))
+            plans.append(Plan(repo, open_items_updated_before(_days_back(env, shortest))))
         else:
-            plans.append(Plan(repo, every_open_item(), comments_since=env.now - timedelta(days=longest)))
+            plans.append(Plan(repo, every_open_item(), comments_since=_days_back(env, longest)))
     fetched = github.fetch(plans)
     errors += [SourceError.of(f) for f in fetched.values() if isinstance(f, SourceFailure)]
     activities = [a for a in fetched.values() if not isinstance(a, SourceFailure)]
@@ -217,6 +217,15 @@ def stale_report(github: GitHub, resolved: Resolved, watches: Sequence[RepoWatch
     return report.build(activities, history, people=resolved.people, now=env.now, thresholds=thresholds,
                         activity=activity, mention=mention, archived=_unique(resolved.archived.values()),
                         errors=errors, days=days)
+
+
+def _days_back(env: Env, days: int) -> datetime:
+    """`days` before now; a usage error when that is before the calendar begins (--now 0001-01-01)."""
+    try:
+        return env.now - timedelta(days=days)
+    except OverflowError:
+        raise UsageError(f"--now {env.now.date().isoformat()}: {days} days before it is before the "
+                         "calendar begins (0001-01-01)") from None
 
 
 def _unique(names: Iterable[str]) -> list[str]:

@@ -498,8 +498,7 @@ class GitHub:
             delay = self._window.reserve()
             if delay > 0:
                 self._wait(delay, f"at most {REQUESTS_PER_MINUTE} requests a minute")
-            status, response_headers, body = self._requester.requestJson(
-                "GET", url, parameters=dict(params) or None, headers=headers)
+            status, response_headers, body = self._request(url, params, headers)
             self._count(status, response_headers)
             data = _json(body)
             kind = _limit(status, response_headers, data)
@@ -518,6 +517,26 @@ class GitHub:
             self._cache.put(key, {"etag": response_headers["etag"], "data": page.data, "links": page.links,
                                   "version": version})
         return page
+
+    def _request(self, url: str, params: Sequence[tuple[str, str]], headers: dict[str, str] | None
+                 ) -> tuple[int, dict[str, Any], str]:
+        """One GET through PyGithub. An answer cut off mid-body (urllib3's Retry never sees one: the
+        status had arrived) is asked again like a dropped connection, ATTEMPTS times in all; rate-limit
+        headers PyGithub cannot read are an _Unexpected answer, not a ValueError."""
+        import requests
+
+        for attempt in range(ATTEMPTS):
+            try:
+                return self._requester.requestJson("GET", url, parameters=dict(params) or None,
+                                                   headers=headers)
+            except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
+                if attempt == ATTEMPTS - 1:
+                    raise
+                self._wait(min(8.0, BACKOFF * 2 ** attempt), "backoff")
+            except ValueError:  # PyGithub's int(float(x-ratelimit-*)) on every answer
+                raise _Unexpected("the rate-limit headers (x-ratelimit-remaining, -limit, -reset) are not "
+                                  "numbers") from None
+        raise AssertionError("unreachable")
 
     def _count(self, status: int, headers: Mapping[str, Any]) -> None:
         remaining, limit = _header(headers, "x-ratelimit-remaining"), _header(headers, "x-ratelimit-limit")
@@ -584,6 +603,9 @@ class GitHub:
             if exc.status >= 500:
                 return f"GitHub answered {exc.status} {ATTEMPTS} times; try again later"
             return f"GitHub answered {exc.status}" + (f": {redact(str(message))}" if message else "")
+        broken = requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
+        if isinstance(exc, broken):
+            return f"GitHub's answers broke off before their end ({ATTEMPTS} tries)"
         if isinstance(exc, requests.exceptions.Timeout) or "timed out" in str(exc).lower():
             return f"GitHub did not answer within {self.timeout} s ({ATTEMPTS} tries)"
         if isinstance(exc, requests.exceptions.ConnectionError):
@@ -694,17 +716,17 @@ class _Limits:
         retry_after = _header(headers, "retry-after")
         asked = float(retry_after) if str(retry_after).isdigit() else None
         if kind == "primary":
-            reset = _header(headers, "x-ratelimit-reset")
-            until_reset = float(reset) - clock() + 1 if str(reset).isdigit() else SECONDARY_WAIT
+            reset = _reset(headers)
+            until_reset = reset - clock() + 1 if reset is not None else SECONDARY_WAIT
             return max(1.0, until_reset, asked or 0.0)
         self._strikes += 1
         return max(1.0, asked) if asked is not None else SECONDARY_WAIT * 2 ** (self._strikes - 1)
 
     def _stop_message(self, kind: str, wait: float, headers: Mapping[str, Any]) -> tuple[str, str]:
-        reset = _header(headers, "x-ratelimit-reset")
-        if kind == "primary" and str(reset).isdigit():
-            at = datetime.fromtimestamp(int(reset), UTC)
-            minutes = max(1, math.ceil((int(reset) - clock()) / 60))
+        reset = _reset(headers)
+        if kind == "primary" and reset is not None:
+            at = datetime.fromtimestamp(reset, UTC)
+            minutes = max(1, math.ceil((reset - clock()) / 60))
             if not self._authenticated:
                 return (f"GitHub allows 60 requests an hour without a token, and they are used up until "
                         f"{at:%H:%M} UTC", f"set GITHUB_TOKEN (or GH_TOKEN) to a GitHub token, or run again "
@@ -755,6 +777,15 @@ def _retry(wait: Callable[[float, str], None]) -> Any:
         raise_on_status=False,  # the last 5xx reaches PyGithub, which raises it with its status
         respect_retry_after_header=False,  # a 5xx is retried within seconds, whatever it asks
     )
+
+
+def _reset(headers: Mapping[str, Any]) -> int | None:
+    """x-ratelimit-reset as epoch seconds, when it is a time within a year from now (a reset of
+    99999999999999 is no time to wait for, nor to print)."""
+    reset = str(_header(headers, "x-ratelimit-reset"))
+    if not (reset.isdigit() and reset.isascii() and len(reset) < 15):
+        return None
+    return int(reset) if int(reset) - clock() < 366 * 86400 else None
 
 
 def _limited(headers: Mapping[str, Any]) -> bool:
@@ -993,7 +1024,9 @@ def _time(text: str) -> datetime:
 
 
 def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """GitHub's time format; the year padded to four digits (strftime's %Y writes 999 as "999")."""
+    moment = moment.astimezone(UTC)
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}Z"
 
 
 def _midnight(moment: datetime) -> datetime:
