@@ -36,7 +36,8 @@ def github(monkeypatch: pytest.MonkeyPatch, write_config):
 
 # --- 6. snoozes in odd years -------------------------------------------------------------------------------
 def test_a_snooze_made_in_the_year_999_is_stored_padded_and_read_back(github, run_cli):
-    assert run_cli("snooze", ISSUE, "--until", "3d", "--now", "0999-06-01")[0] == 0
+    assert run_cli("snooze", ISSUE, "--until", "3d", "--now", "0999-06-01") == (
+        0, f"Snoozed {ISSUE} until 0999-06-04 00:00 UTC.\n", "")
     code, out, err = run_cli("snoozed", "-f", "json", "--now", "0999-06-02")
     assert (code, err) == (0, "")
     assert [(i["url"], i["until"]) for i in json.loads(out)["items"]] == [(ISSUE, "0999-06-04T00:00:00Z")]
@@ -250,3 +251,14 @@ def test_an_answer_cut_off_mid_body_is_retried_then_named(github, run_cli):
     code, out, err = run_cli("stale", "--now", "2026-11-24", "-f", "json", "--no-cache")
     assert (code, err) == (1, "cmtriage: error: github: mattermost/docs: GitHub's answers broke off before "
                               "their end (4 tries)\n")
+
+
+def test_a_retry_after_past_any_sense_is_held_to_a_year_not_raw_python(github, run_cli, monkeypatch):
+    monkeypatch.setattr(github_source, "clock", lambda: 1795528800.0)  # 2026-11-24 14:00 UTC
+    github.tamper = lambda path, params, status, extra, body: (
+        (429, {**extra, "Retry-After": "99999999999999999"}, {"message": "slow down"})
+        if path.endswith("/issues") else (status, extra, body))
+    code, out, _ = run_cli("stale", "--now", "2026-11-24T14:00:00Z", "-f", "json")
+    assert (code, json.loads(out)["errors"]) == (1, [{"source": "github", "message": (
+        "mattermost/docs: GitHub's secondary rate limit asks to wait 31622400 s, more than --wait allows; "
+        "run again after 14:00 UTC")}])

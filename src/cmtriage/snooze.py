@@ -105,7 +105,8 @@ def describe_until(text: str, until: datetime, tz: tzinfo = UTC) -> str:
     try:
         return date.fromisoformat(text.strip()).isoformat()
     except ValueError:
-        return until.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+        local = until.astimezone(tz)
+        return f"{local.year:04d}-{local:%m-%d %H:%M %Z}"
 
 
 def _text(moment: datetime) -> str:
@@ -179,7 +180,7 @@ def add(url: str, until: datetime, *, reason: str, who: str, now: datetime, unti
         path: Path | None = None) -> Snooze:
     """Snooze `url` (again: a second snooze replaces the first) and drop the expired ones.
     `until_local` is what `snoozed` shows (describe_until); without it, the UTC date and time."""
-    until_local = until_local or until.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    until_local = until_local or f"{until.astimezone(UTC).year:04d}-{until.astimezone(UTC):%m-%d %H:%M} UTC"
     snooze = Snooze(normalise_url(url), until, reason, who, now, until_local)
     with _writing(path or default_path()) as conn:
         _prune(conn, now)

@@ -714,7 +714,8 @@ class _Limits:
 
     def _pause_for(self, kind: str, headers: Mapping[str, Any]) -> float:
         retry_after = _header(headers, "retry-after")
-        asked = float(retry_after) if str(retry_after).isdigit() else None
+        # A Retry-After past a year is held to one: past the budget either way, and still a time to print.
+        asked = min(float(retry_after), 366 * 86400.0) if str(retry_after).isdigit() else None
         if kind == "primary":
             reset = _reset(headers)
             until_reset = reset - clock() + 1 if reset is not None else SECONDARY_WAIT
