@@ -100,7 +100,7 @@ def test_who_table_csv_and_payload(run):
     assert run("rotation", "who", "-f", "table")[1] == line + "\n"
     assert run("rotation", "who", "-f", "csv")[1] == (
         "week_start,week_end,who,mention,scheduled,reason\n"
-        "2026-11-23,2026-11-29,Lindsay,@lindsay,Eric,Eric at a conference\n"
+        "2026-11-23,2026-11-29,Lindsay,'@lindsay,Eric,Eric at a conference\n"
     )
     assert json.loads(run("rotation", "who", "-f", "payload")[1]) == {"text": line}
 
@@ -190,8 +190,8 @@ def test_next_lists_the_coming_weeks_without_notifying_them(run):
 def test_next_before_a_new_rotation_starts_lists_its_first_weeks(run):
     code, out, _ = run("rotation", "next", "--weeks", "2", "-f", "csv", now="2025-12-01T12:00:00Z")
     assert (code, out) == (0, "week_start,week_end,who,mention,scheduled,reason\n"
-                              "2026-01-12,2026-01-18,Eric,@eric.s,Eric,\n"
-                              "2026-01-19,2026-01-25,Jason,@jason,Jason,\n")
+                              "2026-01-12,2026-01-18,Eric,'@eric.s,Eric,\n"
+                              "2026-01-19,2026-01-25,Jason,'@jason,Jason,\n")
 
 
 def test_schedule_json(run):
@@ -216,8 +216,8 @@ def test_schedule_csv_and_markdown_show_the_override(run):
     args = ("rotation", "schedule", "--from", "2026-11-23", "--weeks", "2")
     assert run(*args, "-f", "csv")[1] == (
         "week_start,week_end,who,mention,scheduled,reason\n"
-        "2026-11-23,2026-11-29,Lindsay,@lindsay,Eric,Eric at a conference\n"
-        "2026-11-30,2026-12-06,Jason,@jason,Jason,\n"
+        "2026-11-23,2026-11-29,Lindsay,'@lindsay,Eric,Eric at a conference\n"
+        "2026-11-30,2026-12-06,Jason,'@jason,Jason,\n"
     )
     assert run(*args)[1].splitlines()[4] == (
         f"| 2026-11-23 | 2026-11-29 | Lindsay | @{ZWSP}lindsay | covering for Eric: Eric at a conference |")

@@ -117,3 +117,10 @@ def test_a_folder_that_does_not_exist_is_a_usage_error(who, tmp_path: Path):
     target = tmp_path / "nowhere" / "out.md"
     message = f"cmtriage: error: cannot write {target}: No such file or directory\n"
     assert who("-o", str(target)) == (2, "", message)
+
+
+def test_a_nul_in_a_file_or_folder_name_is_a_usage_error(who):
+    code, _, err = who("-o", "a\0b")
+    assert code == 2 and "Invalid value for '-o' / '--output': a file name cannot hold a NUL character" in err
+    code, _, err = who("--config-dir", "a\0b")
+    assert code == 2 and "Invalid value for '--config-dir': a folder name cannot hold a NUL character" in err

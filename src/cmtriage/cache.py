@@ -85,9 +85,13 @@ class Cache:
             return
         from cmtriage.state import ensure_dir, write_atomic
 
-        oldest = (date.fromisoformat(self._today) - timedelta(days=PRUNE_DAYS)).isoformat()
+        try:
+            oldest = (date.fromisoformat(self._today) - timedelta(days=PRUNE_DAYS)).isoformat()
+        except OverflowError:  # --now in the first days of the calendar: nothing is that old
+            oldest = ""
         with self._lock:
-            kept = {k: e for k, e in self._entries.items() if str(e.get("used", "")) >= oldest}
+            kept = {k: e for k, e in self._entries.items()
+                    if isinstance(e, dict) and str(e.get("used", "")) >= oldest}
             text = json.dumps({"version": VERSION, "entries": kept}, separators=(",", ":"))
             self._dirty = False
         ensure_dir(self.path.parent)

@@ -24,7 +24,11 @@ from cmtriage.yamlnodes import Node, load, quoted, required
 
 REPOS_FILE = "repos.yaml"
 WATCH_KINDS = ("issues", "pulls", "both")
-_REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+# GitHub's characters: an owner (user or org) starts with a letter or digit, then letters, digits,
+# hyphens (and underscores, for managed users), 39 at most; a repo name is letters, digits, '.', '-' and
+# '_', 100 at most, and never '.' or '..', which a URL would read as a folder ("../user" is /user).
+OWNER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,38}$")
+REPO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,38}/(?!\.\.?$)[A-Za-z0-9_.-]{1,100}$")
 _PROJECT_PATH = re.compile(r"^[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+$")  # GitLab: group/subgroup/project
 MAX_DAYS = 3650  # ten years: past that a day count is a typo, and dates that far back stop being dates
 
@@ -172,9 +176,24 @@ class ReposConfig:
 
 def _repo_name(node: Node) -> str:
     name = node.string()
-    if not _REPO_NAME.match(name):
+    if not REPO_NAME.match(name):
         node.expected("owner/name like mattermost/mattermost")
     return name
+
+
+def _org_names(node: Node) -> tuple[str, ...]:
+    """GitHub organizations' names (each goes into a request's path)."""
+    from cmtriage.errors import ConfigError
+
+    names = node.strings()
+    bad = [index for index, name in enumerate(names) if not OWNER_NAME.match(name)]
+    if bad:
+        try:
+            culprit = list(node.items())[bad[0]]
+        except ConfigError:  # a lone name, not a list
+            culprit = node
+        culprit.expected("a GitHub organization's name like mattermost")
+    return names
 
 
 def _project_path(node: Node) -> str:
@@ -189,7 +208,8 @@ def _days(node: Node, *, minimum: int) -> int:
 
 
 def _repo_watches(node: Node) -> tuple[RepoWatch, ...]:
-    watches: list[tuple[Node, RepoWatch]] = []
+    watches: list[RepoWatch] = []
+    by_name: dict[str, list[tuple[Node, RepoWatch]]] = {}  # lower-cased repo -> its watches so far
     for child in node.items():
         keys = child.mapping(("repo", "watch", "stale_days"))
         watch = RepoWatch(
@@ -200,13 +220,15 @@ def _repo_watches(node: Node) -> tuple[RepoWatch, ...]:
         )
         # The same repo twice is fine for different kinds (issues weekly, pulls monthly), but twice
         # for one kind would list every item twice.
-        for earlier_node, earlier in watches:
-            if earlier.repo.lower() == watch.repo.lower() and earlier.kinds & watch.kinds:
+        same = by_name.setdefault(watch.repo.lower(), [])
+        for earlier_node, earlier in same:  # at most three: one per kind
+            if earlier.kinds & watch.kinds:
                 kinds = " and ".join(f"{kind}s" for kind in sorted(earlier.kinds & watch.kinds))
                 child.fail(f"{watch.repo} {kinds} are already watched by {earlier_node.path} "
                            f"(line {earlier_node.line})")
-        watches.append((child, watch))
-    return tuple(watch for _, watch in watches)
+        same.append((child, watch))
+        watches.append(watch)
+    return tuple(watches)
 
 
 def _label_map(node: Node) -> tuple[tuple[str, str], ...]:
@@ -285,7 +307,7 @@ def parse_repos(root: Node) -> ReposConfig:
     if "staff" in top:
         staff = top["staff"].mapping(("orgs", "logins"))
         values["staff"] = Staff(
-            orgs=staff["orgs"].strings() if "orgs" in staff else (),
+            orgs=_org_names(staff["orgs"]) if "orgs" in staff else (),
             logins=staff["logins"].strings() if "logins" in staff else (),
         )
     if "bots" in top:

@@ -8,7 +8,8 @@ author), a new person on duty, or a source failing or recovering posts the whole
 
 The memory is one small JSON file per report and place in the user state directory, named after the
 report and a hash of the webhook URL and channel: it holds a digest of the items, never the URL. It is
-written only after every part was posted, so a failed post is tried again next time.
+written only after every part was posted, and deleted when a post fails, so a failed post (with
+--only-changes or without) is tried again next time.
 """
 
 from __future__ import annotations
@@ -53,6 +54,13 @@ def target(env, given: Mapping[str, str] | None = None) -> dict[str, str | None]
     configured = env.repos().mattermost if (env.config_dir / REPOS_FILE).is_file() else MattermostTarget()
     given = given or {}
     return {key: given.get(key) or getattr(configured, key) for key in ("channel", "username", "icon_url")}
+
+
+def _forget(memory: Path) -> None:
+    import contextlib
+
+    with contextlib.suppress(OSError):
+        memory.unlink(missing_ok=True)
 
 
 def _parts(count: int) -> str:
@@ -100,6 +108,9 @@ def post_report(report: Report | Digest, *, env, only_changes: bool, place: Mapp
                 if exc.may_have_arrived and number == 1:
                     done = "it may have been posted"
                 failed = f"part {number} of {len(bodies)} failed" if len(bodies) > 1 else "the post failed"
+                # The channel no longer shows what the memory says was posted: the next --only-changes
+                # must post, whether this run asked for --only-changes or not.
+                _forget(memory)
                 raise SourceFailure(mattermost.SOURCE, f"{failed} ({done}): {exc.detail}") from None
     warnings: tuple[str, ...] = ()
     try:

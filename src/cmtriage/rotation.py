@@ -134,5 +134,9 @@ def on_duty(rotation: RotationConfig, instant: dt.datetime) -> Member | None:
 
 
 def schedule(rotation: RotationConfig, day: dt.date, count: int) -> list[Week]:
-    """`count` weeks from the one holding `day` (fewer only at the end of the calendar)."""
-    return list(itertools.islice(weeks(rotation, day), count))
+    """`count` weeks from the one holding `day` (fewer only at the end of the calendar, none past it:
+    a usage error)."""
+    found = list(itertools.islice(weeks(rotation, day), count))
+    if not found:
+        raise UsageError(f"{day} is too far in the future: the calendar ends on {dt.date.max}")
+    return found

@@ -93,21 +93,23 @@ def _member(node: Node) -> tuple[Member, Node]:
 def _members(node: Node) -> tuple[Member, ...]:
     from cmtriage.yamlnodes import quoted
 
-    members: list[tuple[Node, Member]] = []
+    members: list[Member] = []
+    by_name: dict[str, tuple[Node, Member]] = {}
     for child in node.items():
         member, name_node = _member(child)
-        for earlier_node, earlier in members:
-            # The queue sorts names case-insensitively, so "eric" and "Eric" cannot both be in it.
-            if earlier.name.casefold() == member.name.casefold():
-                name_node.fail(f"duplicate member name {quoted(member.name)} ({earlier_node.path} on line "
-                               f"{earlier_node.line} is {quoted(earlier.name)})")
-        members.append((child, member))
+        # The queue sorts names case-insensitively, so "eric" and "Eric" cannot both be in it.
+        if member.name.casefold() in by_name:
+            earlier_node, earlier = by_name[member.name.casefold()]
+            name_node.fail(f"duplicate member name {quoted(member.name)} ({earlier_node.path} on line "
+                           f"{earlier_node.line} is {quoted(earlier.name)})")
+        by_name[member.name.casefold()] = (child, member)
+        members.append(member)
     if not members:
         node.expected("at least one member")
-    return tuple(member for _, member in members)
+    return tuple(members)
 
 
-def _member_name(node: Node, names: list[str]) -> str:
+def _member_name(node: Node, names: dict[str, None]) -> str:
     """A name that must be one of the rotation's members."""
     from cmtriage.yamlnodes import quoted
 
@@ -117,29 +119,47 @@ def _member_name(node: Node, names: list[str]) -> str:
     return name
 
 
-def _overrides(node: Node, names: list[str], week_starts: int) -> tuple[Override, ...]:
+def _overrides(node: Node, names: dict[str, None], week_starts: int) -> tuple[Override, ...]:
     from cmtriage.yamlnodes import required
 
-    overrides: list[tuple[Node, Override]] = []
+    overrides: list[Override] = []
+    by_week: dict[dt.date, tuple[Node, Override]] = {}
     for child in node.items():
         keys = child.mapping(("week", "who", "reason"))
         who_node = required(keys, child, "who", "the member who covers that week")
+        week_node = required(keys, child, "week", "a date inside the week, like 2026-12-07")
+        if not _week_fits(week_node.date(), week_starts):
+            week_node.fail(f"the week holding {week_node.date()} would begin before 0001-01-01")
         override = Override(
-            week=required(keys, child, "week", "a date inside the week, like 2026-12-07").date(),
+            week=week_node.date(),
             who=_member_name(who_node, names),
             reason=keys["reason"].string() if "reason" in keys else None,
         )
-        for earlier_node, earlier in overrides:
-            if week_start(earlier.week, week_starts) == week_start(override.week, week_starts):
-                keys["week"].fail(f"{override.week} is in the same week as {earlier_node.path} "
-                                  f"({earlier.week}, line {earlier_node.line}); keep one")
-        overrides.append((child, override))
-    return tuple(override for _, override in overrides)
+        week = week_start(override.week, week_starts)
+        if week in by_week:
+            earlier_node, earlier = by_week[week]
+            keys["week"].fail(f"{override.week} is in the same week as {earlier_node.path} "
+                              f"({earlier.week}, line {earlier_node.line}); keep one")
+        by_week[week] = (child, override)
+        overrides.append(override)
+    return tuple(overrides)
+
+
+def _week_fits(day: dt.date, week_starts: int) -> bool:
+    """Whether the week holding `day` begins on or after 0001-01-01."""
+    return (day - dt.date.min).days >= (day.weekday() - week_starts) % 7
 
 
 def week_start(day: dt.date, week_starts: int) -> dt.date:
-    """The first date of the week holding `day` (week_starts: 0 = Monday, as date.weekday())."""
-    return day - dt.timedelta(days=(day.weekday() - week_starts) % 7)
+    """The first date of the week holding `day` (week_starts: 0 = Monday, as date.weekday()); a usage
+    error when that week would begin before the calendar does (0001-01-01 is a Monday)."""
+    try:
+        return day - dt.timedelta(days=(day.weekday() - week_starts) % 7)
+    except OverflowError:
+        from cmtriage.errors import UsageError
+
+        raise UsageError(f"{day}: its week would begin before 0001-01-01, the first date cmtriage "
+                         "knows") from None
 
 
 def _never_on_duty(start: Node, members: tuple[Member, ...], week_starts: int) -> None:
@@ -151,7 +171,7 @@ def _never_on_duty(start: Node, members: tuple[Member, ...], week_starts: int) -
                    f"its first week, {first} – {first + dt.timedelta(days=6)}")
 
 
-def _release_managers(node: Node, names: list[str]) -> tuple[ReleaseManager, ...]:
+def _release_managers(node: Node, names: dict[str, None]) -> tuple[ReleaseManager, ...]:
     from cmtriage.yamlnodes import required
 
     managers = []
@@ -176,9 +196,11 @@ def parse_rotation(root: Node) -> RotationConfig:
     week_starts = WEEKDAYS.index(top["week_starts"].choice(WEEKDAYS)) if "week_starts" in top else 0
     start_node = required(top, root, "start", "the date the rotation starts, like 2026-01-05")
     start = start_node.date()
+    if not _week_fits(start, week_starts):
+        start_node.fail(f"the week holding {start} would begin before 0001-01-01; start the rotation later")
     members = _members(required(top, root, "members", "a list of members, each with a name"))
     _never_on_duty(start_node, members, week_starts)
-    names = sorted(m.name for m in members)
+    names = dict.fromkeys(sorted(m.name for m in members))  # in order, for messages; a dict, for `in`
     overrides = _overrides(top["overrides"], names, week_starts) if "overrides" in top else ()
     managers = _release_managers(top["release_managers"], names) if "release_managers" in top else ()
     handoffs = ()

@@ -101,15 +101,32 @@ def describe_until(text: str, until: datetime, tz: tzinfo = UTC) -> str:
     try:
         return date.fromisoformat(text.strip()).isoformat()
     except ValueError:
-        return until.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+        local = until.astimezone(tz)
+        return f"{local.year:04d}-{local:%m-%d %H:%M %Z}"
 
 
 def _text(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """Fixed width, so text order is time order: the year padded to four digits (strftime's %Y writes
+    the year 999 as "999", which sorts after "2026")."""
+    moment = moment.astimezone(UTC)
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}Z"
 
 
 def _moment(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def _row(row: tuple) -> Snooze | None:
+    """A stored snooze, or None for a row no version of cmtriage could have written (a hand-edited file,
+    a year written unpadded by an older version)."""
+    url, until, reason, who, created, shown = row
+    try:
+        if not all(isinstance(value, str) for value in row):
+            return None
+        return Snooze(url, _moment(until), reason, who, _moment(created),
+                      shown or f"{_moment(until):%Y-%m-%d %H:%M} UTC")
+    except ValueError:
+        return None
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -123,12 +140,16 @@ def _connect(path: Path) -> sqlite3.Connection:
 def _writing(path: Path) -> Iterator[sqlite3.Connection]:
     """A connection inside one IMMEDIATE transaction: the write lock is taken up front, so two
     writers queue on the busy timeout instead of failing halfway."""
-    from cmtriage.state import ensure_dir
+    from cmtriage.state import ensure_dir, private
 
     ensure_dir(path.parent)
-    if not path.exists():
-        # Reasons may name customers: the file is the user's alone (SQLite gives -wal/-shm the same mode).
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    try:
+        if not path.exists():
+            # Reasons may name customers: the file is the user's alone (SQLite gives -wal/-shm the same mode).
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        private(path, 0o600)  # a file left 0666 by hand or by an old version
+    except OSError as exc:
+        raise UsageError(f"cannot use {path}: {exc.strerror}") from None
     with closing(_connect(path)) as conn:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("BEGIN IMMEDIATE")
@@ -155,7 +176,7 @@ def add(url: str, until: datetime, *, reason: str, who: str, now: datetime, unti
         path: Path | None = None) -> Snooze:
     """Snooze `url` (again: a second snooze replaces the first) and drop the expired ones.
     `until_local` is what `snoozed` shows (describe_until); without it, the UTC date and time."""
-    until_local = until_local or until.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    until_local = until_local or f"{until.astimezone(UTC).year:04d}-{until.astimezone(UTC):%m-%d %H:%M} UTC"
     snooze = Snooze(normalise_url(url), until, reason, who, now, until_local)
     with _writing(path or default_path()) as conn:
         _prune(conn, now)
@@ -195,9 +216,14 @@ def active(now: datetime, path: Path | None = None) -> list[Snooze]:
             if "no such table" in str(exc):  # created by a run that had not finished its first write
                 return []
             raise
-    return [Snooze(url, _moment(until), reason, who, _moment(created),
-                   shown or f"{_moment(until):%Y-%m-%d %H:%M} UTC")
-            for url, until, reason, who, created, shown in rows]
+    snoozes = [_row(row) for row in rows]
+    if None in snoozes:
+        from cmtriage.terminal import terminal
+
+        skipped = snoozes.count(None)
+        terminal().warn(f"{path}: skipped {skipped} snooze{'s' if skipped != 1 else ''} that cannot be read "
+                        "(cmtriage unsnooze ADDRESS, or snooze it again, replaces one)")
+    return [snooze for snooze in snoozes if snooze is not None]
 
 
 def hide_snoozed(report: Report, now: datetime, path: Path | None = None, shared: frozenset[str] = frozenset()

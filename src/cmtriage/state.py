@@ -25,14 +25,28 @@ def state_dir() -> Path:
 
 def ensure_dir(folder: Path) -> Path:
     """Create `folder` and any missing parents as 0700 (mkdir(parents=True) would give the parents the
-    umask's mode, leaving the cmtriage folder itself readable by others)."""
+    umask's mode, leaving the cmtriage folder itself readable by others). An existing folder of ours
+    that others may read or write (0777 from an old tool, a careless chmod) is made 0700 again; one that
+    is not a folder is a usage error naming it."""
     try:
         for missing in reversed([folder, *folder.parents]):
             if not missing.exists():
                 missing.mkdir(mode=0o700, exist_ok=True)
+            elif not missing.is_dir():
+                raise UsageError(f"cannot use the folder {folder}: {missing} is a file, not a folder; "
+                                 "move it away")
+        private(folder, 0o700)
     except OSError as exc:
         raise UsageError(f"cannot create the state folder {folder}: {exc.strerror}") from None
     return folder
+
+
+def private(path: Path, mode: int) -> None:
+    """Take away what others may do with `path` (a folder or file of ours), down to `mode`; leave alone
+    what belongs to someone else (a shared folder root made, say)."""
+    found = path.stat()
+    if found.st_uid == os.getuid() and found.st_mode & 0o077:
+        path.chmod(mode)
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -22,6 +22,8 @@ from cmtriage.errors import ConfigError
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _TAG = "tag:yaml.org,2002:"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INTEGER = re.compile(r"^[-+]?(?:0b[01]+|0x[0-9a-fA-F]+|0[0-7]+|[1-9][0-9]*(?::[0-5]?[0-9])*|0)$")
+MAX_BYTES = 1_000_000  # a config file is a few KB; past this it is not one (a log, /dev/zero)
 _QUOTE_LIMIT = 60  # longer values are cut in messages: the line number already says where they are
 # PyYAML composes nested lists and mappings by recursion, so a file of 2000 `[` would end in a
 # RecursionError; no config of ours nests past 5.
@@ -173,10 +175,13 @@ class Node:
     def integer(self, *, minimum: int, maximum: int) -> int:
         if not isinstance(self._node, yaml.ScalarNode) or self._tag() != "int":
             self.expected("a whole number")
+        text = self._node.value.strip().replace("_", "")
+        if not _INTEGER.match(text):  # `!!int ""`, `!!int abc`: a tag does not make a number
+            self.fail(f"expected a whole number, got {quoted(self._node.value)}")
         try:
             value = _CONSTRUCTOR.construct_object(self._node)
         except ValueError:  # too many digits for Python to read: far past either bound
-            value = minimum - 1 if self._node.value.lstrip().startswith("-") else maximum + 1
+            value = minimum - 1 if text.startswith("-") else maximum + 1
         if value < minimum:
             self.fail(f"expected a whole number of at least {minimum}, got {self.describe()}")
         if value > maximum:
@@ -211,6 +216,26 @@ class Node:
         return text
 
 
+def _read(path: Path, name: str) -> bytes:
+    """The file's bytes: a regular file (not a FIFO, which would hang, nor a device), MAX_BYTES at most."""
+    import errno
+    import os
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO opens at once, and is refused below
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        if not stat.S_ISREG(mode):
+            raise ConfigError(name, None, "", "not a regular file (a pipe or a device); point at the YAML "
+                                              "file itself")
+        data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise ConfigError(name, None, "", f"larger than {MAX_BYTES:,} bytes: not a config file")
+    return data
+
+
 def load(path: Path, text: str | None = None) -> Node:
     """The document's root node (an empty file gives an empty node); a missing file or a YAML syntax error
     is a ConfigError. Messages name the file as `path` spells it, so `--config-dir` shows in them. `text`,
@@ -218,7 +243,7 @@ def load(path: Path, text: str | None = None) -> Node:
     name = str(path)
     try:
         if text is None:
-            text = path.read_text(encoding="utf-8-sig")
+            text = _read(path, name).decode("utf-8-sig")
     except FileNotFoundError:
         hint = "file not found (use --config-dir or CMTRIAGE_CONFIG_DIR)"
         raise ConfigError(name, None, "", hint) from None
@@ -236,6 +261,11 @@ def load(path: Path, text: str | None = None) -> Node:
             problem += f" ({exc.context} on line {exc.context_mark.line + 1})"
         line = mark.line + 1 if mark else None
         raise ConfigError(name, line, "", f"YAML syntax error: {problem}") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses, at a position in the text
+        line = text[: exc.position].count("\n") + 1
+        character = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise ConfigError(name, line, "", f"a character YAML does not allow ({character}); remove it"
+                          ) from None
     except yaml.YAMLError as exc:
         raise ConfigError(name, None, "", f"YAML error: {exc}") from None
     except _TooDeep as exc:

@@ -192,7 +192,7 @@ class Request:
 
 @dataclass
 class _Fault:
-    kind: str  # "status" | "hang" | "drop" | "secondary"
+    kind: str  # "status" | "hang" | "drop" | "secondary" | "truncate"
     times: int
     status: int = 502
     seconds: float = 0.0
@@ -318,6 +318,10 @@ class FakeGitHub:
     def drop(self, times: int = 1, where: str | None = None) -> None:
         self._faults.append(_Fault("drop", times, where=where))
 
+    def truncate(self, times: int = 1, where: str | None = None) -> None:
+        """A 200 whose body breaks off before its Content-Length: a connection reset mid-answer."""
+        self._faults.append(_Fault("truncate", times, where=where))
+
     def secondary_limit(self, times: int = 1, retry_after: int | None = 3, status: int = 403,
                         where: str | None = None) -> None:
         self._faults.append(_Fault("secondary", times, status=status, seconds=retry_after or 0, where=where))
@@ -371,8 +375,6 @@ class FakeGitHub:
             status, extra, body = self._write(parts.path, payload, request.authorization)
         else:
             status, extra, body = self._route(method, parts.path, params, request.authorization)
-        if self.tamper is not None:  # a test's malformed or odd answer in place of the real one
-            status, extra, body = self.tamper(parts.path, params, status, extra, body)
         if status == 200 and method == "GET":
             etag = 'W/"' + hashlib.sha256(json.dumps([body, extra.get("Link")]).encode()).hexdigest() + '"'
             extra["ETag"] = etag
@@ -391,6 +393,8 @@ class FakeGitHub:
             extra.update(self._rate_headers())
             if self.scopes is not None and self._authorized(request.authorization):
                 extra["X-OAuth-Scopes"] = self.scopes
+        if self.tamper is not None:  # a test's malformed or odd answer in place of the real one
+            status, extra, body = self.tamper(parts.path, params, status, extra, body)
         request.status = status
         return status, extra, body, delay
 
@@ -410,6 +414,8 @@ class FakeGitHub:
     def _fault_answer(fault: _Fault) -> tuple[int, dict[str, str], Any]:
         if fault.kind == "drop":
             return 0, {}, None
+        if fault.kind == "truncate":
+            return -1, {}, None
         if fault.kind == "secondary":
             extra = {"Retry-After": str(int(fault.seconds))} if fault.seconds else {}
             return fault.status, extra, {"message": SECONDARY_LIMIT_MESSAGE,
@@ -840,6 +846,17 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                 return
             if delay:  # hang: the client gives up before this answer
                 time.sleep(delay)
+            if status == -1:  # truncate: headers promise more than the body brings, then the line drops
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", "1000")
+                self.end_headers()
+                with contextlib.suppress(OSError):
+                    self.wfile.write(b'[{"number": 1')
+                    self.wfile.flush()
+                    self.connection.shutdown(2)
+                self.close_connection = True
+                return
             data = b"" if body is None else (body if isinstance(body, str) else json.dumps(body)).encode()
             self.send_response(status)
             extra.setdefault("Content-Type", "application/json; charset=utf-8")

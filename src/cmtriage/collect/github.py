@@ -4,7 +4,6 @@ came back. Nothing here prints a report; warnings go to the terminal."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
 
 STALE_TITLE = "Stale GitHub issues and pulls"  # of a report that could not be made
 NEW_TITLE = "New GitHub issues"
-REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 
 # --- what to look at ---------------------------------------------------------------------------------------
@@ -37,6 +35,16 @@ def config(env: Env, repos: Sequence[str]) -> ReposConfig:
     return env.repos()
 
 
+def checked_repos(repos: Sequence[str]) -> Sequence[str]:
+    """--repo values, each GitHub's owner/name (it goes into a request's path), before anything is asked."""
+    from cmtriage.config import REPO_NAME
+
+    for name in repos:
+        if not REPO_NAME.match(name):
+            raise UsageError(f"--repo: expected OWNER/NAME, got {name!r}")
+    return repos
+
+
 def watches(config: ReposConfig, repos: Sequence[str], env: Env) -> list[RepoWatch]:
     """The watches of repos.yaml, or those --repo names (one not in repos.yaml watches issues)."""
     from cmtriage.config import REPOS_FILE, RepoWatch
@@ -47,9 +55,7 @@ def watches(config: ReposConfig, repos: Sequence[str], env: Env) -> list[RepoWat
                              "or pass --repo OWNER/NAME")
         return list(config.github)
     chosen: list[RepoWatch] = []
-    for name in repos:
-        if not REPO_NAME.match(name):
-            raise UsageError(f"--repo: expected OWNER/NAME, got {name!r}")
+    for name in checked_repos(repos):
         configured = [w for w in config.github if w.repo.lower() == name.lower()]
         chosen += configured or [RepoWatch(repo=name)]
     return chosen
@@ -232,9 +238,9 @@ def stale_report(github: GitHub, resolved: Resolved, watches: Sequence[RepoWatch
         longest = max(d for (name, _), d in thresholds.items() if name == repo.name)
         shortest = min(d for (name, _), d in thresholds.items() if name == repo.name)
         if activity == "updated":
-            plans.append(Plan(repo, open_items_updated_before(env.now - timedelta(days=shortest))))
+            plans.append(Plan(repo, open_items_updated_before(_days_back(env, shortest))))
         else:
-            plans.append(Plan(repo, every_open_item(), comments_since=env.now - timedelta(days=longest)))
+            plans.append(Plan(repo, every_open_item(), comments_since=_days_back(env, longest)))
     fetched = github.fetch(plans)
     errors += [SourceError.of(f) for f in fetched.values() if isinstance(f, SourceFailure)]
     activities = [a for a in fetched.values() if not isinstance(a, SourceFailure)]
@@ -267,6 +273,15 @@ def _accounted(built: Report, title: str, resolved: Resolved, fetched: dict[str,
     missing += [f"the comments of {count} {'item' if count == 1 else 'items'} in {repo}"
                 for repo, count in unread.items()]
     return built.incomplete(missing)
+
+
+def _days_back(env: Env, days: int) -> datetime:
+    """`days` before now; a usage error when that is before the calendar begins (--now 0001-01-01)."""
+    try:
+        return env.now - timedelta(days=days)
+    except OverflowError:
+        raise UsageError(f"--now {env.now.date().isoformat()}: {days} days before it is before the "
+                         "calendar begins (0001-01-01)") from None
 
 
 def _unique(names: Iterable[str]) -> list[str]:

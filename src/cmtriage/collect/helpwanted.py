@@ -42,13 +42,10 @@ class Targets:
 
 def targets(run: Run) -> Targets:
     """repos.yaml `helpwanted:` and the options; a usage error before anything is asked."""
-    from cmtriage.collect.github import REPO_NAME, config
+    from cmtriage.collect.github import checked_repos, config
     from cmtriage.config import REPOS_FILE
 
-    repos = run.option("repos", ())
-    for name in repos:
-        if not REPO_NAME.match(name):
-            raise UsageError(f"--repo: expected OWNER/NAME, got {name!r}")
+    repos = checked_repos(run.option("repos", ()))
     settings = config(run.env, repos).helpwanted
     if not repos and settings is None:
         raise UsageError(f"{run.env.where(REPOS_FILE)}: no helpwanted: repos to look at; add "

@@ -37,6 +37,8 @@ def report(env: Env, config: Zendesk, credentials: tuple[str, str]) -> Report:
     on_duty, handoff = build.people(env.rotation_or_none(), env.now)
     try:
         found, errors = source.fetch(config, *credentials), ()
+        if found.incomplete:  # paging broke off: what came is listed, and the report says it is short
+            errors = (SourceError(source.SOURCE, found.incomplete),)
     except SourceFailure as failure:
         found, errors = None, (SourceError.of(failure),)
     return build.build(found, now=env.now, handoff=handoff, on_duty=on_duty, errors=errors)

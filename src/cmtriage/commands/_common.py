@@ -27,16 +27,30 @@ class OutputPath(click.Path):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str) and not value.strip():
             self.fail(f"expected a file name, got {value!r}", param, ctx)
+        if isinstance(value, str) and "\0" in value:
+            self.fail("a file name cannot hold a NUL character", param, ctx)
         return super().convert(value, param, ctx)
 
 
 OUTPUT_PATH = OutputPath()
 
 
+class ConfigDir(click.Path):
+    """--config-dir FOLDER (a NUL in it is a usage error, not Python's ValueError)."""
+
+    def __init__(self) -> None:
+        super().__init__(file_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and "\0" in value:
+            self.fail("a folder name cannot hold a NUL character", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def context_options(func: Callable) -> Callable:
     """--config-dir and --now, accepted by every command."""
 
-    @click.option("--config-dir", type=click.Path(file_okay=False, path_type=Path),
+    @click.option("--config-dir", type=ConfigDir(),
                   envvar="CMTRIAGE_CONFIG_DIR",
                   help="Folder holding repos.yaml and rotation.yaml  [env: CMTRIAGE_CONFIG_DIR; default: .]")
     @click.option("--now", "now_text", metavar="ISO8601",

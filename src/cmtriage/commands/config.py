@@ -32,14 +32,15 @@ def check(env: Env) -> None:
     """
     from cmtriage.config import REPOS_FILE, ROTATION_FILE, SOURCE_KEYS, WEEKDAYS
     from cmtriage.sections import read_keys
+    from cmtriage.text import clean  # values from the files: no bidi override or escape reaches the terminal
 
     repos = env.repos()
     rotation = env.rotation()
     lines = [f"{env.where(REPOS_FILE)}: OK", f"  GitHub: {len(repos.github)} watches"]
-    width = max((len(w.repo) for w in repos.github), default=0)
+    width = max((len(clean(w.repo)) for w in repos.github), default=0)
     for watch in repos.github:
         days = f", stale after {watch.stale_days} days" if watch.stale_days else ""
-        lines.append(f"    {watch.repo:<{width}}  {watch.watch}{days}")
+        lines.append(f"    {clean(watch.repo):<{width}}  {watch.watch}{days}")
     set_up = [name for name in SOURCE_KEYS if getattr(repos, name) is not None]
     used = [name for name in set_up if name in read_keys()]
     unused = [name for name in set_up if name not in read_keys()]
@@ -47,12 +48,13 @@ def check(env: Env) -> None:
     if unused:  # valid config for reports cmtriage does not have yet: say so rather than imply they run
         lines.append(f"  set up, but no cmtriage report reads them yet: {', '.join(unused)}")
     lines += [
-        f"  staff: orgs {', '.join(repos.staff.orgs) or 'none'}; {len(repos.staff.logins)} more logins; "
+        f"  staff: orgs {', '.join(map(clean, repos.staff.orgs)) or 'none'}; "
+        f"{len(repos.staff.logins)} more logins; "
         f"{len(repos.bots)} bots",
         f"{env.where(ROTATION_FILE)}: OK",
-        "  members: " + ", ".join(f"{m.name} (@{m.mention})"
+        "  members: " + ", ".join(f"{clean(m.name)} (@{clean(m.mention)})"
                                   for m in sorted(rotation.members, key=lambda m: m.name.casefold())),
-        f"  time zone {rotation.timezone.key}; weeks start on {WEEKDAYS[rotation.week_starts]}; "
+        f"  time zone {clean(rotation.timezone.key)}; weeks start on {WEEKDAYS[rotation.week_starts]}; "
         f"first week holds {rotation.start}",
         f"  {len(rotation.overrides)} overrides, {len(rotation.release_managers)} release managers",
     ]

@@ -18,7 +18,7 @@ from cmtriage import rotation as schedule_logic
 from cmtriage.cli import SuggestingGroup
 from cmtriage.commands._common import OUTPUT_PATH, Env, context_options, default_format, write_text
 from cmtriage.errors import UsageError
-from cmtriage.render import FORMATS, clean, markdown_text
+from cmtriage.render import FORMATS, _csv_cell, clean, markdown_text
 from cmtriage.rotation import Week
 from cmtriage.rotationfile import RotationConfig
 
@@ -109,7 +109,7 @@ def _csv(weeks: Sequence[Week]) -> str:
         scheduled = week.scheduled.name if week.scheduled else None
         reason = week.override.reason if week.override else None
         row = (data["week_start"], data["week_end"], data["who"], data["mention"], scheduled, reason)
-        writer.writerow([clean(value or "") for value in row])
+        writer.writerow([_csv_cell(value or "") for value in row])
     return out.getvalue()
 
 
@@ -234,6 +234,8 @@ def next_weeks(env: Env, count: int, fmt: str, output_path: Path | None) -> None
     """
     rotation_config = env.rotation()
     this_week = schedule_logic.week_start(_today(rotation_config, env), rotation_config.week_starts)
+    if this_week > dt.date.max - dt.timedelta(days=13):
+        raise UsageError(f"{this_week}: next week is past the end of the calendar (9999-12-31)")
     day = _from_or_upcoming(rotation_config, None, this_week + dt.timedelta(days=7))
     weeks = schedule_logic.schedule(rotation_config, day, count)
     _print_schedule(rotation_config, weeks, env, fmt, output_path)
@@ -286,7 +288,8 @@ def ics_text(rotation: RotationConfig, weeks: Sequence[Week], *, now: dt.datetim
     rotation_key = rotation_id(rotation)
     # A later file must win over an earlier one in apps that compare SEQUENCE (Outlook, RFC 5545 ones):
     # whole minutes since 1970 only grow, and keep within the 32-bit integer RFC 5545 allows for millennia.
-    sequence = int(now.timestamp()) // 60
+    # An --now before 1970 or past the year 6053 is held to the range rather than written out of it.
+    sequence = min(max(0, int(now.timestamp()) // 60), 2**31 - 1)
     calendar = Calendar()
     calendar.add("prodid", "-//cmtriage//Community PM rotation//EN")
     calendar.add("version", "2.0")

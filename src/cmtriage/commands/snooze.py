@@ -67,7 +67,8 @@ def snooze(url: str, until_text: str, reason: str, env: Env) -> None:
     with _snooze_file():
         added = snoozes.add(address, until, reason=reason, who=who, now=env.now,
                             until_local=snoozes.describe_until(until_text, until, tz))
-    click.echo(f"Snoozed {clean(added.url)} until {until.astimezone(tz):%Y-%m-%d %H:%M %Z}.")
+    local = until.astimezone(tz)
+    click.echo(f"Snoozed {clean(added.url)} until {local.year:04d}-{local:%m-%d %H:%M %Z}.")
 
 
 @click.command()

@@ -54,6 +54,7 @@ replace both.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -88,6 +89,10 @@ STAFF_ASSOCIATIONS = frozenset({"OWNER", "MEMBER"})
 ORG_SCOPES = frozenset({"read:org", "write:org", "admin:org"})  # any lets a token see private members
 BODY_LIMIT = 20_000  # what classify reads of a body; the cache keeps no more
 NOTICE_AFTER = 5.0  # waits at least this long are announced through `notify`
+# Paging stops here whatever a Link header or a count says: 100,000 items of one listing, 10,000
+# comments or reviews of one item (GitHub shows an item's first 2,500 comments at most).
+MAX_PAGES = 1000
+MAX_ITEM_PAGES = 100
 sleep: Callable[[float], None] = time.sleep  # looked up at call time, so tests can patch it
 clock: Callable[[], float] = time.time  # likewise; seconds since the epoch, as x-ratelimit-reset counts
 
@@ -120,6 +125,7 @@ class Repo:
     requested: str  # as repos.yaml or --repo wrote it
     name: str  # GitHub's canonical owner/name, after any rename
     archived: bool = False
+    open_items: int | None = None  # open issues and pulls, GitHub's count: bounds the listing's pages
 
     @property
     def renamed(self) -> bool:
@@ -227,12 +233,20 @@ class Stats:
 
 # --- settings from the environment ------------------------------------------------------------------------
 def api_root() -> str:
-    """GITHUB_API_URL (else github.com's API), checked: a value without a scheme or host is a usage error."""
-    given = (os.environ.get("GITHUB_API_URL") or DEFAULT_API_ROOT).strip()
-    parts = urlsplit(given)
-    if parts.scheme not in ("http", "https") or not parts.hostname or " " in given:
+    """GITHUB_API_URL (GitHub Enterprise: https://HOST/api/v3), else api.github.com; a value that is no
+    http(s) URL with a host (and a port that is one), or that holds a user name or password, is a usage
+    error naming the variable."""
+    from cmtriage.urls import http_url
+
+    given = os.environ.get("GITHUB_API_URL", "").strip()
+    if not given:
+        return DEFAULT_API_ROOT
+    parts = http_url(given)
+    if parts is None or parts.username or parts.password:
+        from cmtriage.text import clean
+
         raise UsageError(f"GITHUB_API_URL: expected an http(s) address like {DEFAULT_API_ROOT} (or "
-                         f"https://HOST/api/v3 for GitHub Enterprise), got {given!r}")
+                         f"https://HOST/api/v3 for GitHub Enterprise), got {clean(given)!r}")
     return given.rstrip("/")
 
 
@@ -355,13 +369,13 @@ class GitHub:
                     f"/repos/{name}/issues", (*query.params, ("per_page", str(PER_PAGE))),
                     slim=_slim_issues(query.with_body),
                     stop=(lambda data, stop=query.stop, name=name: stop(_issue(name, data[-1])))
-                    if query.stop else None)))
+                    if query.stop else None, what="the open items", count=plan.repo.open_items)))
             if plan.since is not None:
                 listings.append((plan, "comments", _Listing(
                     f"/repos/{name}/issues/comments",
                     (("since", _stamp(plan.since)), ("sort", "created"), ("direction", "asc"),
                      ("per_page", str(PER_PAGE))),
-                    slim=_slim_comments)))
+                    slim=_slim_comments, what="the comments")))
         results = self._list_all([listing for _, _, listing in listings])
         found: dict[str, dict[str, Any]] = {plan.repo.name: {} for plan in plans}
         for (plan, part, _), result in zip(listings, results, strict=True):
@@ -547,21 +561,29 @@ class GitHub:
         return self._failure(exc, f"{repo}#{number}" if number is not None else repo), False
 
     def _repo(self, name: str) -> Repo:
-        page = self._get(f"/repos/{name}", slim=lambda d: {"full_name": d["full_name"],
-                                                            "archived": bool(d.get("archived"))})
-        return Repo(requested=name, name=page.data["full_name"], archived=page.data["archived"])
+        page = self._get(f"/repos/{name}", slim=_slim_repo)
+        return Repo(requested=name, name=page.data["full_name"], archived=page.data["archived"],
+                    open_items=page.data.get("open_items"))
 
     def _members(self, org: str) -> list[str]:
-        listing = _Listing(f"/orgs/{org}/members", (("per_page", str(PER_PAGE)),),
-                           slim=lambda data: [u["login"] for u in data])
+        listing = _Listing(f"/orgs/{org}/members", (("per_page", str(PER_PAGE)),), slim=_slim_logins,
+                           what=f"the members of {org}")
         return [login for page in self._follow(listing, None) for login in page]
 
     def _last_human(self, issue: Issue, people: People) -> Comment | None:
         version = f"{_stamp(issue.updated_at)}|{issue.comments}"
-        for page in range(max(1, math.ceil(issue.comments / PER_PAGE)), 0, -1):
+        last = max(1, math.ceil(issue.comments / PER_PAGE))
+        if last > MAX_ITEM_PAGES:
+            raise _Unexpected(f"#{issue.number} has {issue.comments:,} comments, more than cmtriage reads "
+                              f"({MAX_ITEM_PAGES * PER_PAGE:,})")
+        for page in range(last, 0, -1):
             data = self._get(f"/repos/{issue.repo}/issues/{issue.number}/comments",
                              (("per_page", str(PER_PAGE)), ("page", str(page))),
                              slim=_slim_comments, version=version).data
+            # The count said this page holds comments: the top one may have lost some since, no other one.
+            if not data and issue.comments and page < last:
+                raise _Unexpected(f"#{issue.number} has {issue.comments:,} comments, but their page {page} "
+                                  "is empty")
             humans = [c for c in map(_comment, data) if people.is_human(c)]
             if humans:
                 return max(humans, key=lambda c: c.created_at)
@@ -581,6 +603,9 @@ class GitHub:
         first = self._get(f"/repos/{issue.repo}/pulls/{issue.number}/reviews", (("per_page", str(PER_PAGE)),),
                           slim=_slim_reviews, version=version)
         last = _page_number(first.links["last"]) if "last" in first.links else 1
+        if last > MAX_ITEM_PAGES:
+            raise _Unexpected(f"#{issue.number}'s reviews: the Link header names {last:,} pages, more than "
+                              f"cmtriage reads ({MAX_ITEM_PAGES})")
         for number in range(last, 0, -1):
             data = first.data if number == 1 else self._get(
                 _with_page(first.links["last"], number), slim=_slim_reviews, version=version).data
@@ -591,18 +616,27 @@ class GitHub:
 
     def _list_all(self, listings: Sequence[_Listing]) -> list[list[Any] | Exception]:
         """Every page of each listing: the first pages in one concurrent round, then the rest (each page
-        on its own when the Link names the last page; one after the other for a listing that stops)."""
+        on its own when the Link names the last page; one after the other for a listing that stops).
+        A listing whose paging breaks off (a last page past what its count allows, an empty or repeated
+        page before the end) is an _Unexpected failure: a short list must not pass for the whole one."""
         firsts = self._run([lambda listing=listing: self._get(listing.path, listing.params, slim=listing.slim)
                             for listing in listings])
         jobs: list[tuple[int, Callable[[], list[Any]]]] = []
         for index, (listing, first) in enumerate(zip(listings, firsts, strict=True)):
-            if isinstance(first, Exception) or "next" not in first.links or not first.data:
+            if isinstance(first, Exception) or "next" not in first.links:
                 continue
-            if listing.stop is not None:
+            if not first.data:
+                firsts[index] = _Unexpected(f"{listing.what}: the first page is empty but names a next one")
+            elif listing.stop is not None:
                 if not listing.stop(first.data):
                     jobs.append((index, lambda lst=listing, first=first: self._follow(lst, first)[1:]))
             elif "last" in first.links:
-                for number in range(2, _page_number(first.links["last"]) + 1):
+                try:
+                    last = self._last_page(listing, first)
+                except _Unexpected as exc:
+                    firsts[index] = exc
+                    continue
+                for number in range(2, last + 1):
                     url = _with_page(first.links["last"], number)
                     jobs.append((index, lambda lst=listing, url=url: [self._get(url, slim=lst.slim).data]))
             else:
@@ -613,14 +647,42 @@ class GitHub:
             if isinstance(pages[index], Exception):
                 continue
             pages[index] = result if isinstance(result, Exception) else [*pages[index], *result]
+        for index, (listing, found) in enumerate(zip(listings, pages, strict=True)):
+            if not isinstance(found, Exception):
+                try:
+                    _check_pages(listing, found)
+                except _Unexpected as exc:
+                    pages[index] = exc
         return [p if isinstance(p, Exception) else [item for page in p for item in page] for p in pages]
 
+    @staticmethod
+    def _last_page(listing: _Listing, first: _Page) -> int:
+        """The Link's last page, if the listing's count (when it has one) and MAX_PAGES allow it."""
+        last = _page_number(first.links["last"])
+        bound = MAX_PAGES
+        if listing.count is not None:  # items may be opened while the pages are read: one page of slack
+            bound = min(bound, math.ceil(listing.count / PER_PAGE) + 1)
+        if last > bound:
+            counted = f" for {listing.count:,} items" if listing.count is not None else ""
+            raise _Unexpected(f"{listing.what}: the Link header names {last:,} pages{counted}, more than "
+                              f"{bound:,}; stopped")
+        return last
+
     def _follow(self, listing: _Listing, first: _Page | None) -> list[Any]:
-        """A listing's pages one after the other from `first` (fetched when None), by Link rel=next."""
+        """A listing's pages one after the other from `first` (fetched when None), by Link rel=next; an
+        empty page with a next one, a next page seen before, or more than MAX_PAGES break off paging."""
         page = first or self._get(listing.path, listing.params, slim=listing.slim)
         pages = [page.data]
-        while "next" in page.links and page.data and not (listing.stop and listing.stop(page.data)):
-            page = self._get(page.links["next"], slim=listing.slim)
+        seen: set[str] = set()
+        while "next" in page.links and not (listing.stop and page.data and listing.stop(page.data)):
+            url = page.links["next"]
+            if not page.data:
+                raise _Unexpected(f"{listing.what}: page {len(pages)} is empty but names a next one")
+            if url in seen or len(pages) >= MAX_PAGES:
+                why = "a page it read before" if url in seen else f"more than {MAX_PAGES:,} pages"
+                raise _Unexpected(f"{listing.what}: the Link header leads to {why}; stopped")
+            seen.add(url)
+            page = self._get(url, slim=listing.slim)
             pages.append(page.data)
         return pages
 
@@ -632,7 +694,7 @@ class GitHub:
         from github.Requester import Requester
 
         key = _cache_key(url, params) + (f" #{shape}" if shape else "")
-        cached = self._cache.get(key)
+        cached = _usable(self._cache.get(key), slim)
         if cached and version is not None and cached.get("version") == version:
             with self._lock:
                 self.stats.reused += 1
@@ -643,8 +705,7 @@ class GitHub:
             delay = self._window.reserve()
             if delay > 0:
                 self._wait(delay, f"at most {REQUESTS_PER_MINUTE} requests a minute")
-            status, response_headers, body = self._requester.requestJson(
-                "GET", url, parameters=dict(params) or None, headers=headers)
+            status, response_headers, body = self._request(url, params, headers)
             self._count(status, response_headers)
             data = _json(body)
             kind = _limit(status, response_headers, data)
@@ -665,6 +726,26 @@ class GitHub:
             self._cache.put(key, {"etag": response_headers["etag"], "data": page.data, "links": page.links,
                                   "version": version})
         return page
+
+    def _request(self, url: str, params: Sequence[tuple[str, str]], headers: dict[str, str] | None
+                 ) -> tuple[int, dict[str, Any], str]:
+        """One GET through PyGithub. An answer cut off mid-body (urllib3's Retry never sees one: the
+        status had arrived) is asked again like a dropped connection, ATTEMPTS times in all; rate-limit
+        headers PyGithub cannot read are an _Unexpected answer, not a ValueError."""
+        import requests
+
+        for attempt in range(ATTEMPTS):
+            try:
+                return self._requester.requestJson("GET", url, parameters=dict(params) or None,
+                                                   headers=headers)
+            except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
+                if attempt == ATTEMPTS - 1:
+                    raise
+                self._wait(min(8.0, BACKOFF * 2 ** attempt), "backoff")
+            except ValueError:  # PyGithub's int(float(x-ratelimit-*)) on every answer
+                raise _Unexpected("the rate-limit headers (x-ratelimit-remaining, -limit, -reset) are not "
+                                  "numbers") from None
+        raise AssertionError("unreachable")
 
     def _count(self, status: int, headers: Mapping[str, Any]) -> None:
         remaining, limit = _header(headers, "x-ratelimit-remaining"), _header(headers, "x-ratelimit-limit")
@@ -739,6 +820,8 @@ class GitHub:
             what = "a web page" if exc.html else ("no JSON" if 200 <= exc.status < 300 else f"{exc.status}")
             return (f"{self.root} answered {what}, not as a GitHub API does; check GITHUB_API_URL "
                     f"({DEFAULT_API_ROOT}, or https://HOST/api/v3 for GitHub Enterprise)")
+        if isinstance(exc, _Unexpected):
+            return f"unexpected answer from GitHub: {redact(str(exc))}"
         if isinstance(exc, UnknownObjectException):
             return "not found on GitHub (or this token cannot see it)"
         if isinstance(exc, GithubException):
@@ -746,6 +829,9 @@ class GitHub:
             if exc.status >= 500:
                 return f"GitHub answered {exc.status} {ATTEMPTS} times; try again later"
             return f"GitHub answered {exc.status}" + (f": {redact(str(message))}" if message else "")
+        broken = requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
+        if isinstance(exc, broken):
+            return f"GitHub's answers broke off before their end ({ATTEMPTS} tries)"
         if isinstance(exc, requests.exceptions.Timeout) or "timed out" in str(exc).lower():
             return f"GitHub did not answer within {self.timeout} s ({ATTEMPTS} tries)"
         if isinstance(exc, requests.exceptions.ConnectionError):
@@ -855,19 +941,20 @@ class _Limits:
 
     def _pause_for(self, kind: str, headers: Mapping[str, Any]) -> float:
         retry_after = _header(headers, "retry-after")
-        asked = float(retry_after) if str(retry_after).isdigit() else None
+        # A Retry-After past a year is held to one: past the budget either way, and still a time to print.
+        asked = min(float(retry_after), 366 * 86400.0) if str(retry_after).isdigit() else None
         if kind == "primary":
-            reset = _header(headers, "x-ratelimit-reset")
-            until_reset = float(reset) - clock() + 1 if str(reset).isdigit() else SECONDARY_WAIT
+            reset = _reset(headers)
+            until_reset = reset - clock() + 1 if reset is not None else SECONDARY_WAIT
             return max(1.0, until_reset, asked or 0.0)
         self._strikes += 1
         return max(1.0, asked) if asked is not None else SECONDARY_WAIT * 2 ** (self._strikes - 1)
 
     def _stop_message(self, kind: str, wait: float, headers: Mapping[str, Any]) -> tuple[str, str]:
-        reset = _header(headers, "x-ratelimit-reset")
-        if kind == "primary" and str(reset).isdigit():
-            at = datetime.fromtimestamp(int(reset), UTC)
-            minutes = max(1, math.ceil((int(reset) - clock()) / 60))
+        reset = _reset(headers)
+        if kind == "primary" and reset is not None:
+            at = datetime.fromtimestamp(reset, UTC)
+            minutes = max(1, math.ceil((reset - clock()) / 60))
             if not self._authenticated:
                 return (f"GitHub allows 60 requests an hour without a token, and they are used up until "
                         f"{at:%H:%M} UTC", f"set GITHUB_TOKEN (or GH_TOKEN) to a GitHub token, or run again "
@@ -987,6 +1074,15 @@ class _NotAnApi(Exception):
         self.html = (body or "").lstrip()[:1] == "<"
 
 
+def _reset(headers: Mapping[str, Any]) -> int | None:
+    """x-ratelimit-reset as epoch seconds, when it is a time within a year from now (a reset of
+    99999999999999 is no time to wait for, nor to print)."""
+    reset = str(_header(headers, "x-ratelimit-reset"))
+    if not (reset.isdigit() and reset.isascii() and len(reset) < 15):
+        return None
+    return int(reset) if int(reset) - clock() < 366 * 86400 else None
+
+
 def _limited(headers: Mapping[str, Any]) -> bool:
     return str(_header(headers, "x-ratelimit-remaining")) == "0"
 
@@ -996,41 +1092,136 @@ def _header(headers: Mapping[str, Any] | None, name: str) -> Any:
 
 
 # --- payloads -> records --------------------------------------------------------------------------------
+class _Unexpected(Exception):
+    """An answer that is not what GitHub documents (a field of the wrong type, paging that breaks off):
+    the repo or item fails with this message, and the rest of the run goes on."""
+
+
 @dataclass(frozen=True)
 class _Listing:
     path: str
     params: Sequence[tuple[str, str]]
     slim: Callable[[Any], Any]
     stop: Callable[[list[Any]], bool] | None = None
+    what: str = "the list"  # for messages: "the open items"
+    count: int | None = None  # how many items the listing holds, when GitHub says
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**53
+
+
+def _is_number(value: Any) -> bool:
+    return _is_count(value) and value > 0
+
+
+def _is_time(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        _time(value)
+    except (ValueError, OverflowError):
+        return False
+    return True
+
+
+def _is_texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _is_flag(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _is_repo_name(value: Any) -> bool:
+    from cmtriage.config import REPO_NAME
+
+    return isinstance(value, str) and bool(REPO_NAME.match(value))
+
+
+_WHAT = {_is_text: "text", _is_count: "a count", _is_number: "a number", _is_time: "a time",
+         _is_texts: "a list of text", _is_flag: "true or false", _is_repo_name: "owner/name"}
+_ISSUE = {"number": _is_number, "title": _is_text, "url": _is_text, "author": _is_text,
+          "author_type": _is_text, "association": _is_text, "labels": _is_texts, "comments": _is_count,
+          "created_at": _is_time, "updated_at": _is_time, "pull": _is_flag, "body": _is_text}
+_COMMENT = {"issue": _is_number, "author": _is_text, "author_type": _is_text, "association": _is_text,
+            "created_at": _is_time}
+_REVIEW = {"author": _is_text, "author_type": _is_text, "association": _is_text, "submitted_at": _is_time}
+_REPO = {"full_name": _is_repo_name, "archived": _is_flag}
+
+
+def _checked(rows: Any, fields: Mapping[str, Callable[[Any], bool]], what: str) -> Any:
+    """`rows` (a list of records, or one record), each field as `fields` wants it; else _Unexpected."""
+    for row in rows if isinstance(rows, list) else [rows]:
+        if not isinstance(row, dict):
+            raise _Unexpected(f"{what} is not an object: {_shown(row)}")
+        for key, fits in fields.items():
+            if not fits(row.get(key)):
+                number = row.get("number")
+                whose = f"#{number}: " if _is_number(number) else ""
+                raise _Unexpected(f"{whose}{key} is not {_WHAT[fits]}: {_shown(row.get(key))}")
+    return rows
+
+
+def _objects(data: Any, what: str) -> list[dict[str, Any]]:
+    if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
+        raise _Unexpected(f"{what} is not a list of objects: {_shown(data)}")
+    return data
+
+
+def _user(d: Mapping[str, Any]) -> Mapping[str, Any]:
+    user = d.get("user")
+    return user if isinstance(user, dict) else {}
+
+
+def _with_check(slim: Callable[[Any], Any], check: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`slim` carrying `check`, which _get runs over a cached copy of its output (a cache entry of the
+    wrong shape is a miss, not a crash)."""
+    slim.check = check  # type: ignore[attr-defined]
+    return slim
 
 
 def _slim_issues(with_body: bool) -> Callable[[Any], list[dict[str, Any]]]:
     """The fields reports use (the cache keeps nothing else)."""
 
     def slim(data: Any) -> list[dict[str, Any]]:
-        return [{
-            "number": d["number"], "title": d.get("title") or "", "url": d["html_url"],
-            "author": (d.get("user") or {}).get("login", "ghost"),
-            "author_type": (d.get("user") or {}).get("type", "User"),
-            "association": d.get("author_association", "NONE"),
-            "labels": [label["name"] for label in d.get("labels", [])],
-            "assignees": [a["login"] for a in d.get("assignees") or [] if a and a.get("login")],
-            "comments": d.get("comments", 0), "created_at": d["created_at"], "updated_at": d["updated_at"],
-            "pull": "pull_request" in d, "closed_at": d.get("closed_at"),
-            "body": (d.get("body") or "")[:BODY_LIMIT] if with_body else "",
-        } for d in data]
+        rows = []
+        for d in _objects(data, "the open items"):
+            body = d.get("body") or ""
+            labels = d.get("labels", [])
+            rows.append({
+                "number": d.get("number"), "title": d.get("title") or "", "url": d.get("html_url"),
+                "author": _user(d).get("login", "ghost"), "author_type": _user(d).get("type", "User"),
+                "association": d.get("author_association", "NONE"),
+                "labels": [label.get("name") if isinstance(label, dict) else label
+                           for label in labels] if isinstance(labels, list) else labels,
+                "comments": d.get("comments", 0), "created_at": d.get("created_at"),
+                "updated_at": d.get("updated_at"), "pull": "pull_request" in d,
+                "closed_at": d.get("closed_at"),
+                "assignees": [a["login"] for a in d.get("assignees") or []
+                              if isinstance(a, dict) and isinstance(a.get("login"), str)],
+                "body": (body[:BODY_LIMIT] if isinstance(body, str) else body) if with_body else "",
+            })
+        return _checked(rows, _ISSUE, "an item")
 
-    return slim
+    return _with_check(slim, lambda rows: _checked(_objects(rows, "items"), _ISSUE, "an item"))
 
 
-def _slim_comments(data: Any) -> list[dict[str, Any]]:
-    return [{
-        "issue": int(d["issue_url"].rstrip("/").rsplit("/", 1)[1]),
-        "author": (d.get("user") or {}).get("login", "ghost"),
-        "author_type": (d.get("user") or {}).get("type", "User"),
-        "association": d.get("author_association", "NONE"),
-        "created_at": d["created_at"],
-    } for d in data]
+def _issue_number(d: Mapping[str, Any]) -> Any:
+    url = d.get("issue_url")
+    if not isinstance(url, str):
+        return url
+    tail = url.rstrip("/").rsplit("/", 1)[-1]
+    return int(tail) if tail.isdigit() and tail.isascii() else url
 
 
 def _slim_said(data: Any) -> list[dict[str, Any]]:
@@ -1057,14 +1248,65 @@ def _slim_timeline(data: Any) -> list[dict[str, Any]]:
     return found
 
 
-def _slim_reviews(data: Any) -> list[dict[str, Any]]:
+def _slim_comments_of(data: Any) -> list[dict[str, Any]]:
+    return _checked([{
+        "issue": _issue_number(d),
+        "author": _user(d).get("login", "ghost"), "author_type": _user(d).get("type", "User"),
+        "association": d.get("author_association", "NONE"), "created_at": d.get("created_at"),
+    } for d in _objects(data, "the comments")], _COMMENT, "a comment")
+
+
+_slim_comments = _with_check(_slim_comments_of, lambda rows: _checked(_objects(rows, "comments"), _COMMENT,
+                                                                      "a comment"))
+
+
+def _slim_reviews_of(data: Any) -> list[dict[str, Any]]:
     """Submitted reviews only: a PENDING one (no submitted_at) is a draft only its author sees."""
-    return [{
-        "author": (d.get("user") or {}).get("login", "ghost"),
-        "author_type": (d.get("user") or {}).get("type", "User"),
-        "association": d.get("author_association", "NONE"),
-        "submitted_at": d["submitted_at"],
-    } for d in data if d.get("state") != "PENDING" and d.get("submitted_at")]
+    return _checked([{
+        "author": _user(d).get("login", "ghost"), "author_type": _user(d).get("type", "User"),
+        "association": d.get("author_association", "NONE"), "submitted_at": d.get("submitted_at"),
+    } for d in _objects(data, "the reviews") if d.get("state") != "PENDING" and d.get("submitted_at")],
+        _REVIEW, "a review")
+
+
+_slim_reviews = _with_check(_slim_reviews_of, lambda rows: _checked(_objects(rows, "reviews"), _REVIEW,
+                                                                    "a review"))
+
+
+def _slim_repo_of(d: Any) -> dict[str, Any]:
+    if not isinstance(d, dict):
+        raise _Unexpected(f"the repo is not an object: {_shown(d)}")
+    count = d.get("open_issues_count")
+    return _checked({"full_name": d.get("full_name"), "archived": bool(d.get("archived")),
+                     "open_items": count if _is_count(count) else None}, _REPO, "the repo")
+
+
+_slim_repo = _with_check(_slim_repo_of, lambda row: _checked(row, _REPO, "the repo"))
+
+
+def _slim_logins_of(data: Any) -> list[str]:
+    logins = [d.get("login") for d in _objects(data, "the members")]
+    if not _is_texts(logins):
+        raise _Unexpected(f"a member's login is not text: {_shown(logins)}")
+    return logins
+
+
+def _check_logins(rows: Any) -> None:
+    if not _is_texts(rows):
+        raise _Unexpected(f"the members are not a list of logins: {_shown(rows)}")
+
+
+_slim_logins = _with_check(_slim_logins_of, _check_logins)
+
+
+def _check_pages(listing: _Listing, pages: Sequence[Any]) -> None:
+    """Pages read by number: one empty before the last, or one the same as the page before, means the
+    paging broke off (the list would be short, or wrong)."""
+    for number, (previous, page) in enumerate(itertools.pairwise(pages), 2):
+        if not previous:
+            raise _Unexpected(f"{listing.what}: page {number - 1} of {len(pages)} is empty; stopped")
+        if page and page == previous:
+            raise _Unexpected(f"{listing.what}: page {number} repeats page {number - 1}; stopped")
 
 
 def _issue(repo: str, d: Mapping[str, Any]) -> Issue:
@@ -1097,12 +1339,28 @@ def _review(d: Mapping[str, Any]) -> Comment:
 
 
 # --- small helpers ----------------------------------------------------------------------------------------
+def _usable(cached: Any, slim: Callable[[Any], Any]) -> dict[str, Any] | None:
+    """A cache entry of the shape _get writes, its data as `slim` makes it; anything else (a file edited
+    by hand, written by another version) is a miss."""
+    if not (isinstance(cached, dict) and isinstance(cached.get("etag"), str) and "data" in cached
+            and isinstance(cached.get("links"), dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in cached["links"].items())):
+        return None
+    try:
+        getattr(slim, "check", lambda data: None)(cached["data"])
+    except _Unexpected:
+        return None
+    return cached
+
+
 def _time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
 
 
 def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """GitHub's time format; the year padded to four digits (strftime's %Y writes 999 as "999")."""
+    moment = moment.astimezone(UTC)
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}Z"
 
 
 def _midnight(moment: datetime) -> datetime:
@@ -1117,11 +1375,15 @@ def _json(body: str) -> Any:
 
 
 def _links(header: str) -> dict[str, str]:
+    """A Link header's URLs by rel; one that names none is garbage (_Unexpected), not a last page."""
     from requests.utils import parse_header_links
 
     if not header:
         return {}
-    return {link["rel"]: link["url"] for link in parse_header_links(header) if "rel" in link}
+    links = {link["rel"]: link["url"] for link in parse_header_links(header) if "rel" in link and link["url"]}
+    if not links:
+        raise _Unexpected(f"the Link header is not one: {_shown(header)}")
+    return links
 
 
 def _cache_key(url: str, params: Sequence[tuple[str, str]]) -> str:
@@ -1132,7 +1394,14 @@ def _cache_key(url: str, params: Sequence[tuple[str, str]]) -> str:
 
 
 def _page_number(url: str) -> int:
-    return int(dict(parse_qsl(urlsplit(url).query)).get("page", "1"))
+    """The page a Link header's URL names; _Unexpected when it names none that is a number."""
+    try:
+        text = dict(parse_qsl(urlsplit(url).query)).get("page", "1")
+    except ValueError:
+        text = None
+    if not (isinstance(text, str) and text.isdigit() and text.isascii() and 0 < len(text) < 10):
+        raise _Unexpected(f"the Link header names no page number: {_shown(url)}")
+    return int(text)
 
 
 def _with_page(url: str, number: int) -> str:

@@ -7,6 +7,7 @@ one `users/show_many` call per 100. So a run costs (pages + rarely one) requests
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 SOURCE = "zendesk"
 MAX_RESULTS = 1000  # Zendesk search answers a page past the 1,000th result with a 422
 PAGE_SIZE = 100
+MAX_PAGES = MAX_RESULTS // PAGE_SIZE + 1  # one of slack: tickets come and go while the pages are read
 EMAIL_VARIABLE = "ZENDESK_EMAIL"
 TOKEN_VARIABLE = "ZENDESK_API_TOKEN"
 
@@ -44,6 +46,7 @@ class Ticket:
 class Found:
     tickets: tuple[Ticket, ...]
     total: int  # Zendesk's count of matches: more than len(tickets) when the 1,000 cap cut the list
+    incomplete: str | None = None  # why paging broke off before the end (the list is short), secret-free
 
 
 def credentials() -> tuple[str, str]:
@@ -190,7 +193,9 @@ def fetch(config: Zendesk, email: str, token: str, *, http: HttpClient | None = 
 def _fetch(http: HttpClient, base: str, query: str) -> Found:
     results: dict[int, dict[str, Any]] = {}  # by id: offset pages may repeat a ticket
     names: dict[int, str] = {}
-    total = received = 0
+    total = received = pages = 0
+    incomplete: str | None = None
+    seen: set[str] = set()
     url: str | None = f"{base}/api/v2/search.json"
     params: dict[str, str] | None = {"query": query, "sort_by": "created_at", "sort_order": "desc",
                                      "per_page": str(PAGE_SIZE), "include": "tickets(users)"}
@@ -201,6 +206,8 @@ def _fetch(http: HttpClient, base: str, query: str) -> Found:
                 raise http.fail(base, "next_page points to another host; stopped")
             page = _get(http, url, params)
             params = None  # next_page carries them
+            pages += 1
+            seen.add(url)
             found = _objects(page, "results")
             received += len(found)
             for raw in found:
@@ -214,6 +221,16 @@ def _fetch(http: HttpClient, base: str, query: str) -> Found:
             url = page.get("next_page")
             if url is not None and not isinstance(url, str):
                 raise _Unexpected(f"next_page is not an address: {_shown(url)}")
+            # Paging that would not end: stop, and say the list is short.
+            expected = math.ceil(min(total, MAX_RESULTS) / PAGE_SIZE) + 1 if count is not None else MAX_PAGES
+            if url and not found:
+                incomplete = f"page {pages} of the search is empty but names a next one"
+            elif url and url in seen:
+                incomplete = f"page {pages} of the search names a page it read before as the next one"
+            elif url and pages >= min(MAX_PAGES, expected):
+                incomplete = f"the search names more pages than its {total:,} tickets fill ({pages} read)"
+            if incomplete:
+                url = None
         kept = list(results.values())[:MAX_RESULTS]
         requesters = {_id(r["requester_id"], f"ticket {r['id']}: requester_id")
                       for r in kept if r.get("requester_id") is not None}
@@ -229,4 +246,6 @@ def _fetch(http: HttpClient, base: str, query: str) -> Found:
             tickets.append(_ticket(raw, requester, base))
     except _Unexpected as exc:
         raise http.fail(base, f"unexpected answer: {exc}") from None
-    return Found(tickets=tuple(tickets), total=max(total, len(tickets)))
+    return Found(tickets=tuple(tickets), total=max(total, len(tickets)),
+                 incomplete=f"{http.fail(base, incomplete).detail}; the list may be short" if incomplete
+                 else None)
