@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 from cmtriage.config import Jira
 from cmtriage.errors import SourceFailure, UsageError
+from cmtriage.sources import shapes
+from cmtriage.sources.shapes import Unexpected, shown, texts
 
 if TYPE_CHECKING:
     import httpx
@@ -113,29 +115,15 @@ def credentials(config: Jira) -> tuple[str, str | None]:
     return token, email
 
 
-class _Unexpected(Exception):
-    pass
+def _parsed(value: str) -> datetime:
+    from dateutil import parser
 
-
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:39] + "…"
+    return parser.isoparse(value.strip())
 
 
 def instant(value: Any, what: str) -> datetime:
     """A Jira time ("2026-11-20T10:00:00.000+0000"); without an offset, UTC."""
-    from datetime import UTC
-
-    from dateutil import parser
-
-    if isinstance(value, str) and value.strip():
-        try:
-            moment = parser.isoparse(value.strip())
-        except (ValueError, OverflowError):
-            moment = None
-        if moment is not None:
-            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    raise _Unexpected(f"{what} is not a time: {_shown(value)}")
+    return shapes.instant(value, what, _parsed)
 
 
 def _day(value: Any) -> date | None:
@@ -168,15 +156,13 @@ def _sprints(value: Any) -> tuple[Sprint, ...]:
 def ticket(raw: dict[str, Any], base: str, sprint_field: str | None) -> Ticket:
     key = raw.get("key")
     if not isinstance(key, str) or not key:
-        raise _Unexpected(f"an issue's key is not text: {_shown(key)}")
+        raise Unexpected(f"an issue's key is not text: {shown(key)}")
     fields = raw.get("fields")
     if not isinstance(fields, dict):
-        raise _Unexpected(f"{key}: fields is not an object")
+        raise Unexpected(f"{key}: fields is not an object")
     status = fields.get("status") if isinstance(fields.get("status"), dict) else {}
     category = status.get("statusCategory") if isinstance(status.get("statusCategory"), dict) else {}
-    labels = fields.get("labels") or []
-    if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
-        raise _Unexpected(f"{key}: labels is not a list of text: {_shown(labels)}")
+    labels = texts(fields.get("labels") or None, f"{key}: labels")
     versions = []
     for version in fields.get("fixVersions") or []:
         if isinstance(version, dict) and _name(version):
@@ -189,7 +175,7 @@ def ticket(raw: dict[str, Any], base: str, sprint_field: str | None) -> Ticket:
         status=_name(status),
         category=str(category.get("key") or ""),
         resolution=resolution,
-        labels=tuple(labels),
+        labels=labels,
         fix_versions=tuple(versions),
         sprints=_sprints(fields.get(sprint_field)) if sprint_field else (),
         updated=instant(fields.get("updated"), f"{key}: updated"),
@@ -281,10 +267,7 @@ class JiraClient:
         response = self.http.request(method, f"{self.base}{path}", **kwargs)
         if not response.is_success:
             raise self._failure(response)
-        try:
-            return response.json()
-        except ValueError:
-            raise self.http.fail(response.request.url, "the answer is not JSON") from None
+        return shapes.decoded(self.http, response)
 
     # --- the sprint field ----------------------------------------------------------------------------------
     def sprint_field(self) -> str | None:
@@ -409,8 +392,8 @@ class JiraClient:
                 found[key] = ticket(issue, self.base, sprint)
                 if self.cache and key in raw:
                     self.cache.put(f"ticket:{key}", raw[key])
-        except _Unexpected as exc:
-            raise self.http.fail(self.base, f"unexpected answer: {exc}") from None
+        except Unexpected as exc:
+            raise shapes.unexpected(self.http, self.base, exc) from None
         if self.cache:
             self.cache.put("searched", f"{now.isoformat()}|{sprint}")
         return Tickets(found=found, missing=frozenset(missing), searches=searches)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from cmtriage.config import StackOverflow
 from cmtriage.errors import SourceFailure
 from cmtriage.models import Post, Thread
+from cmtriage.sources import shapes
 
 if TYPE_CHECKING:
     import httpx
@@ -149,8 +150,7 @@ def fetch(config: StackOverflow, *, oldest: datetime, budget: Any = None, http: 
                     remaining = body.get("quota_remaining", remaining)
                     quota = body.get("quota_max", quota)
                 except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                    raise http.fail(config.url, f"unexpected answer: {exc.__class__.__name__}: {exc}"
-                                    ) from None
+                    raise shapes.unexpected(http, config.url, exc) from None
                 if not body.get("has_more"):
                     break
     finally:
