@@ -868,3 +868,14 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
 
 def serve(fake: FakeGitHub) -> contextlib.AbstractContextManager[FakeGitHub]:
     return served(fake, _handler(fake))
+
+
+def point_at(fake: FakeGitHub, monkeypatch: Any, now: str) -> None:
+    """Send cmtriage's GitHub requests to the serving `fake` with its token, take `now` as the time, and
+    let the source's waits pass on the fake's clock instead of sleeping (`monkeypatch`: pytest's)."""
+    from cmtriage.sources import github
+
+    monkeypatch.setenv("GITHUB_API_URL", fake.url)
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("CMTRIAGE_NOW", now)
+    monkeypatch.setattr(github, "sleep", fake.advance)
