@@ -20,6 +20,7 @@ from cmtriage.sources.shapes import Unexpected, identifier, instant, number, obj
 if TYPE_CHECKING:
     import httpx
 
+    from cmtriage.sources.budget import WaitBudget
     from cmtriage.sources.http import HttpClient
 
 SOURCE = "zendesk"
@@ -123,13 +124,15 @@ def _ticket(raw: dict[str, Any], requester: str, base: str) -> Ticket:
     )
 
 
-def fetch(config: Zendesk, email: str, token: str, *, http: HttpClient | None = None) -> Found:
-    """The tickets `config.query` finds, newest first, at most 1,000. Raises SourceFailure."""
+def fetch(config: Zendesk, email: str, token: str, *, http: HttpClient | None = None,
+          budget: WaitBudget | None = None) -> Found:
+    """The tickets `config.query` finds, newest first, at most 1,000; a 429's wait draws on `budget` (a
+    digest's --wait) when given. Raises SourceFailure."""
     from cmtriage.sources.http import HttpClient
 
     base = config.url.rstrip("/")
     own = http is None
-    http = http or HttpClient(SOURCE, base, auth=(f"{email}/token", token))
+    http = http or HttpClient(SOURCE, base, auth=(f"{email}/token", token), budget=budget)
     try:
         return _fetch(http, base, config.query)
     finally:
