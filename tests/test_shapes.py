@@ -121,3 +121,8 @@ def test_unexpected_names_a_python_error_by_its_class_and_says_an_unexpected_in_
         "http://127.0.0.1:9: unexpected answer: KeyError: 'iid'"
     assert shapes.unexpected(http, base, TypeError("bad"), part="/latest.json").detail == \
         "http://127.0.0.1:9: unexpected answer from /latest.json: TypeError: bad"
+
+
+def test_seconds_a_server_asks_for() -> None:
+    assert shapes.seconds(3) == 3.0 and shapes.seconds(0.5) == 0.5
+    assert [shapes.seconds(v) for v in (True, "3", None, [3])] == [None, None, None, None]

@@ -78,7 +78,7 @@ def wait_hint(response: httpx.Response) -> float | None:
         wait = response.json().get("extras", {}).get("wait_seconds")
     except (ValueError, AttributeError):
         return None
-    return float(wait) if isinstance(wait, int | float) and not isinstance(wait, bool) else None
+    return shapes.seconds(wait)
 
 
 def plain(cooked: str) -> str:

@@ -18,7 +18,6 @@ the day's margin covers any), and keeps the cached ticket when Jira sends nothin
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from cmtriage.config import Jira
-from cmtriage.errors import SourceFailure, UsageError
+from cmtriage.errors import SourceFailure, required
 from cmtriage.sources import shapes
 from cmtriage.sources.shapes import Unexpected, shown, texts
 
@@ -101,17 +100,13 @@ class Found:
 def credentials(config: Jira) -> tuple[str, str | None]:
     """(token, email or None for a Bearer token) from the environment; exit 2 naming what is missing."""
     if config.flavor == "datacenter":
-        token = os.environ.get(DC_TOKEN_VARIABLE, "").strip()
-        if not token:
-            raise UsageError(f"{DC_TOKEN_VARIABLE} not set: Jira Data Center takes a personal access token "
-                             "(Profile > Personal Access Tokens)")
+        (token,) = required(DC_TOKEN_VARIABLE, why="Jira Data Center takes a personal access token "
+                                                   "(Profile > Personal Access Tokens)")
         return token, None
-    email, token = os.environ.get(EMAIL_VARIABLE, "").strip(), os.environ.get(TOKEN_VARIABLE, "").strip()
-    missing = [name for name, value in ((EMAIL_VARIABLE, email), (TOKEN_VARIABLE, token)) if not value]
-    if missing:
-        raise UsageError(f"{' and '.join(missing)} not set: Jira Cloud takes your email and an API token "
-                         "(id.atlassian.com > Security > API tokens); for Data Center set jira.flavor: "
-                         f"datacenter and {DC_TOKEN_VARIABLE}")
+    email, token = required(EMAIL_VARIABLE, TOKEN_VARIABLE,
+                            why="Jira Cloud takes your email and an API token (id.atlassian.com > Security "
+                                "> API tokens); for Data Center set jira.flavor: datacenter and "
+                                f"{DC_TOKEN_VARIABLE}")
     return token, email
 
 

@@ -69,6 +69,11 @@ def number(value: Any, what: str) -> int | None:
     raise Unexpected(f"{what} is not a number: {shown(value)}")
 
 
+def seconds(value: Any) -> float | None:
+    """A JSON number of seconds (a server's "wait this long"), else None."""
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
 def count(value: Any, what: str) -> int | None:
     """A count of things (0 or more), as a number or as text ("1,204"); null or "" is None."""
     if value is None or value == "":

@@ -57,7 +57,7 @@ def wait_hint(response: httpx.Response) -> float | None:
         backoff = response.json().get("backoff")
     except (ValueError, AttributeError):
         return None
-    return float(backoff) if isinstance(backoff, int | float) and not isinstance(backoff, bool) else None
+    return shapes.seconds(backoff)
 
 
 def _throttled(response: httpx.Response) -> float | None:

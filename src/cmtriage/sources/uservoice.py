@@ -18,14 +18,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cmtriage.errors import SourceFailure, UsageError
+from cmtriage.errors import SourceFailure, UsageError, required
 from cmtriage.sources import shapes
 from cmtriage.sources.shapes import Unexpected, count, identifier, objects, text, whole
 
@@ -71,15 +70,10 @@ class Suggestion:
 
 def credentials() -> tuple[str, str]:
     """(client id, client secret) from the environment; exit 2 naming whichever is missing."""
-    client_id = os.environ.get(ID_VARIABLE, "").strip()
-    secret = os.environ.get(SECRET_VARIABLE, "").strip()
-    missing = [name for name, value in ((ID_VARIABLE, client_id), (SECRET_VARIABLE, secret)) if not value]
-    if missing:
-        raise UsageError(
-            f"{' and '.join(missing)} not set: the uservoice report signs in with a trusted API key "
-            "(UserVoice Admin > Settings > Integrations > UserVoice API keys), or reads an export: "
-            "--from-file FILE or uservoice.export in repos.yaml"
-        )
+    client_id, secret = required(
+        ID_VARIABLE, SECRET_VARIABLE, why="the uservoice report signs in with a trusted API key (UserVoice "
+        "Admin > Settings > Integrations > UserVoice API keys), or reads an export: --from-file FILE or "
+        "uservoice.export in repos.yaml")
     return client_id, secret
 
 

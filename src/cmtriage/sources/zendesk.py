@@ -7,13 +7,12 @@ one `users/show_many` call per 100. So a run costs (pages + rarely one) requests
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from cmtriage.config import Zendesk
-from cmtriage.errors import SourceFailure, UsageError
+from cmtriage.errors import SourceFailure, required
 from cmtriage.sources import shapes
 from cmtriage.sources.shapes import Unexpected, identifier, instant, number, objects, shown, text, texts
 
@@ -51,13 +50,9 @@ class Found:
 
 def credentials() -> tuple[str, str]:
     """(email, API token) from the environment; exit 2 naming whichever is missing."""
-    email, token = os.environ.get(EMAIL_VARIABLE, "").strip(), os.environ.get(TOKEN_VARIABLE, "").strip()
-    missing = [name for name, value in ((EMAIL_VARIABLE, email), (TOKEN_VARIABLE, token)) if not value]
-    if missing:
-        raise UsageError(
-            f"{' and '.join(missing)} not set: the zendesk report signs in as an agent with an API token "
-            f"(Zendesk Admin Center > Apps and integrations > Zendesk API)"
-        )
+    email, token = required(EMAIL_VARIABLE, TOKEN_VARIABLE,
+                            why="the zendesk report signs in as an agent with an API token (Zendesk Admin "
+                                "Center > Apps and integrations > Zendesk API)")
     return email, token
 
 
