@@ -126,3 +126,10 @@ def test_unexpected_names_a_python_error_by_its_class_and_says_an_unexpected_in_
 def test_seconds_a_server_asks_for() -> None:
     assert shapes.seconds(3) == 3.0 and shapes.seconds(0.5) == 0.5
     assert [shapes.seconds(v) for v in (True, "3", None, [3])] == [None, None, None, None]
+
+
+def test_what_an_answer_says_when_it_may_not_be_json() -> None:
+    assert shapes.json_or_none(answer(b"[1]")) == [1]
+    assert shapes.json_or_none(answer(b"<html>Bad gateway</html>")) is None
+    assert shapes.body(answer(b'{"error_id": 502}')) == {"error_id": 502}
+    assert [shapes.body(answer(content)) for content in (b"[1]", b"null", b"<html>", b"")] == [{}, {}, {}, {}]

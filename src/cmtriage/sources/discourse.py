@@ -74,11 +74,8 @@ def wait_hint(response: httpx.Response) -> float | None:
     """An application limit's `extras.wait_seconds` (a per-IP 429 is plain text: Retry-After says)."""
     if response.status_code != 429:
         return None
-    try:
-        wait = response.json().get("extras", {}).get("wait_seconds")
-    except (ValueError, AttributeError):
-        return None
-    return shapes.seconds(wait)
+    extras = shapes.body(response).get("extras")
+    return shapes.seconds(extras.get("wait_seconds")) if isinstance(extras, dict) else None
 
 
 def plain(cooked: str) -> str:
@@ -149,12 +146,8 @@ class Discourse:
 
     def _failure(self, response: httpx.Response) -> SourceFailure:
         status = response.status_code
-        try:
-            body = response.json()
-        except ValueError:
-            body = {}
-        kind = body.get("error_type") if isinstance(body, dict) else None
-        errors = body.get("errors") if isinstance(body, dict) else None
+        body = shapes.body(response)
+        kind, errors = body.get("error_type"), body.get("errors")
         detail = str(errors[0]) if isinstance(errors, list) and errors else ""
         if status == 403 and kind == "invalid_access":
             message = (f"HTTP 403: the forum refused the API key ({detail or kind}); check {KEY_VARIABLE} "

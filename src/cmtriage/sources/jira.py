@@ -313,11 +313,8 @@ class JiraClient:
                     return issues, messages
             if not response.is_success:
                 raise self._failure(response)
-            try:
-                body = response.json()
-            except ValueError:
-                body = None
-            page = body.get("issues") if isinstance(body, dict) else None
+            body = shapes.body(response)
+            page = body.get("issues")
             if not isinstance(page, list) or not all(isinstance(issue, dict) for issue in page):
                 raise self.http.fail(response.request.url, "unexpected answer: no list of issues")
             issues.extend(page)
@@ -433,12 +430,7 @@ def _batch_jql(fresh: Sequence[str], known: Sequence[str], since: date | None) -
 
 
 def _error_messages(response: httpx.Response) -> list[str]:
-    try:
-        body = response.json()
-    except ValueError:
-        return []
-    if not isinstance(body, dict):
-        return []
+    body = shapes.body(response)
     messages = [m for m in body.get("errorMessages") or () if isinstance(m, str)]
     errors = body.get("errors")
     if isinstance(errors, dict):

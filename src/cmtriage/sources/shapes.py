@@ -116,6 +116,20 @@ def instant(value: Any, what: str, parse: Callable[[str], datetime] = iso_time) 
 
 
 # --- answers --------------------------------------------------------------------------------------------
+def json_or_none(response: httpx.Response) -> Any:
+    """An answer's JSON, or None when it is not JSON (an error page, a proxy's HTML)."""
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def body(response: httpx.Response) -> dict[str, Any]:
+    """An answer's JSON object, or {} when it is not one: for reading what an error answer says."""
+    value = json_or_none(response)
+    return value if isinstance(value, dict) else {}
+
+
 def decoded(http: HttpClient, response: httpx.Response) -> Any:
     """A 2xx answer's JSON; an answer that is not JSON is a SourceFailure naming the address."""
     try:
@@ -126,13 +140,10 @@ def decoded(http: HttpClient, response: httpx.Response) -> Any:
 
 def decoded_object(http: HttpClient, response: httpx.Response) -> dict[str, Any]:
     """A 2xx answer's JSON object; anything else is a SourceFailure naming the address."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
+    value = json_or_none(response)
+    if not isinstance(value, dict):
         raise http.fail(response.request.url, "the answer is not a JSON object")
-    return body
+    return value
 
 
 def unexpected(http: HttpClient, where: Any, exc: Exception, *, part: str = "") -> SourceFailure:

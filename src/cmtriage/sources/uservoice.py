@@ -187,10 +187,7 @@ class _Session:
         if not response.is_success:
             raise self.http.fail(response.request.url,
                                  f"HTTP {response.status_code} {response.reason_phrase}")
-        try:
-            token = response.json().get("access_token")
-        except (ValueError, AttributeError):
-            token = None
+        token = shapes.body(response).get("access_token")
         if not isinstance(token, str) or not token:
             raise self.http.fail(response.request.url, "the token answer holds no access_token")
         return token

@@ -59,16 +59,11 @@ def credentials() -> tuple[str, str]:
 def _failure(http: HttpClient, response: httpx.Response) -> SourceFailure:
     """What a non-2xx answer means, in words a user can act on (never the credentials)."""
     status = response.status_code
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    detail = ""
-    if isinstance(body, dict):
-        error = body.get("error")
-        if isinstance(error, dict):  # some endpoints nest it: {"error": {"title", "message"}}
-            error = error.get("message") or error.get("title")
-        detail = str(body.get("description") or error or "")
+    body = shapes.body(response)
+    error = body.get("error")
+    if isinstance(error, dict):  # some endpoints nest it: {"error": {"title", "message"}}
+        error = error.get("message") or error.get("title")
+    detail = str(body.get("description") or error or "")
     if status == 401:
         message = (f"HTTP 401: Zendesk refused the credentials ({detail or 'unauthorized'}); check "
                    f"{EMAIL_VARIABLE} and {TOKEN_VARIABLE}")
