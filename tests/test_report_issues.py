@@ -56,3 +56,11 @@ def test_archived_notes() -> None:
     assert archived_notes(["mattermost/old"]) == (
         "mattermost/old is archived on GitHub: nothing there can be answered; take it out of repos.yaml.",)
     assert archived_notes([]) == ()
+
+
+def test_counted_nouns_in_our_titles() -> None:
+    from cmtriage.models import counted
+
+    assert [counted(n, "forum question") for n in (0, 1, 2)] == \
+        ["0 forum questions", "1 forum question", "2 forum questions"]
+    assert counted(1000, "Zendesk ticket") == "1000 Zendesk tickets"  # no thousands separator: as before

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cmtriage.errors import SourceFailure, UsageError
-from cmtriage.models import Digest, Report
+from cmtriage.models import Digest, Report, counted
 from cmtriage.state import read_json, state_dir, write_json
 
 MEMORY_DIR = "posted"
@@ -53,10 +53,6 @@ def target(env, given: Mapping[str, str] | None = None) -> dict[str, str | None]
     configured = env.repos().mattermost if (env.config_dir / REPOS_FILE).is_file() else MattermostTarget()
     given = given or {}
     return {key: given.get(key) or getattr(configured, key) for key in ("channel", "username", "icon_url")}
-
-
-def _parts(count: int) -> str:
-    return f"{count} part" + ("" if count == 1 else "s")
 
 
 def _when(memory: dict) -> str:
@@ -109,4 +105,4 @@ def post_report(report: Report | Digest, *, env, only_changes: bool, place: Mapp
                             "parts": len(bodies), "posted_at": env.now.isoformat()})
     except UsageError as exc:
         warnings = (f"posted, but {exc}; --only-changes will post it again next time",)
-    return Posted(f"posted {_parts(len(bodies))} to {where}", warnings)
+    return Posted(f"posted {counted(len(bodies), 'part')} to {where}", warnings)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from cmtriage.collect import Run, or_failed, save_cache
 from cmtriage.errors import SourceFailure, UsageError
+from cmtriage.models import counted
 from cmtriage.terminal import terminal
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def client(env: Env, budget: WaitBudget) -> Iterator[GitHub]:
     stats = github.stats
     left = f"; {stats.rate_remaining:,} of {stats.rate_limit:,} left" if stats.rate_limit else ""
     screen.cost(f"GitHub: {_requests(stats.requests)}, {stats.not_modified} of them unchanged (free), "
-                f"{stats.reused} {'page' if stats.reused == 1 else 'pages'} reused without asking{left}")
+                f"{counted(stats.reused, 'page')} reused without asking{left}")
 
 
 def _requests(count: int) -> str:
@@ -233,7 +234,7 @@ def _accounted(built: Report, title: str, resolved: Resolved, fetched: dict[str,
     for (repo, _), found in (history or {}).items():
         if isinstance(found, SourceFailure):
             unread[repo] = unread.get(repo, 0) + 1
-    missing += [f"the comments of {count} {'item' if count == 1 else 'items'} in {repo}"
+    missing += [f"the comments of {counted(count, 'item')} in {repo}"
                 for repo, count in unread.items()]
     return built.incomplete(missing)
 

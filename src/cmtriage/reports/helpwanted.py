@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from cmtriage.models import Column, Comment, Issue, Item, Report, SourceError
+from cmtriage.models import Column, Comment, Issue, Item, Report, SourceError, counted
 from cmtriage.reports._issues import DAY, NUMBER, REPO, TITLE, archived_notes, issue_item, repo_order
 from cmtriage.sources.github import CrossReference, People
 
@@ -448,7 +448,7 @@ def build(issues: Sequence[Issue], *, comments: Mapping[Key, Sequence[Comment]],
     def titled(shown: Sequence[Item]) -> str:
         counts = {name: sum(1 for i in shown if i.extra["list"] == name) for name in LISTS}
         return (f"Help Wanted: {counts[LABELS]} to label (opened since {start:%Y-%m-%d}), "
-                f"{counts[QUESTIONS]} {'question' if counts[QUESTIONS] == 1 else 'questions'}, "
+                f"{counted(counts[QUESTIONS], 'question')}, "
                 f"{counts[FOLLOW_UP]} to follow up")
 
     return Report(

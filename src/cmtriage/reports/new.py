@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from cmtriage.classify import BUG, FEATURE, QUESTION, TROUBLESHOOTING, classify, reply_for
-from cmtriage.models import Column, Issue, Item, Report, SourceError
+from cmtriage.models import Column, Issue, Item, Report, SourceError, counted
 from cmtriage.reports._issues import DAY, NUMBER, REPO, TITLE, archived_notes, issue_item, repo_order
 from cmtriage.sources.github import Activity, People
 
@@ -74,8 +74,7 @@ def build(activities: Sequence[Activity], *, people: People, now: datetime, sinc
     start = since.astimezone(UTC)
 
     def titled(shown: Sequence[Item]) -> str:
-        plural = "" if len(shown) == 1 else "s"
-        return f"{len(shown)} new GitHub issue{plural} since {start:%Y-%m-%d %H:%M} UTC"
+        return f"{counted(len(shown), 'new GitHub issue')} since {start:%Y-%m-%d %H:%M} UTC"
 
     return Report(
         name=NAME,
