@@ -21,29 +21,20 @@ a hundred questions; both answer every request 100 ms late. The script prints:
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import io
-import json
 import math
-import os
 import random
 import re
-import sys
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
+from _common import arguments, environment, run_cmtriage, stamp
 
-from cmtriage.cli import main  # noqa: E402
-from cmtriage.sources import discourse  # noqa: E402
-from fakes.discourse import FakeDiscourse, FakePost, FakeTopic  # noqa: E402
-from fakes.discourse import serve as serve_forum  # noqa: E402
-from fakes.stackexchange import FakeStackExchange, question  # noqa: E402
-from fakes.stackexchange import serve as serve_stack  # noqa: E402
+from cmtriage.sources import discourse
+from fakes.discourse import FakeDiscourse, FakePost, FakeTopic
+from fakes.discourse import serve as serve_forum
+from fakes.stackexchange import FakeStackExchange, question
+from fakes.stackexchange import serve as serve_stack
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 RELEASE = "2026-11-18"
@@ -57,10 +48,6 @@ start: 2026-01-05
 members: [{{name: Eric}}]
 release_managers: [{{version: "11.1", who: Eric, date: {RELEASE}}}]
 """
-
-
-def stamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def populate(fake: FakeDiscourse, topics: int, rng: random.Random) -> None:
@@ -132,19 +119,9 @@ def paced(requests: int) -> float:
     return clock[0]
 
 
-def run_cmtriage(*args: str) -> tuple[dict, float, str]:
-    out, err = io.StringIO(), io.StringIO()
-    started = time.perf_counter()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), contextlib.suppress(SystemExit):
-        main(["forum", "--format", "json", *args])
-    return json.loads(out.getvalue()), time.perf_counter() - started, err.getvalue()
-
-
 def main_bench() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--latency", type=float, default=0.1, help="seconds per request (default 0.1)")
+    parser = arguments(__doc__)
     parser.add_argument("--topics", type=int, default=3000)
-    parser.add_argument("--seed", type=int, default=7)
     options = parser.parse_args()
     rng = random.Random(options.seed)
     discourse.PUBLIC_LIMITS = ()  # the fake has no limits: measure the requests, then work out the pacing
@@ -159,13 +136,11 @@ def main_bench() -> None:
             f"forum: {{url: '{site.url}', staff_groups: [core]}}\n"
             f"stackoverflow: {{tagged: [mattermost], url: '{stack.url}'}}\n")
         Path(folder, "rotation.yaml").write_text(ROTATION)
-        os.environ.update(CMTRIAGE_NOW=stamp(NOW), CMTRIAGE_CONFIG_DIR=folder,
-                          XDG_CACHE_HOME=f"{folder}/cache", XDG_STATE_HOME=f"{folder}/state")
-        os.environ.pop("CMTRIAGE_FORMAT", None)
+        environment(folder, NOW)
         print(f"fake forum: {len(site.topics)} topics over 60 days, "
               f"{sum(len(t.posts) for t in site.topics)} posts; Stack Overflow: {len(stack.questions)} "
               f"questions; {options.latency * 1000:.0f} ms a request")
-        cold, cold_time, err = run_cmtriage()
+        cold, cold_time, err, _ = run_cmtriage("forum")
         cold_requests = len(site.requests) + len(stack.requests)
         bound, must = lower_bound(site)
         bound += max(1, math.ceil(sum(1 for q in stack.questions if q["answer_count"] == 0) / 100))
@@ -173,7 +148,7 @@ def main_bench() -> None:
         site_cold = list(site.requests)
         site.requests.clear()
         stack.requests.clear()
-        warm, warm_time, _ = run_cmtriage()
+        warm, warm_time, _, _ = run_cmtriage("forum")
         warm_requests = len(site.requests) + len(stack.requests)
         moved = rng.sample([t for t in site.topics if t.created_at >= stamp(NOW - timedelta(days=MAX_DAYS))],
                            len(site.topics) // 20)
@@ -183,7 +158,7 @@ def main_bench() -> None:
             site._number(t)
         site.requests.clear()
         stack.requests.clear()
-        _, next_time, _ = run_cmtriage()
+        _, next_time, _, _ = run_cmtriage("forum")
         next_requests = len(site.requests) + len(stack.requests)
         next_opened = site.count(prefix="/t/")
     lists = {name: sum(1 for i in cold["items"] if i["list"] == name)

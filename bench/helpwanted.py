@@ -13,25 +13,16 @@ by kind (and how many cost rate limit) and the wall time; then what --apply send
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import io
-import json
-import os
 import random
 import re
-import sys
 import tempfile
-import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
+from _common import arguments, environment, run_cmtriage
 
-from cmtriage.cli import main  # noqa: E402
-from fakes.github import TOKEN, FakeGitHub, serve  # noqa: E402
+from fakes.github import TOKEN, FakeGitHub, serve
 
 NOW = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
 REPOS = ("mattermost/mattermost", "mattermost/mattermost-plugin-jira", "mattermost/focalboard")
@@ -52,10 +43,6 @@ SAYINGS = {
     "thanks": ("Thanks!", "Thank you, that helps"),
     "staff": ("Sure, go ahead!", "It is in server/channels/app.", "Any update?"),
 }
-
-
-def stamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def body(rng: random.Random, key: int, old: bool) -> str:
@@ -114,19 +101,6 @@ def populate(fake: FakeGitHub, rng: random.Random) -> None:
                            created=start + (NOW - start) * rng.random())
 
 
-def run_cmtriage(*args: str) -> tuple[dict, float, str, int]:
-    """(the JSON report, wall seconds, stderr, exit code) of one in-process run."""
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    started = time.perf_counter()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(["helpwanted", "--format", "json", *args])
-        except SystemExit as exc:
-            code = exc.code
-    return json.loads(out.getvalue()), time.perf_counter() - started, err.getvalue(), code
-
-
 def kinds(fake: FakeGitHub) -> str:
     counted = Counter()
     for request in fake.requests:
@@ -138,9 +112,7 @@ def kinds(fake: FakeGitHub) -> str:
 
 
 def main_bench() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--latency", type=float, default=0.1, help="seconds per request (default 0.1)")
-    parser.add_argument("--seed", type=int, default=11)
+    parser = arguments(__doc__, seed=11)
     options = parser.parse_args()
 
     fake = FakeGitHub(latency=options.latency)
@@ -148,10 +120,7 @@ def main_bench() -> None:
     with tempfile.TemporaryDirectory() as folder, serve(fake):
         (Path(folder) / "repos.yaml").write_text("staff: {orgs: [mattermost]}\nbots: [mattermod]\n"
                                                  f"helpwanted: {{repos: [{', '.join(REPOS)}]}}\n")
-        os.environ.update(GITHUB_API_URL=fake.url, GITHUB_TOKEN=TOKEN, CMTRIAGE_NOW=stamp(NOW),
-                          CMTRIAGE_CONFIG_DIR=folder, XDG_CACHE_HOME=f"{folder}/cache",
-                          XDG_STATE_HOME=f"{folder}/state")
-        os.environ.pop("CMTRIAGE_FORMAT", None)
+        environment(folder, NOW, GITHUB_API_URL=fake.url, GITHUB_TOKEN=TOKEN)
         wanted = sum(1 for r in fake.repos.values() for i in r.issues.values()
                      if "Help Wanted" in i.labels and not i.pull)
         print(f"fake GitHub: {len(fake.repos)} repos, {wanted} Help Wanted issues, "
@@ -160,17 +129,17 @@ def main_bench() -> None:
               f"{sum(len(r.events) for r in fake.repos.values())} linked pulls, "
               f"{options.latency * 1000:.0f} ms a request")
 
-        cold, cold_time, warnings, _ = run_cmtriage()
+        cold, cold_time, warnings, _ = run_cmtriage("helpwanted")
         cold_requests, cold_billed, cold_kinds = len(fake.requests), fake.billed(), kinds(fake)
         fake.reset_log()
-        warm, warm_time, _, _ = run_cmtriage()
+        warm, warm_time, _, _ = run_cmtriage("helpwanted")
         warm_requests, warm_billed, warm_kinds = len(fake.requests), fake.billed(), kinds(fake)
         fake.reset_log()
-        applied, apply_time, apply_lines, _ = run_cmtriage("--apply", "--yes")
+        applied, apply_time, apply_lines, _ = run_cmtriage("helpwanted", "--apply", "--yes")
         apply_requests = len(fake.requests)
         apply_posts = sum(1 for r in fake.requests if r.method == "POST")
         fake.reset_log()
-        _, again_time, again_lines, _ = run_cmtriage("--apply", "--yes")
+        _, again_time, again_lines, _ = run_cmtriage("helpwanted", "--apply", "--yes")
         again_requests = len(fake.requests)
         again_posts = sum(1 for r in fake.requests if r.method == "POST")
 

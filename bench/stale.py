@@ -18,25 +18,17 @@ the community and bots (some reviews with line comments, a few pending). The scr
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import io
-import json
 import math
-import os
 import random
 import re
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
+from _common import arguments, environment, run_cmtriage, stamp
 
-from cmtriage.cli import main  # noqa: E402
-from fakes.github import TOKEN, FakeGitHub, serve  # noqa: E402
+from fakes.github import TOKEN, FakeGitHub, serve
 
 NOW = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
 BOTS = ("mattermod",)
@@ -56,10 +48,6 @@ SEED = [
 ]
 RENAMED = {"mattermost/platform": "mattermost/mattermost"}
 STAFF = [f"staff{n}" for n in range(300)]
-
-
-def stamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def populate(fake: FakeGitHub, rng: random.Random) -> None:
@@ -132,15 +120,6 @@ def repos_yaml() -> str:
         if days:
             lines.append(f"    stale_days: {days}")
     return "\n".join(lines) + "\n"
-
-
-def run_cmtriage(*args: str, command: str = "stale") -> tuple[dict, float, str]:
-    """(the JSON report, wall seconds, stderr) of one in-process run."""
-    out, err = io.StringIO(), io.StringIO()
-    started = time.perf_counter()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), contextlib.suppress(SystemExit):
-        main([command, "--format", "json", *args])
-    return json.loads(out.getvalue()), time.perf_counter() - started, err.getvalue()
 
 
 def lower_bound(fake: FakeGitHub, listed: list[dict], days_of: dict[str, int]) -> int:
@@ -219,9 +198,7 @@ def plain_pygithub_loop(url: str) -> tuple[set[tuple[str, int]], float]:
 
 
 def main_bench() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--latency", type=float, default=0.1, help="seconds per request (default 0.1)")
-    parser.add_argument("--seed", type=int, default=7)
+    parser = arguments(__doc__)
     options = parser.parse_args()
 
     fake = FakeGitHub(latency=options.latency)
@@ -231,10 +208,7 @@ def main_bench() -> None:
         days_of[RENAMED.get(name, name)] = max(days_of[RENAMED.get(name, name)], days or 7)
     with tempfile.TemporaryDirectory() as folder, serve(fake):
         (Path(folder) / "repos.yaml").write_text(repos_yaml())
-        os.environ.update(GITHUB_API_URL=fake.url, GITHUB_TOKEN=TOKEN, CMTRIAGE_NOW=stamp(NOW),
-                          CMTRIAGE_CONFIG_DIR=folder, XDG_CACHE_HOME=f"{folder}/cache",
-                          XDG_STATE_HOME=f"{folder}/state")
-        os.environ.pop("CMTRIAGE_FORMAT", None)
+        environment(folder, NOW, GITHUB_API_URL=fake.url, GITHUB_TOKEN=TOKEN)
         opened = sum(1 for r in fake.repos.values() for i in r.issues.values())
         print(f"fake GitHub: {len(fake.repos)} repos, {opened} open items "
               f"({len(fake.repo('mattermost/mattermost').issues)} in mattermost/mattermost), "
@@ -242,25 +216,25 @@ def main_bench() -> None:
               f"{sum(len(r.reviews) for r in fake.repos.values())} reviews, "
               f"{options.latency * 1000:.0f} ms a request")
 
-        cold, cold_time, warnings = run_cmtriage()
+        cold, cold_time, warnings, _ = run_cmtriage("stale")
         cold_requests, cold_billed = len(fake.requests), fake.billed()
         bound = lower_bound(fake, cold["items"], days_of)
         overhead = sum(1 for r in fake.requests
                        if re.match(r"^/(repos/[^/]+/[^/]+|repositories/\d+|orgs/.*)$", r.path))
         fake.reset_log()
-        warm, warm_time, _ = run_cmtriage()
+        warm, warm_time, _, _ = run_cmtriage("stale")
         warm_requests, warm_billed = len(fake.requests), fake.billed()
         fake.reset_log()
-        updated, updated_time, _ = run_cmtriage("--activity", "updated", "--no-cache")
+        updated, updated_time, _, _ = run_cmtriage("stale", "--activity", "updated", "--no-cache")
         updated_requests = len(fake.requests)
         fake.reset_log()
-        run_cmtriage("--no-cache")
+        run_cmtriage("stale", "--no-cache")
         stale_alone = len(fake.requests)
         fake.reset_log()
-        run_cmtriage("--no-cache", command="new")
+        run_cmtriage("new", "--no-cache")
         new_alone = len(fake.requests)
         fake.reset_log()
-        _, digest_time, _ = run_cmtriage("--no-cache", command="digest")
+        _, digest_time, _, _ = run_cmtriage("digest", "--no-cache")
         digest_requests = len(fake.requests)
         fake.reset_log()
         mine = {(i["repo"], i["number"]) for i in cold["items"]}

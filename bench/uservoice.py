@@ -13,26 +13,17 @@ field list and one search per 50 keys.
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import io
-import json
 import math
-import os
 import random
-import sys
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
+from _common import arguments, environment, run_cmtriage, stamp
 
-from cmtriage.cli import main  # noqa: E402
-from fakes.jira import EMAIL, TOKEN, FakeJira, issue  # noqa: E402
-from fakes.jira import serve as serve_jira  # noqa: E402
-from fakes.uservoice import (  # noqa: E402
+from fakes.jira import EMAIL, TOKEN, FakeJira, issue
+from fakes.jira import serve as serve_jira
+from fakes.uservoice import (
     CLIENT_ID,
     CLIENT_SECRET,
     STATUSES,
@@ -42,7 +33,7 @@ from fakes.uservoice import (  # noqa: E402
     suggestion,
     user,
 )
-from fakes.uservoice import serve as serve_uservoice  # noqa: E402
+from fakes.uservoice import serve as serve_uservoice
 
 NOW = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
 SUGGESTIONS, TICKETS, COMMENTS, NOTES = 2000, 600, 3000, 400
@@ -69,10 +60,6 @@ WORDS = [
     "reminder",
     "sidebar",
 ]
-
-
-def stamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def tickets(rng: random.Random) -> list[dict]:
@@ -164,18 +151,8 @@ def populate(rng: random.Random, jira_url: str) -> FakeUserVoice:
     return fake
 
 
-def run_cmtriage(*args: str) -> tuple[dict, float, str]:
-    out, err = io.StringIO(), io.StringIO()
-    started = time.perf_counter()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), contextlib.suppress(SystemExit):
-        main(["uservoice", "--format", "json", *args])
-    return json.loads(out.getvalue()), time.perf_counter() - started, err.getvalue()
-
-
 def main_bench() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--latency", type=float, default=0.1, help="seconds per request (default 0.1)")
-    parser.add_argument("--seed", type=int, default=7)
+    parser = arguments(__doc__)
     options = parser.parse_args()
     rng = random.Random(options.seed)
 
@@ -188,28 +165,19 @@ def main_bench() -> None:
             (Path(folder) / "repos.yaml").write_text(
                 f"uservoice: {{url: '{uv.url}'}}\njira: {{url: '{jira.url}', project: MM}}\n"
             )
-            os.environ.update(
-                USERVOICE_CLIENT_ID=CLIENT_ID,
-                USERVOICE_CLIENT_SECRET=CLIENT_SECRET,
-                JIRA_EMAIL=EMAIL,
-                JIRA_API_TOKEN=TOKEN,
-                CMTRIAGE_NOW=stamp(NOW),
-                CMTRIAGE_CONFIG_DIR=folder,
-                XDG_CACHE_HOME=f"{folder}/cache",
-                XDG_STATE_HOME=f"{folder}/state",
-            )
-            os.environ.pop("CMTRIAGE_FORMAT", None)
+            environment(folder, NOW, USERVOICE_CLIENT_ID=CLIENT_ID, USERVOICE_CLIENT_SECRET=CLIENT_SECRET,
+                        JIRA_EMAIL=EMAIL, JIRA_API_TOKEN=TOKEN)
             print(
                 f"fake UserVoice: {len(uv.suggestions):,} suggestions, {len(uv.comments):,} comments, "
                 f"{len(uv.notes)} notes; fake Jira: {len(jira.issues)} tickets; "
                 f"{options.latency * 1000:.0f} ms a request"
             )
-            cold, cold_time, warnings = run_cmtriage()
+            cold, cold_time, warnings, _ = run_cmtriage("uservoice")
             cold_uv, cold_jira = len(uv.requests), len(jira.requests)
             cold_searches = len(jira.searches)
             uv.requests.clear()
             jira.requests.clear()
-            warm, warm_time, _ = run_cmtriage()
+            warm, warm_time, _, _ = run_cmtriage("uservoice")
             warm_uv, warm_jira, warm_searches = len(uv.requests), len(jira.requests), len(jira.searches)
 
     pages = sum(

@@ -63,3 +63,14 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str,
         return exit_info.value.code, out, err
 
     return run
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Every wait an HttpClient source sits through (backoff, Retry-After, a server's own hint), recorded
+    instead of slept. (A test file whose source sleeps elsewhere defines its own.)"""
+    from cmtriage.sources import http
+
+    waited: list[float] = []
+    monkeypatch.setattr(http, "sleep", waited.append)
+    return waited

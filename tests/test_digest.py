@@ -399,3 +399,19 @@ def test_each_config_file_is_read_once_a_run(configured, run_cli, monkeypatch):
         monkeypatch.setattr(module, name, counting(module, name))
     assert run_cli("digest", "--format", "payload")[0] == 0
     assert sorted(reads) == ["load_repos", "load_rotation"]
+
+
+def test_zendesk_waits_draw_on_the_digests_wait_like_every_source(configured, run_cli, monkeypatch):
+    class Clock(datetime):  # "try again after" is wall-clock time, not --now: fix the wall clock
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
+
+    monkeypatch.setattr(http, "datetime", Clock)
+    _, zendesk = configured
+    zendesk.throttle(1, "30")  # within a wait's own bound (60 s), past this digest's --wait
+    code, out, err = run_cli("digest", "--wait", "10s", "--format", "json")
+    assert code == 1
+    assert err == (f"cmtriage: error: zendesk: {zendesk.url}: HTTP 429: the server asks to wait 30 s, longer "
+                   "than cmtriage waits (10 s); try again after 2026-11-26 14:00 UTC\n")
+    assert len(json.loads(out)["items"]) == 4  # the GitHub sections are all there

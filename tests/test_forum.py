@@ -9,7 +9,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from cmtriage.sources import http
 from fakes.discourse import FakeDiscourse, serve
 from forum_data import NOW, ROTATION_YAML, forum
 
@@ -23,13 +22,6 @@ SEED = ("[Help Wanted] #forum @here can anyone help with these forum questions? 
 def site() -> Iterator[FakeDiscourse]:
     with serve(forum()) as running:
         yield running
-
-
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    waited: list[float] = []
-    monkeypatch.setattr(http, "sleep", waited.append)
-    return waited
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from cmtriage.sources import http
 from fakes.github import TOKEN as GITHUB_TOKEN
 from fakes.github import FakeGitHub
 from fakes.github import serve as serve_hub
@@ -19,13 +18,6 @@ from fakes.gitlab import serve as serve_lab
 from fakes.stackexchange import FakeStackExchange
 from fakes.stackexchange import serve as serve_stack
 from forum_data import NOW, ROTATION_YAML, gitlab_projects, stack_questions
-
-
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    waited: list[float] = []
-    monkeypatch.setattr(http, "sleep", waited.append)
-    return waited
 
 
 @pytest.fixture

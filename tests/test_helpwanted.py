@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from cmtriage.sources import github as source
-from fakes.github import TOKEN, FakeGitHub, serve
+from fakes.github import FakeGitHub, point_at, serve
 
 NOW = "2026-11-26T14:00:00Z"
 MM, FOCAL = "mattermost/mattermost", "mattermost/focalboard"
@@ -77,10 +77,7 @@ def fake(monkeypatch: pytest.MonkeyPatch, write_config) -> Iterator[FakeGitHub]:
 
 
 def setup(running: FakeGitHub, monkeypatch: pytest.MonkeyPatch, write_config, repos: str = REPOS) -> None:
-    monkeypatch.setenv("GITHUB_API_URL", running.url)
-    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-    monkeypatch.setenv("CMTRIAGE_NOW", NOW)
-    monkeypatch.setattr(source, "sleep", lambda seconds: running.advance(seconds))
+    point_at(running, monkeypatch, NOW)
     write_config(repos=repos)
     running.orgs["mattermost"] = {"jesse": False, "mattermod": True}
     running.add_repo(MM, labels=CURRENT)
@@ -319,6 +316,7 @@ def test_the_three_lists(fake: FakeGitHub, run_cli):
         "add_labels": ["Difficulty/1:Easy", "Tech/Go"],
         "problems": [f'technology "Python": {MM} has no label for it'],
         "contributor": None,
+        "assignees": [],
     }
     question = items[4]
     assert question["url"].startswith(f"https://github.com/{MM}/issues/502#issuecomment-")

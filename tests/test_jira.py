@@ -3,7 +3,6 @@ creating once, finding the earlier ticket by its exact link (never by words alon
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 import pytest
 
 from cmtriage.sources import http
-from fakes import listening
+from fakes import Asked, json_handler, listening
 from fakes.github import TOKEN as GITHUB_TOKEN
 from fakes.github import FakeGitHub
 from fakes.github import serve as serve_github
@@ -174,39 +173,27 @@ def test_datacenter_creates_with_wiki_text_and_a_bearer_token(github, write_conf
 
 
 def forum_handler(requests: list[str]) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            requests.append(self.path)
-            body = (
-                {
-                    "id": 4512,
-                    "title": "Push fails on iOS",
-                    "slug": "push-fails-on-ios",
-                    "post_stream": {
-                        "posts": [
-                            {
-                                "post_number": 1,
-                                "username": "lee",
-                                "cooked": "<p>It fails.</p><p>Every time.</p>",
-                            }
-                        ],
-                        "stream": [1],
-                    },
-                }
-                if self.path == "/t/4512.json"
-                else {"errors": ["not found"]}
-            )
-            data = json.dumps(body).encode()
-            self.send_response(200 if self.path == "/t/4512.json" else 404)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    def answer(asked: Asked) -> tuple[int, dict[str, str], Any]:
+        requests.append(asked.target)
+        if asked.target != "/t/4512.json":
+            return 404, {}, {"errors": ["not found"]}
+        return 200, {}, {
+            "id": 4512,
+            "title": "Push fails on iOS",
+            "slug": "push-fails-on-ios",
+            "post_stream": {
+                "posts": [
+                    {
+                        "post_number": 1,
+                        "username": "lee",
+                        "cooked": "<p>It fails.</p><p>Every time.</p>",
+                    }
+                ],
+                "stream": [1],
+            },
+        }
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return Handler
+    return json_handler(answer, content_type="application/json")
 
 
 def test_a_forum_topic_is_drafted_from_its_first_post(jira, write_config, monkeypatch, run_cli):

@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cmtriage.sources import github as source
-from fakes.github import TOKEN, FakeGitHub, serve
+from fakes.github import FakeGitHub, point_at, serve
 
 NOW = "2026-11-24T14:00:00Z"  # a Tuesday: Jason's week
 MM, DOCS, ANDROID = "mattermost/mattermost", "mattermost/docs", "mattermost/android"
@@ -39,10 +38,7 @@ REPOS = """\
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitHub]:
     with serve(FakeGitHub()) as running:
-        monkeypatch.setenv("GITHUB_API_URL", running.url)
-        monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-        monkeypatch.setenv("CMTRIAGE_NOW", NOW)
-        monkeypatch.setattr(source, "sleep", lambda seconds: running.advance(seconds))
+        point_at(running, monkeypatch, NOW)
         yield running
 
 

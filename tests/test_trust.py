@@ -10,7 +10,7 @@ import pytest
 
 from cmtriage.sources import github as source
 from fakes import mattermost
-from fakes.github import TOKEN, FakeGitHub, serve
+from fakes.github import TOKEN, FakeGitHub, point_at, serve
 
 NOW = "2026-11-24T14:00:00Z"
 MM, DOCS, NOPE = "mattermost/mattermost", "mattermost/docs", "mattermost/nope"
@@ -19,10 +19,7 @@ MM, DOCS, NOPE = "mattermost/mattermost", "mattermost/docs", "mattermost/nope"
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitHub]:
     with serve(FakeGitHub()) as running:
-        monkeypatch.setenv("GITHUB_API_URL", running.url)
-        monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-        monkeypatch.setenv("CMTRIAGE_NOW", NOW)
-        monkeypatch.setattr(source, "sleep", lambda seconds: running.advance(seconds))
+        point_at(running, monkeypatch, NOW)
         yield running
 
 

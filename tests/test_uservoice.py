@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from cmtriage.sources import http
 from fakes.jira import DC_TOKEN, EMAIL, TOKEN, FakeJira, issue
 from fakes.jira import serve as serve_jira
 from fakes.uservoice import CLIENT_ID, CLIENT_SECRET, FakeUserVoice, comment, note, suggestion, user
@@ -180,13 +179,6 @@ USERS = [
     user(104, "Sam O'Neil"),
     user(900, "Team PM"),
 ]
-
-
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    waited: list[float] = []
-    monkeypatch.setattr(http, "sleep", waited.append)
-    return waited
 
 
 @pytest.fixture

@@ -53,14 +53,6 @@ def fake() -> Iterator[FakeZendesk]:
 
 
 @pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Backoff and Retry-After waits, recorded instead of slept."""
-    waited: list[float] = []
-    monkeypatch.setattr(http, "sleep", waited.append)
-    return waited
-
-
-@pytest.fixture
 def configured(fake: FakeZendesk, write_config, monkeypatch: pytest.MonkeyPatch, sleeps):
     monkeypatch.setenv("ZENDESK_EMAIL", EMAIL)
     monkeypatch.setenv("ZENDESK_API_TOKEN", TOKEN)

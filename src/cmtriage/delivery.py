@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cmtriage.errors import SourceFailure, UsageError
-from cmtriage.models import Digest, Report
+from cmtriage.models import Digest, Report, counted
 from cmtriage.state import read_json, state_dir, write_json
 
 MEMORY_DIR = "posted"
@@ -61,10 +61,6 @@ def _forget(memory: Path) -> None:
 
     with contextlib.suppress(OSError):
         memory.unlink(missing_ok=True)
-
-
-def _parts(count: int) -> str:
-    return f"{count} part" + ("" if count == 1 else "s")
 
 
 def _when(memory: dict) -> str:
@@ -122,7 +118,7 @@ def post_report(report: Report | Digest, *, env, only_changes: bool, place: Mapp
                             "parts": len(bodies), "posted_at": env.now.isoformat(), "listed": listing})
     except UsageError as exc:
         warnings = (f"posted, but {exc}; --only-changes will post it again next time",)
-    return Posted(f"posted {_parts(len(bodies))} to {where}", warnings)
+    return Posted(f"posted {counted(len(bodies), 'part')} to {where}", warnings)
 
 
 # --- issue 14: --changes reads what the last post listed ----------------------------------------------------

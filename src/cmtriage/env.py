@@ -41,6 +41,13 @@ class Env:
 
         return (self.config_dir / ROTATION_FILE).exists()
 
+    def cache(self, namespace: str, api_root: str, token: str | None):
+        """A source's on-disk cache for today, keyed by its API root and token identity (with --no-cache:
+        one that reads and keeps nothing)."""
+        from cmtriage.cache import open_cache
+
+        return open_cache(namespace, api_root, token, today=self.now.date(), enabled=self.use_cache)
+
     def rotation_or_none(self):
         return self.rotation() if self.has_rotation() else None
 

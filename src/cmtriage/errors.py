@@ -42,6 +42,18 @@ SECRET_VARIABLES = (
 )
 
 
+def required(*names: str, why: str) -> tuple[str, ...]:
+    """The values (stripped) of the variables a source signs in with; a UsageError naming each one that
+    is unset or blank, then `why` (what to set and where to get it)."""
+    import os
+
+    values = tuple(os.environ.get(name, "").strip() for name in names)
+    missing = [name for name, value in zip(names, values, strict=True) if not value]
+    if missing:
+        raise UsageError(f"{' and '.join(missing)} not set: {why}")
+    return values
+
+
 MIN_SECRET = 4  # shorter values would blank out ordinary words; no real secret is that short
 
 

@@ -15,6 +15,11 @@ QUESTION = "Developer/Product Question"
 POST_TYPES = (BUG, FEATURE, TROUBLESHOOTING, QUESTION)
 
 
+def counted(count: int, noun: str) -> str:
+    """`count` and its noun, for our titles and messages: "1 ticket", "3 tickets", "0 forum questions"."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 @dataclass(frozen=True)
 class Item:
     """One thing to look at. The common fields are DESIGN.md's JSON contract; `extra` holds a

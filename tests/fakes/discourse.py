@@ -23,18 +23,14 @@ rswag responses) and shared/api-notes.md:
 
 from __future__ import annotations
 
-import json
 import threading
-import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-from fakes import listening
+from fakes import Asked, json_handler, served
 
 KEY = "discourse-fake-key-8c41"
 CHUNK = 20
@@ -314,32 +310,11 @@ class FakeDiscourse:
 
 
 def _handler(fake: FakeDiscourse) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if fake.latency:
-                time.sleep(fake.latency)
-            parts = urlsplit(self.path)
-            params = parse_qs(parts.query, keep_blank_values=True)
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            status, extra, body = fake.answer(parts.path, params, headers)
-            data = (body if isinstance(body, str) else json.dumps(body)).encode()
-            self.send_response(status)
-            if "Content-Type" not in extra:
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in extra.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
+    def answer(asked: Asked) -> tuple[int, dict[str, str], Any]:
+        return fake.answer(asked.path, asked.query, asked.headers)
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return Handler
+    return json_handler(answer, latency=lambda: fake.latency)
 
 
-@contextmanager
-def serve(fake: FakeDiscourse) -> Iterator[FakeDiscourse]:
-    with listening(_handler(fake)) as url:
-        fake.url = url
-        yield fake
+def serve(fake: FakeDiscourse) -> AbstractContextManager[FakeDiscourse]:
+    return served(fake, _handler(fake))

@@ -46,14 +46,14 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from fakes import listening
+from fakes import served
 
 TOKEN = "ghp_fakeToken0123456789abcdefABCDEF0123"
 MAX_PER_PAGE = 100
@@ -895,8 +895,16 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@contextlib.contextmanager
-def serve(fake: FakeGitHub) -> Iterator[FakeGitHub]:
-    with listening(_handler(fake)) as url:
-        fake.url = url
-        yield fake
+def serve(fake: FakeGitHub) -> contextlib.AbstractContextManager[FakeGitHub]:
+    return served(fake, _handler(fake))
+
+
+def point_at(fake: FakeGitHub, monkeypatch: Any, now: str) -> None:
+    """Send cmtriage's GitHub requests to the serving `fake` with its token, take `now` as the time, and
+    let the source's waits pass on the fake's clock instead of sleeping (`monkeypatch`: pytest's)."""
+    from cmtriage.sources import github
+
+    monkeypatch.setenv("GITHUB_API_URL", fake.url)
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("CMTRIAGE_NOW", now)
+    monkeypatch.setattr(github, "sleep", fake.advance)

@@ -17,17 +17,15 @@
 from __future__ import annotations
 
 import email.utils
-import json
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+from urllib.parse import unquote, urlencode
 
-from fakes import listening
+from fakes import Asked, json_handler, served
 
 
 @dataclass
@@ -154,31 +152,11 @@ class FakeGitLab:
 
 
 def _handler(fake: FakeGitLab) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if fake.latency:
-                time.sleep(fake.latency)
-            parts = urlsplit(self.path)
-            params = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-            status, headers, body = fake.answer(parts.path, params, self.headers.get("PRIVATE-TOKEN"))
-            data = (body if isinstance(body, str) else json.dumps(body)).encode()
-            self.send_response(status)
-            if "Content-Type" not in headers:
-                self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
+    def answer(asked: Asked) -> tuple[int, dict[str, str], Any]:
+        return fake.answer(asked.path, asked.params, asked.header("PRIVATE-TOKEN"))
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return Handler
+    return json_handler(answer, content_type="application/json", latency=lambda: fake.latency)
 
 
-@contextmanager
-def serve(fake: FakeGitLab) -> Iterator[FakeGitLab]:
-    with listening(_handler(fake)) as url:
-        fake.url = url
-        yield fake
+def serve(fake: FakeGitLab) -> AbstractContextManager[FakeGitLab]:
+    return served(fake, _handler(fake))

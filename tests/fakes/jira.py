@@ -25,15 +25,12 @@ import base64
 import json
 import re
 import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-from fakes import listening
+from fakes import Asked, json_handler, served
 
 EMAIL = "pm@example.com"
 TOKEN = "jira-fake-token-77c1"
@@ -148,8 +145,6 @@ class FakeJira:
     def answer(
         self, method: str, path: str, params: dict[str, str], body: Any, authorization: str | None
     ) -> tuple[int, dict[str, str], Any]:
-        if self.latency:
-            time.sleep(self.latency)
         with self._lock:
             self.requests.append(Request(method, path, params, body))
             if self.down:
@@ -293,42 +288,13 @@ class FakeJira:
 
 
 def _handler(fake: FakeJira) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def _serve(self, method: str) -> None:
-            parts = urlsplit(self.path)
-            params = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            try:
-                body = json.loads(raw) if raw else None
-            except ValueError:
-                body = None
-            status, headers, answer = fake.answer(
-                method, parts.path, params, body, self.headers.get("Authorization")
-            )
-            data = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json;charset=UTF-8")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
+    def answer(asked: Asked) -> tuple[int, dict[str, str], Any]:
+        return fake.answer(asked.method, asked.path, asked.params, asked.json(),
+                           asked.header("Authorization"))
 
-        def do_GET(self) -> None:
-            self._serve("GET")
-
-        def do_POST(self) -> None:
-            self._serve("POST")
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return Handler
+    return json_handler(answer, methods=("GET", "POST"), content_type="application/json;charset=UTF-8",
+                        latency=lambda: fake.latency)
 
 
-@contextmanager
-def serve(fake: FakeJira) -> Iterator[FakeJira]:
-    with listening(_handler(fake)) as url:
-        fake.url = url
-        yield fake
+def serve(fake: FakeJira) -> AbstractContextManager[FakeJira]:
+    return served(fake, _handler(fake))

@@ -18,16 +18,13 @@ from __future__ import annotations
 import gzip
 import json
 import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-from fakes import listening
+from fakes import Asked, json_handler, served
 
 
 def epoch(text: str) -> int:
@@ -109,31 +106,15 @@ class FakeStackExchange:
 
 
 def _handler(fake: FakeStackExchange) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if fake.latency:
-                time.sleep(fake.latency)
-            parts = urlsplit(self.path)
-            params = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-            status, data, zipped = fake.answer(parts.path, params)
-            if zipped:
-                data = gzip.compress(data)
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8" if zipped else "text/html")
-            if zipped:
-                self.send_header("Content-Encoding", "gzip")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    def answer(asked: Asked) -> tuple[int, dict[str, str], bytes]:
+        status, data, zipped = fake.answer(asked.path, asked.params)
+        if not zipped:  # a front end's page, as Stack Exchange's own are
+            return status, {"Content-Type": "text/html"}, data
+        return (status, {"Content-Type": "application/json; charset=utf-8", "Content-Encoding": "gzip"},
+                gzip.compress(data))
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return Handler
+    return json_handler(answer, latency=lambda: fake.latency)
 
 
-@contextmanager
-def serve(fake: FakeStackExchange) -> Iterator[FakeStackExchange]:
-    with listening(_handler(fake)) as url:
-        fake.url = url
-        yield fake
+def serve(fake: FakeStackExchange) -> AbstractContextManager[FakeStackExchange]:
+    return served(fake, _handler(fake))

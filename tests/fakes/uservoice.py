@@ -17,17 +17,13 @@
 
 from __future__ import annotations
 
-import json
 import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-from fakes import listening
+from fakes import Asked, json_handler, served
 
 CLIENT_ID = "uv-client-1f2e"
 CLIENT_SECRET = "uv-secret-9a8b7c6d"
@@ -156,8 +152,6 @@ class FakeUserVoice:
     def answer(
         self, method: str, path: str, params: dict[str, str], form: dict[str, str], authorization: str | None
     ) -> tuple[int, dict[str, str], Any]:
-        if self.latency:
-            time.sleep(self.latency)
         with self._lock:
             self.requests.append(Request(method, path, params, authorization))
             if method == "POST" and path == "/api/v2/oauth/token":
@@ -222,39 +216,12 @@ class FakeUserVoice:
 
 
 def _handler(fake: FakeUserVoice) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def _serve(self, method: str) -> None:
-            parts = urlsplit(self.path)
-            params = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length).decode() if length else ""
-            form = {k: v[-1] for k, v in parse_qs(raw).items()}
-            status, headers, body = fake.answer(
-                method, parts.path, params, form, self.headers.get("Authorization")
-            )
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
+    def answer(asked: Asked) -> tuple[int, dict[str, str], Any]:
+        return fake.answer(asked.method, asked.path, asked.params, asked.form(),
+                           asked.header("Authorization"))
 
-        def do_GET(self) -> None:
-            self._serve("GET")
-
-        def do_POST(self) -> None:
-            self._serve("POST")
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return Handler
+    return json_handler(answer, methods=("GET", "POST"), latency=lambda: fake.latency)
 
 
-@contextmanager
-def serve(fake: FakeUserVoice) -> Iterator[FakeUserVoice]:
-    with listening(_handler(fake)) as url:
-        fake.url = url
-        yield fake
+def serve(fake: FakeUserVoice) -> AbstractContextManager[FakeUserVoice]:
+    return served(fake, _handler(fake))

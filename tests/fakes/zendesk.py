@@ -20,16 +20,15 @@ what was asked.
 from __future__ import annotations
 
 import base64
-import json
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
 
-from fakes import listening
+from fakes import Asked, json_handler, served
 
 MAX_RESULTS = 1000
 MAX_PAGE = 100
@@ -149,28 +148,11 @@ class FakeZendesk:
 
 
 def _handler(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            parts = urlsplit(self.path)
-            params = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-            status, headers, body = fake.answer(parts.path, params, self.headers.get("Authorization"))
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
+    def answer(asked: Asked) -> tuple[int, dict, Any]:
+        return fake.answer(asked.path, asked.params, asked.header("Authorization"))
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return Handler
+    return json_handler(answer)
 
 
-@contextmanager
-def serve(fake: FakeZendesk) -> Iterator[FakeZendesk]:
-    with listening(_handler(fake)) as url:
-        fake.url = url
-        yield fake
+def serve(fake: FakeZendesk) -> AbstractContextManager[FakeZendesk]:
+    return served(fake, _handler(fake))

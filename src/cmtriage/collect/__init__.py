@@ -66,6 +66,17 @@ def max_wait(wait_text: str) -> float:
     return duration.total_seconds()
 
 
+def save_cache(cache: Any, what: str = "the cache") -> None:
+    """Save a source's cache at the end of its run; one that cannot be written is a warning, since the
+    report itself is complete."""
+    from cmtriage.terminal import terminal
+
+    try:
+        cache.save()
+    except UsageError as exc:
+        terminal().warn(f"{what} was not saved: {exc}")
+
+
 def or_failed(name: str, title: str, run: Run, build: Callable[[], Any]):
     """`build()`, or, when the source cannot be asked at all (a bad token, an unreadable staff org, a
     used-up rate limit), a report that says so: JSON still gets its object, and --post its post."""

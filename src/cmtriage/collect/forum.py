@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
-from cmtriage.collect import Run
+from cmtriage.collect import Run, save_cache
 from cmtriage.errors import SourceFailure, UsageError
 from cmtriage.terminal import terminal
 
@@ -105,24 +105,15 @@ def _errors(failures: Sequence[SourceFailure], what: str) -> list[SourceError]:
     return [error]
 
 
-def _save(cache) -> None:
-    try:
-        cache.save()
-    except UsageError as exc:
-        terminal().warn(f"the cache was not saved: {exc}")
-
-
 # --- Discourse ---------------------------------------------------------------------------------------------
 def discourse(run: Run, config: ReposConfig, chosen: Rules) -> Collected:
     import os
 
-    from cmtriage.cache import open_cache
     from cmtriage.reports.forum import matcher, needs_posts
     from cmtriage.sources import discourse as source
 
     forum = config.forum
-    cache = open_cache("discourse", forum.url, os.environ.get(source.KEY_VARIABLE) or None,
-                       today=run.env.now.date(), enabled=run.env.use_cache)
+    cache = run.env.cache("discourse", forum.url, os.environ.get(source.KEY_VARIABLE) or None)
     with source.client(forum.url, budget=run.budget()) as http:
         site = source.Discourse(http, forum.url, bots=config.bots, staff_usernames=forum.staff_usernames,
                                 cache=cache)
@@ -131,7 +122,7 @@ def discourse(run: Run, config: ReposConfig, chosen: Rules) -> Collected:
         match = matcher(chosen.words)
         needed = [t for t in threads if needs_posts(t, chosen, match)]
         opened, failures = site.open_topics(needed)
-    _save(cache)
+    save_cache(cache)
     by_key = {t.key: t for t in opened}
     return [by_key.get(t.key, t) for t in threads], _errors(failures, "topics")
 

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from cmtriage.collect import Run, or_failed
+from cmtriage.collect import Run, or_failed, save_cache
 from cmtriage.errors import SourceFailure, UsageError
+from cmtriage.models import counted
 from cmtriage.terminal import terminal
 
 if TYPE_CHECKING:
@@ -81,25 +82,21 @@ def _where(watch: RepoWatch, env: Env) -> str:
 @contextmanager
 def client(env: Env, budget: WaitBudget) -> Iterator[GitHub]:
     """The GitHub client with the cache, a progress line on a terminal, and the cost said at the end."""
-    from cmtriage.cache import open_cache
     from cmtriage.sources import github as source
 
     token, _ = source.token()
-    cache = open_cache("github", source.api_root(), token, today=env.now.date(), enabled=env.use_cache)
+    cache = env.cache("github", source.api_root(), token)
     screen = terminal()
     with screen.progress("Asking GitHub…") as progress, source.GitHub.from_env(
             cache=cache, budget=budget, notify=screen.warn, on_retry=screen.retrying,
             on_request=progress and (lambda stats: progress(f"Asking GitHub… {_requests(stats.requests)}"))
     ) as github:
         yield github
-    try:
-        cache.save()
-    except UsageError as exc:
-        screen.warn(f"the cache was not saved: {exc}")
+    save_cache(cache)
     stats = github.stats
     left = f"; {stats.rate_remaining:,} of {stats.rate_limit:,} left" if stats.rate_limit else ""
     screen.cost(f"GitHub: {_requests(stats.requests)}, {stats.not_modified} of them unchanged (free), "
-                f"{stats.reused} {'page' if stats.reused == 1 else 'pages'} reused without asking{left}")
+                f"{counted(stats.reused, 'page')} reused without asking{left}")
 
 
 def _requests(count: int) -> str:
@@ -270,7 +267,7 @@ def _accounted(built: Report, title: str, resolved: Resolved, fetched: dict[str,
     for (repo, _), found in (history or {}).items():
         if isinstance(found, SourceFailure):
             unread[repo] = unread.get(repo, 0) + 1
-    missing += [f"the comments of {count} {'item' if count == 1 else 'items'} in {repo}"
+    missing += [f"the comments of {counted(count, 'item')} in {repo}"
                 for repo, count in unread.items()]
     return built.incomplete(missing)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cmtriage.collect import Run
+from cmtriage.collect import Run, save_cache
 from cmtriage.errors import SourceFailure, UsageError
 
 if TYPE_CHECKING:
@@ -65,35 +65,22 @@ def suggestions(run: Run) -> list[Suggestion]:
 
         raise UsageError(f"{run.env.where(REPOS_FILE)}: no uservoice: url or export; add one like "
                          "`uservoice: {url: https://example.uservoice.com}`, or pass --from-file FILE")
-    from cmtriage.cache import open_cache
-    from cmtriage.terminal import terminal
-
     client_id, secret = source.credentials()
-    cache = open_cache("uservoice", config.url, f"{client_id}:{secret}", today=run.env.now.date(),
-                       enabled=run.env.use_cache)
+    cache = run.env.cache("uservoice", config.url, f"{client_id}:{secret}")
     found = source.fetch(config.url, client_id, secret, budget=run.budget(), cache=cache)
-    try:
-        cache.save()
-    except UsageError as exc:
-        terminal().warn(f"the UserVoice cache was not saved: {exc}")
+    save_cache(cache, "the UserVoice cache")
     return found
 
 
 def tickets(run: Run, jira: Jira, keys: list[str]) -> Tickets:
     """The tickets of `keys`, through the cache. Raises UsageError (no credentials) or SourceFailure."""
-    from cmtriage.cache import open_cache
     from cmtriage.sources.jira import JiraClient, credentials
-    from cmtriage.terminal import terminal
 
     token, email = credentials(jira)
-    cache = open_cache("jira", jira.url, f"{email or ''}:{token}", today=run.env.now.date(),
-                       enabled=run.env.use_cache)
+    cache = run.env.cache("jira", jira.url, f"{email or ''}:{token}")
     with JiraClient(jira, token, email, cache=cache, budget=run.budget()) as client:
         found = client.tickets(keys, run.env.now)
-    try:
-        cache.save()
-    except UsageError as exc:
-        terminal().warn(f"the Jira cache was not saved: {exc}")
+    save_cache(cache, "the Jira cache")
     return found
 
 

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from cmtriage.config import Zendesk
     from cmtriage.env import Env
     from cmtriage.models import Report
+    from cmtriage.sources.budget import WaitBudget
 
 TITLE = "Zendesk tickets"  # of a report that could not be made
 
@@ -25,18 +26,21 @@ def section(run: Run) -> Report:
         credentials = source.credentials()
     except UsageError as missing:
         return Report.failed(source.SOURCE, TITLE, SourceError(source.SOURCE, str(missing)), run.env.now)
-    return report(run.env, run.env.repos().zendesk, credentials)
+    return report(run.env, run.env.repos().zendesk, credentials, budget=run.budget())
 
 
-def report(env: Env, config: Zendesk, credentials: tuple[str, str]) -> Report:
-    """The tickets report; a failed search is the report's error, not an exception."""
+def report(env: Env, config: Zendesk, credentials: tuple[str, str], *, budget: WaitBudget | None = None
+           ) -> Report:
+    """The tickets report; a failed search is the report's error, not an exception. `budget`: the
+    run's --wait, shared with the digest's other sources (`cmtriage zendesk` has none: each wait
+    is bounded on its own)."""
     from cmtriage.models import SourceError
     from cmtriage.reports import zendesk as build
     from cmtriage.sources import zendesk as source
 
     on_duty, handoff = build.people(env.rotation_or_none(), env.now)
     try:
-        found, errors = source.fetch(config, *credentials), ()
+        found, errors = source.fetch(config, *credentials, budget=budget), ()
         if found.incomplete:  # paging broke off: what came is listed, and the report says it is short
             errors = (SourceError(source.SOURCE, found.incomplete),)
     except SourceFailure as failure:

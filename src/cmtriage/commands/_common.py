@@ -283,8 +283,9 @@ def narrowed(report, output: Output, env: Env):
     return report.each(narrow)
 
 
-# --- options of the GitHub reports, shared by stale, new and digest ---------------------------------------
+# --- options of the commands that ask the outside sources (GitHub, the forum, UserVoice, Jira, Zendesk) ---
 def wait_option(func: Callable) -> Callable:
+    """--wait: one budget for the whole run, drawn on by every source it asks (collect.Run.budget)."""
     return click.option(
         "--wait", "wait_text", default="60s", show_default=True, metavar="DURATION",
         help="Wait this long in all, at most, for rate limits to lift (every source's waits count); past "

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from cmtriage.models import Column, Item, Post, Report, SourceError, Thread
+from cmtriage.models import Column, Item, Post, Report, SourceError, Thread, counted
 
 NAME = "forum"
 UNANSWERED, AFTER_RELEASE, REPLY_TO_US = "unanswered", "after_release", "reply_to_us"
@@ -182,10 +182,6 @@ def _days(moment: datetime, now: datetime) -> int:
     return max(0, (now - moment) // _DAY)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def _item(thread: Thread, rules: Rules, name: str, reason: str, **extra: object) -> Item:
     return Item(
         source=thread.source, url=thread.url, title=thread.title, author=thread.author,
@@ -196,7 +192,7 @@ def _item(thread: Thread, rules: Rules, name: str, reason: str, **extra: object)
 
 
 def _unanswered_reason(thread: Thread, rules: Rules) -> str:
-    age = _plural(_days(thread.created_at, rules.now), "day")
+    age = counted(_days(thread.created_at, rules.now), "day")
     if thread.posts is not None:
         later = thread.posts[1:]
         bots, own = any(p.bot for p in later), any(not p.bot for p in later)
@@ -232,7 +228,7 @@ def classify(thread: Thread, rules: Rules, match: Callable[[str], list[str]]) ->
 
 def _title(items: Sequence[Item]) -> str:
     counts = [sum(1 for i in items if i.extra["list"] == name) for name in LISTS]
-    return (f"{_plural(len(items), 'forum question')} for the community: {counts[0]} unanswered, "
+    return (f"{counted(len(items), 'forum question')} for the community: {counts[0]} unanswered, "
             f"{counts[1]} after the release, {counts[2]} waiting on us")
 
 

@@ -27,8 +27,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from cmtriage.models import Column, Comment, Issue, Item, Report, SourceError
-from cmtriage.reports.stale import archived_notes
+from cmtriage.models import Column, Comment, Issue, Item, Report, SourceError, counted
+from cmtriage.reports._issues import DAY, NUMBER, REPO, TITLE, archived_notes, issue_item, repo_order
 from cmtriage.sources.github import CrossReference, People
 
 NAME = "helpwanted"
@@ -36,15 +36,14 @@ LABELS, QUESTIONS, FOLLOW_UP = "labels", "questions", "follow_up"
 LISTS = (LABELS, QUESTIONS, FOLLOW_UP)
 UP_FOR_GRABS = "up for grabs"
 COLUMNS = (
-    Column("repo", "Repo"),
-    Column("number", "#", numeric=True),
-    Column("title", "Title", link="url"),
+    REPO,
+    NUMBER,
+    TITLE,
     Column("contributor", "Contributor"),
     Column("days_idle", "Days idle", numeric=True),
     Column("waiting_on", "Waiting on"),
     Column("reason", "Reason"),
 )
-_DAY = timedelta(days=1)
 Key = tuple[str, int]  # (canonical repo, issue number)
 
 # --- what the triage team writes ------------------------------------------------------------------------
@@ -327,14 +326,9 @@ def timeline_needed(issue: Issue, comments: Sequence[Comment], people: People, *
 def _item(issue: Issue, *, now: datetime, list_name: str, reason: str, last: datetime, waiting_on: str,
           url: str | None = None, contributor: str | None = None, add_labels: Sequence[str] = (),
           problems: Sequence[str] = ()) -> Item:
-    return Item(
-        source="github", url=url or issue.url, title=issue.title, author=issue.author,
-        created_at=issue.created_at, last_activity_at=last, days_idle=max(0, (now - last) // _DAY),
-        reason=reason,
-        extra={"repo": issue.repo, "number": issue.number, "kind": issue.kind, "labels": list(issue.labels),
-               "waiting_on": waiting_on, "list": list_name, "add_labels": list(add_labels),
-               "problems": list(problems), "contributor": contributor},
-    )
+    return issue_item(issue, last=last, days_idle=max(0, (now - last) // DAY), reason=reason,
+                      waiting_on=waiting_on, url=url, list=list_name, add_labels=list(add_labels),
+                      problems=list(problems), contributor=contributor)
 
 
 def label_item(issue: Issue, repo_labels: Sequence[str] | None, label_map: LabelMap, *, now: datetime
@@ -395,7 +389,7 @@ def follow_up_item(issue: Issue, comments: Sequence[Comment], references: Sequen
     last = humans[-1] if humans else None
     quiet_since = last.created_at if last else max([issue.created_at, *(c.at for c in found if c.at)])
     quiet = now - quiet_since > timedelta(days=follow_up_days)
-    days = (now - quiet_since) // _DAY
+    days = (now - quiet_since) // DAY
     reasons = []
     waiting_on = "us"
     if quiet and last and people.is_staff(last.author, last.association):
@@ -444,17 +438,17 @@ def build(issues: Sequence[Issue], *, comments: Mapping[Key, Sequence[Comment]],
                               follow_up_days=follow_up_days)
         if item:
             lists[FOLLOW_UP].append(item)
-    lists[LABELS].sort(key=lambda i: (i.created_at, i.extra["repo"].lower(), i.extra["number"]))
-    asked.sort(key=lambda pair: (pair[0], pair[1].extra["repo"].lower(), pair[1].extra["number"]))
+    lists[LABELS].sort(key=lambda i: (i.created_at, *repo_order(i)))
+    asked.sort(key=lambda pair: (pair[0], *repo_order(pair[1])))
     lists[QUESTIONS] = [item for _, item in asked]
-    lists[FOLLOW_UP].sort(key=lambda i: (i.last_activity_at, i.extra["repo"].lower(), i.extra["number"]))
+    lists[FOLLOW_UP].sort(key=lambda i: (i.last_activity_at, *repo_order(i)))
     items = tuple(item for name in LISTS for item in lists[name])
     start = since.astimezone(UTC)
 
     def titled(shown: Sequence[Item]) -> str:
         counts = {name: sum(1 for i in shown if i.extra["list"] == name) for name in LISTS}
         return (f"Help Wanted: {counts[LABELS]} to label (opened since {start:%Y-%m-%d}), "
-                f"{counts[QUESTIONS]} {'question' if counts[QUESTIONS] == 1 else 'questions'}, "
+                f"{counted(counts[QUESTIONS], 'question')}, "
                 f"{counts[FOLLOW_UP]} to follow up")
 
     return Report(

@@ -10,12 +10,12 @@ the issue's author.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from cmtriage.classify import BUG, FEATURE, QUESTION, TROUBLESHOOTING, Types, classify, reply_for
-from cmtriage.models import Column, Issue, Item, Report, SourceError
-from cmtriage.reports.stale import archived_notes
+from cmtriage.models import Column, Issue, Item, Report, SourceError, counted
+from cmtriage.reports._issues import DAY, NUMBER, REPO, TITLE, archived_notes, issue_item, repo_order
 from cmtriage.sources.github import Activity, People
 
 if TYPE_CHECKING:
@@ -23,9 +23,9 @@ if TYPE_CHECKING:
 
 NAME = "new"
 COLUMNS = (
-    Column("repo", "Repo"),
-    Column("number", "#", numeric=True),
-    Column("title", "Title", link="url"),
+    REPO,
+    NUMBER,
+    TITLE,
     Column("author", "Author"),
     Column("post_type", "Type"),
     Column("type_reason", "Why"),
@@ -37,7 +37,6 @@ ACTIONS = {  # what the seed asks for each type
     FEATURE: "ask them to post it as a feature idea",
     QUESTION: "answer it, with a link to the docs",
 }
-_DAY = timedelta(days=1)
 
 
 def is_new(issue: Issue, people: People, since: datetime) -> bool:
@@ -72,24 +71,17 @@ def build(activities: Sequence[Activity], *, people: People, now: datetime, sinc
                 waiting_on = "unknown" if issue.comments and activity.since is None else "us"
             last_activity = max(issue.created_at, last.created_at) if last else issue.created_at
             guess = classify(issue.title, issue.body, issue.labels, types=types, model=model)
-            items.append(Item(
-                source="github", url=issue.url, title=issue.title, author=issue.author,
-                created_at=issue.created_at, last_activity_at=last_activity,
-                days_idle=(now - last_activity) // _DAY,
-                reason=f"{guess.post_type}: {ACTIONS[guess.post_type]}",
-                extra={"repo": issue.repo, "number": issue.number, "kind": issue.kind,
-                       "labels": list(issue.labels), "waiting_on": waiting_on, "post_type": guess.post_type,
-                       "type_reason": guess.reason,
-                       "reply": reply_for(guess.post_type, templates, author=issue.author,
-                                          forum_url=forum_url),
-                       "assignees": list(issue.assignees)},
+            items.append(issue_item(
+                issue, last=last_activity, days_idle=(now - last_activity) // DAY,
+                reason=f"{guess.post_type}: {ACTIONS[guess.post_type]}", waiting_on=waiting_on,
+                post_type=guess.post_type, type_reason=guess.reason,
+                reply=reply_for(guess.post_type, templates, author=issue.author, forum_url=forum_url),
             ))
-    items.sort(key=lambda item: (item.created_at, item.extra["repo"].lower(), item.extra["number"]))
+    items.sort(key=lambda item: (item.created_at, *repo_order(item)))
     start = since.astimezone(UTC)
 
     def titled(shown: Sequence[Item]) -> str:
-        plural = "" if len(shown) == 1 else "s"
-        return f"{len(shown)} new GitHub issue{plural} since {start:%Y-%m-%d %H:%M} UTC"
+        return f"{counted(len(shown), 'new GitHub issue')} since {start:%Y-%m-%d %H:%M} UTC"
 
     return Report(
         name=NAME,

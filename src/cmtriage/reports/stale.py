@@ -32,23 +32,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from cmtriage.models import Column, Comment, Issue, Item, Report, SourceError
+from cmtriage.reports._issues import DAY, NUMBER, REPO, TITLE, archived_notes, issue_item, repo_order
 from cmtriage.sources.github import Activity, Needed, People
 
 NAME = "stale"
 HUMAN, UPDATED = "human", "updated"
 ACTIVITIES = (HUMAN, UPDATED)
 COLUMNS = (
-    Column("repo", "Repo"),
-    Column("number", "#", numeric=True),
+    REPO,
+    NUMBER,
     Column("kind", "Kind"),
-    Column("title", "Title", link="url"),
+    TITLE,
     Column("author", "Author"),
     Column("days_idle", "Days idle", numeric=True),
     Column("waiting_on", "Waiting on"),
     Column("labels", "Labels"),
 )
-_DAY = timedelta(days=1)
-
 # (canonical repo, kind) -> days without human activity after which an item is listed
 Thresholds = Mapping[tuple[str, str], int]
 
@@ -218,15 +217,9 @@ def build(planned: Plan, history: Mapping[tuple[str, int], Comment | Exception |
             continue
         bumped = measure == HUMAN and not is_stale(issue.updated_at, now=now, threshold=threshold)
         waiting, reason = _reason(issue, last, people, bumped)
-        items.append(Item(
-            source="github", url=issue.url, title=issue.title, author=issue.author,
-            created_at=issue.created_at, last_activity_at=last_activity,
-            days_idle=(now - last_activity) // _DAY, reason=reason,
-            extra={"repo": issue.repo, "number": issue.number, "kind": issue.kind,
-                   "labels": list(issue.labels), "waiting_on": waiting,
-                   "assignees": list(issue.assignees)},
-        ))
-    items.sort(key=lambda item: (-item.days_idle, item.extra["repo"].lower(), item.extra["number"]))
+        items.append(issue_item(issue, last=last_activity, days_idle=(now - last_activity) // DAY,
+                                reason=reason, waiting_on=waiting))
+    items.sort(key=lambda item: (-item.days_idle, *repo_order(item)))
     if days not in thresholds.values():  # every repo has its own: the title names the shortest
         days = min(thresholds.values(), default=days)
     kinds = {kind for _, kind in thresholds}
@@ -263,8 +256,3 @@ def _notes(thresholds: Thresholds, days: int, measure: str, archived: Sequence[s
     if measure == UPDATED:
         notes.append("Activity is GitHub's updated_at here: a bot's comment or a label change counts too.")
     return (*notes, *archived_notes(archived))
-
-
-def archived_notes(repos: Sequence[str]) -> tuple[str, ...]:
-    return tuple(f"{repo} is archived on GitHub: nothing there can be answered; take it out of repos.yaml."
-                 for repo in repos)

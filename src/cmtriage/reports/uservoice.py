@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from cmtriage.config import Jira, UserVoice
-from cmtriage.models import Column, Item, Report, SourceError
+from cmtriage.models import Column, Item, Report, SourceError, counted
 from cmtriage.sources.jira import Ticket, Tickets, Version, keys_in
 from cmtriage.sources.uservoice import Suggestion
 
@@ -349,7 +349,7 @@ def thank_you(suggestions: Sequence[Suggestion], *, now: datetime, uservoice: Us
     if tickets is None:
         notes.append("Jira could not be asked: no idea can be matched to the release.")
     count = sum(len(ideas) for ideas in by_nominator.values())
-    title = (f"Thank the nominators of {count} idea{'' if count == 1 else 's'} completed in Mattermost "
+    title = (f"Thank the nominators of {counted(count, 'idea')} completed in Mattermost "
              f"{version}")
     return Report(name="uservoice-thank-you", title=title, columns=THANK_YOU_COLUMNS, items=tuple(items),
                   generated_at=now, errors=tuple(errors), mention=manager, notes=tuple(notes),

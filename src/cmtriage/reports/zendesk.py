@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from cmtriage.models import Column, Item, Report, SourceError
+from cmtriage.models import Column, Item, Report, SourceError, counted
 from cmtriage.rotationfile import RotationConfig
 from cmtriage.sources.zendesk import Found, Ticket
 
@@ -90,7 +90,7 @@ def build(found: Found | None, *, now: datetime, handoff: str | None = None, on_
                              mention=on_duty)
 
     def titled(shown: Sequence[Item]) -> str:
-        return f"{len(shown)} Zendesk ticket{'' if len(shown) == 1 else 's'} flagged for the community PM"
+        return f"{counted(len(shown), 'Zendesk ticket')} flagged for the community PM"
 
     items = tuple(_item(t, now) for t in tickets)
     return Report(

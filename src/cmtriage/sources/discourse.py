@@ -30,11 +30,13 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from cmtriage.errors import SourceFailure
 from cmtriage.models import Post, Poster, Thread
+from cmtriage.sources import shapes
+from cmtriage.sources.shapes import iso_time
 
 if TYPE_CHECKING:
     import httpx
@@ -72,11 +74,8 @@ def wait_hint(response: httpx.Response) -> float | None:
     """An application limit's `extras.wait_seconds` (a per-IP 429 is plain text: Retry-After says)."""
     if response.status_code != 429:
         return None
-    try:
-        wait = response.json().get("extras", {}).get("wait_seconds")
-    except (ValueError, AttributeError):
-        return None
-    return float(wait) if isinstance(wait, int | float) and not isinstance(wait, bool) else None
+    extras = shapes.body(response).get("extras")
+    return shapes.seconds(extras.get("wait_seconds")) if isinstance(extras, dict) else None
 
 
 def plain(cooked: str) -> str:
@@ -87,11 +86,6 @@ def plain(cooked: str) -> str:
 def asks(cooked: str) -> bool:
     """Whether a post asks something: a question mark outside quotes, code and web addresses."""
     return "?" in _ADDRESS.sub(" ", plain(_QUOTED.sub(" ", cooked or "")))
-
-
-def _time(value: Any) -> datetime:
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _tags(raw: Any) -> tuple[str, ...]:
@@ -148,19 +142,12 @@ class Discourse:
         response = self.http.request("GET", f"{self.base}{path}", params=params)
         if not response.is_success:
             raise self._failure(response)
-        try:
-            return response.json()
-        except ValueError:
-            raise self.http.fail(response.request.url, "the answer is not JSON") from None
+        return shapes.decoded(self.http, response)
 
     def _failure(self, response: httpx.Response) -> SourceFailure:
         status = response.status_code
-        try:
-            body = response.json()
-        except ValueError:
-            body = {}
-        kind = body.get("error_type") if isinstance(body, dict) else None
-        errors = body.get("errors") if isinstance(body, dict) else None
+        body = shapes.body(response)
+        kind, errors = body.get("error_type"), body.get("errors")
         detail = str(errors[0]) if isinstance(errors, list) and errors else ""
         if status == 403 and kind == "invalid_access":
             message = (f"HTTP 403: the forum refused the API key ({detail or kind}); check {KEY_VARIABLE} "
@@ -170,7 +157,7 @@ class Discourse:
         return self.http.fail(response.request.url, message)
 
     def _unexpected(self, what: str, exc: Exception) -> SourceFailure:
-        return self.http.fail(self.base, f"unexpected answer from {what}: {exc.__class__.__name__}: {exc}")
+        return shapes.unexpected(self.http, self.base, exc, part=what)
 
     # --- what the report needs -----------------------------------------------------------------------
     def staff_members(self, groups: Sequence[str]) -> set[str]:
@@ -222,7 +209,7 @@ class Discourse:
                     thread = self._listed(raw, users, categories or {})
                     if thread.created_at >= oldest:  # by id: a topic may move between two pages
                         threads.setdefault(int(raw["id"]), thread)
-                unpinned = [_time(t["created_at"]) for t in topics if not t.get("pinned")]
+                unpinned = [iso_time(t["created_at"]) for t in topics if not t.get("pinned")]
                 size = int(listing.get("per_page") or PER_PAGE)
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 raise self._unexpected("/latest.json", exc) from None
@@ -248,11 +235,11 @@ class Discourse:
                   if uid != author_id]
         last = raw.get("last_poster_username")
         last_id = next((uid for uid, name in users.items() if name == last), None)
-        created = _time(raw["created_at"])
+        created = iso_time(raw["created_at"])
         return Thread(
             source=SOURCE, key=str(id), url=f"{self.base}/t/{raw.get('slug') or 'topic'}/{id}",
             title=str(raw.get("title") or ""), author=author, created_at=created,
-            last_activity_at=_time(raw["last_posted_at"]) if raw.get("last_posted_at") else created,
+            last_activity_at=iso_time(raw["last_posted_at"]) if raw.get("last_posted_at") else created,
             open=not (raw.get("closed") or raw.get("archived") or raw.get("pinned")
                       or raw.get("pinned_globally") or raw.get("visible") is False),
             accepted=bool(raw.get("has_accepted_answer")),
@@ -325,7 +312,7 @@ class Discourse:
                 continue
             bot = self._is_bot(p["user_id"], p["username"]) or p["post_type"] in _SYSTEM_POSTS
             staff = not bot and (p["staff"] or p["username"].lower() in self.staff)
-            posts.append(Post(p["username"], _time(p["created_at"]), staff=staff, bot=bot,
+            posts.append(Post(p["username"], iso_time(p["created_at"]), staff=staff, bot=bot,
                               asks=p["asks"] and not bot))
         author_staff = thread.author_staff or bool(posts and posts[0].staff)
         author = thread.author or (posts[0].author if posts else "")

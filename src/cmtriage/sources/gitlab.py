@@ -23,6 +23,8 @@ from urllib.parse import quote
 from cmtriage.config import GitLab
 from cmtriage.errors import SourceFailure
 from cmtriage.models import Post, Thread
+from cmtriage.sources import shapes
+from cmtriage.sources.shapes import iso_time
 
 if TYPE_CHECKING:
     import httpx
@@ -48,8 +50,7 @@ def wait_hint(response: httpx.Response) -> float | None:
 
 
 def _time(value: Any) -> datetime:
-    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return iso_time(str(value))
 
 
 def _stamp(moment: datetime) -> str:
@@ -71,10 +72,7 @@ class _Client:
             response = self.http.request("GET", url, params=query)
             if not response.is_success:
                 raise self._failure(response, path)
-            try:
-                data = response.json()
-            except ValueError:
-                raise self.http.fail(response.request.url, "the answer is not JSON") from None
+            data = shapes.decoded(self.http, response)
             if not isinstance(data, list):
                 raise self.http.fail(response.request.url, "the answer is not a list")
             found += data
@@ -128,7 +126,7 @@ def fetch(config: GitLab, *, oldest: datetime, newest: datetime, bots: Iterable[
             except SourceFailure as failure:
                 failures.append(failure)
             except (KeyError, TypeError, ValueError) as exc:
-                failures.append(http.fail(config.url, f"unexpected answer: {exc.__class__.__name__}: {exc}"))
+                failures.append(shapes.unexpected(http, config.url, exc))
         with ThreadPoolExecutor(WORKERS, thread_name_prefix="gitlab") as pool:
             results = list(pool.map(lambda item: _thread(client, *item, bots), issues.items()))
     finally:
@@ -162,4 +160,4 @@ def _thread(client: _Client, where: tuple[str, int], raw: dict[str, Any], bots: 
     except SourceFailure as failure:
         return failure
     except (KeyError, TypeError, ValueError) as exc:
-        return client.http.fail(client.base, f"unexpected answer: {exc.__class__.__name__}: {exc}")
+        return shapes.unexpected(client.http, client.base, exc)

@@ -47,6 +47,7 @@ import httpx
 
 from cmtriage import __version__
 from cmtriage.errors import SourceFailure, redact
+from cmtriage.sources import shapes
 from cmtriage.sources.budget import WaitBudget
 
 if TYPE_CHECKING:
@@ -243,10 +244,7 @@ class HttpClient:
             return entry["body"]
         if not response.is_success:
             raise self.fail(response.request.url, f"HTTP {response.status_code} {response.reason_phrase}")
-        try:
-            body = response.json()
-        except ValueError:
-            raise self.fail(response.request.url, "the answer is not JSON") from None
+        body = shapes.decoded(self, response)
         validators = {"etag": response.headers.get("etag"),
                       "last_modified": response.headers.get("last-modified")}
         if cache is not None and key is not None and any(validators.values()):

@@ -18,7 +18,6 @@ the day's margin covers any), and keeps the cached ticket when Jira sends nothin
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +25,9 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from cmtriage.config import Jira
-from cmtriage.errors import SourceFailure, UsageError
+from cmtriage.errors import SourceFailure, required
+from cmtriage.sources import shapes
+from cmtriage.sources.shapes import Unexpected, shown, texts
 
 if TYPE_CHECKING:
     import httpx
@@ -99,43 +100,25 @@ class Found:
 def credentials(config: Jira) -> tuple[str, str | None]:
     """(token, email or None for a Bearer token) from the environment; exit 2 naming what is missing."""
     if config.flavor == "datacenter":
-        token = os.environ.get(DC_TOKEN_VARIABLE, "").strip()
-        if not token:
-            raise UsageError(f"{DC_TOKEN_VARIABLE} not set: Jira Data Center takes a personal access token "
-                             "(Profile > Personal Access Tokens)")
+        (token,) = required(DC_TOKEN_VARIABLE, why="Jira Data Center takes a personal access token "
+                                                   "(Profile > Personal Access Tokens)")
         return token, None
-    email, token = os.environ.get(EMAIL_VARIABLE, "").strip(), os.environ.get(TOKEN_VARIABLE, "").strip()
-    missing = [name for name, value in ((EMAIL_VARIABLE, email), (TOKEN_VARIABLE, token)) if not value]
-    if missing:
-        raise UsageError(f"{' and '.join(missing)} not set: Jira Cloud takes your email and an API token "
-                         "(id.atlassian.com > Security > API tokens); for Data Center set jira.flavor: "
-                         f"datacenter and {DC_TOKEN_VARIABLE}")
+    email, token = required(EMAIL_VARIABLE, TOKEN_VARIABLE,
+                            why="Jira Cloud takes your email and an API token (id.atlassian.com > Security "
+                                "> API tokens); for Data Center set jira.flavor: datacenter and "
+                                f"{DC_TOKEN_VARIABLE}")
     return token, email
 
 
-class _Unexpected(Exception):
-    pass
+def _parsed(value: str) -> datetime:
+    from dateutil import parser
 
-
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:39] + "…"
+    return parser.isoparse(value.strip())
 
 
 def instant(value: Any, what: str) -> datetime:
     """A Jira time ("2026-11-20T10:00:00.000+0000"); without an offset, UTC."""
-    from datetime import UTC
-
-    from dateutil import parser
-
-    if isinstance(value, str) and value.strip():
-        try:
-            moment = parser.isoparse(value.strip())
-        except (ValueError, OverflowError):
-            moment = None
-        if moment is not None:
-            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    raise _Unexpected(f"{what} is not a time: {_shown(value)}")
+    return shapes.instant(value, what, _parsed)
 
 
 def _day(value: Any) -> date | None:
@@ -168,15 +151,13 @@ def _sprints(value: Any) -> tuple[Sprint, ...]:
 def ticket(raw: dict[str, Any], base: str, sprint_field: str | None) -> Ticket:
     key = raw.get("key")
     if not isinstance(key, str) or not key:
-        raise _Unexpected(f"an issue's key is not text: {_shown(key)}")
+        raise Unexpected(f"an issue's key is not text: {shown(key)}")
     fields = raw.get("fields")
     if not isinstance(fields, dict):
-        raise _Unexpected(f"{key}: fields is not an object")
+        raise Unexpected(f"{key}: fields is not an object")
     status = fields.get("status") if isinstance(fields.get("status"), dict) else {}
     category = status.get("statusCategory") if isinstance(status.get("statusCategory"), dict) else {}
-    labels = fields.get("labels") or []
-    if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
-        raise _Unexpected(f"{key}: labels is not a list of text: {_shown(labels)}")
+    labels = texts(fields.get("labels") or None, f"{key}: labels")
     versions = []
     for version in fields.get("fixVersions") or []:
         if isinstance(version, dict) and _name(version):
@@ -189,7 +170,7 @@ def ticket(raw: dict[str, Any], base: str, sprint_field: str | None) -> Ticket:
         status=_name(status),
         category=str(category.get("key") or ""),
         resolution=resolution,
-        labels=tuple(labels),
+        labels=labels,
         fix_versions=tuple(versions),
         sprints=_sprints(fields.get(sprint_field)) if sprint_field else (),
         updated=instant(fields.get("updated"), f"{key}: updated"),
@@ -281,10 +262,7 @@ class JiraClient:
         response = self.http.request(method, f"{self.base}{path}", **kwargs)
         if not response.is_success:
             raise self._failure(response)
-        try:
-            return response.json()
-        except ValueError:
-            raise self.http.fail(response.request.url, "the answer is not JSON") from None
+        return shapes.decoded(self.http, response)
 
     # --- the sprint field ----------------------------------------------------------------------------------
     def sprint_field(self) -> str | None:
@@ -335,11 +313,8 @@ class JiraClient:
                     return issues, messages
             if not response.is_success:
                 raise self._failure(response)
-            try:
-                body = response.json()
-            except ValueError:
-                body = None
-            page = body.get("issues") if isinstance(body, dict) else None
+            body = shapes.body(response)
+            page = body.get("issues")
             if not isinstance(page, list) or not all(isinstance(issue, dict) for issue in page):
                 raise self.http.fail(response.request.url, "unexpected answer: no list of issues")
             issues.extend(page)
@@ -409,8 +384,8 @@ class JiraClient:
                 found[key] = ticket(issue, self.base, sprint)
                 if self.cache and key in raw:
                     self.cache.put(f"ticket:{key}", raw[key])
-        except _Unexpected as exc:
-            raise self.http.fail(self.base, f"unexpected answer: {exc}") from None
+        except Unexpected as exc:
+            raise shapes.unexpected(self.http, self.base, exc) from None
         if self.cache:
             self.cache.put("searched", f"{now.isoformat()}|{sprint}")
         return Tickets(found=found, missing=frozenset(missing), searches=searches)
@@ -455,12 +430,7 @@ def _batch_jql(fresh: Sequence[str], known: Sequence[str], since: date | None) -
 
 
 def _error_messages(response: httpx.Response) -> list[str]:
-    try:
-        body = response.json()
-    except ValueError:
-        return []
-    if not isinstance(body, dict):
-        return []
+    body = shapes.body(response)
     messages = [m for m in body.get("errorMessages") or () if isinstance(m, str)]
     errors = body.get("errors")
     if isinstance(errors, dict):

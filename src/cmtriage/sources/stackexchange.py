@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from cmtriage.config import StackOverflow
 from cmtriage.errors import SourceFailure
 from cmtriage.models import Post, Thread
+from cmtriage.sources import shapes
 
 if TYPE_CHECKING:
     import httpx
@@ -52,31 +53,21 @@ class Found:
 
 def wait_hint(response: httpx.Response) -> float | None:
     """The `backoff` seconds an answer asks for before the next call."""
-    try:
-        backoff = response.json().get("backoff")
-    except (ValueError, AttributeError):
-        return None
-    return float(backoff) if isinstance(backoff, int | float) and not isinstance(backoff, bool) else None
+    return shapes.seconds(shapes.body(response).get("backoff"))
 
 
 def _throttled(response: httpx.Response) -> float | None:
     """The seconds a throttle_violation asks for ("more requests available in 80411 seconds")."""
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    if not isinstance(body, dict) or body.get("error_id") != 502:
+    body = shapes.body(response)
+    if body.get("error_id") != 502:
         return None
     seconds = _SECONDS.search(str(body.get("error_message") or ""))
     return float(seconds.group(1)) if seconds else None
 
 
 def _failure(http: HttpClient, response: httpx.Response) -> SourceFailure:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict) or "error_id" not in body:
+    body = shapes.body(response)
+    if "error_id" not in body:
         return http.fail(response.request.url, f"HTTP {response.status_code} {response.reason_phrase}")
     message = f"error {body.get('error_id')} {body.get('error_name')}: {body.get('error_message')}"
     if body.get("error_name") == "throttle_violation" or body.get("error_id") == 502:
@@ -134,10 +125,7 @@ def fetch(config: StackOverflow, *, oldest: datetime, budget: Any = None, http: 
                 if wait is not None and http.budget is not None and http.budget.take(wait):
                     _sleep(wait)  # within --wait: once, then ask again
                     response = http.request("GET", f"{config.url}/2.3/questions/no-answers", params=params)
-                try:
-                    body = response.json()
-                except ValueError:
-                    body = None
+                body = shapes.json_or_none(response)
                 if not response.is_success or (isinstance(body, dict) and "error_id" in body):
                     raise _failure(http, response)
                 if not isinstance(body, dict):
@@ -149,8 +137,7 @@ def fetch(config: StackOverflow, *, oldest: datetime, budget: Any = None, http: 
                     remaining = body.get("quota_remaining", remaining)
                     quota = body.get("quota_max", quota)
                 except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                    raise http.fail(config.url, f"unexpected answer: {exc.__class__.__name__}: {exc}"
-                                    ) from None
+                    raise shapes.unexpected(http, config.url, exc) from None
                 if not body.get("has_more"):
                     break
     finally:

@@ -18,14 +18,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cmtriage.errors import SourceFailure, UsageError
+from cmtriage.errors import SourceFailure, UsageError, required
+from cmtriage.sources import shapes
+from cmtriage.sources.shapes import Unexpected, count, identifier, objects, text, whole
 
 if TYPE_CHECKING:
     from cmtriage.cache import Cache
@@ -69,74 +70,28 @@ class Suggestion:
 
 def credentials() -> tuple[str, str]:
     """(client id, client secret) from the environment; exit 2 naming whichever is missing."""
-    client_id = os.environ.get(ID_VARIABLE, "").strip()
-    secret = os.environ.get(SECRET_VARIABLE, "").strip()
-    missing = [name for name, value in ((ID_VARIABLE, client_id), (SECRET_VARIABLE, secret)) if not value]
-    if missing:
-        raise UsageError(
-            f"{' and '.join(missing)} not set: the uservoice report signs in with a trusted API key "
-            "(UserVoice Admin > Settings > Integrations > UserVoice API keys), or reads an export: "
-            "--from-file FILE or uservoice.export in repos.yaml"
-        )
+    client_id, secret = required(
+        ID_VARIABLE, SECRET_VARIABLE, why="the uservoice report signs in with a trusted API key (UserVoice "
+        "Admin > Settings > Integrations > UserVoice API keys), or reads an export: --from-file FILE or "
+        "uservoice.export in repos.yaml")
     return client_id, secret
 
 
 # --- reading answers -------------------------------------------------------------------------------------
-class _Unexpected(Exception):
-    """A part of an answer or export that is not what UserVoice gives."""
+def _parsed(value: str) -> datetime:
+    from dateutil import parser
 
-
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:39] + "…"
+    return parser.parse(value.strip())
 
 
 def instant(value: Any, what: str) -> datetime:
     """A UserVoice time: ISO 8601 from the API; an export's local forms ("11/24/2026 3:04 PM") too.
     One without an offset is taken as UTC."""
-    from dateutil import parser
-
-    if isinstance(value, str) and value.strip():
-        try:
-            moment = parser.parse(value.strip())
-        except (ValueError, OverflowError):
-            moment = None
-        if moment is not None:
-            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    raise _Unexpected(f"{what} is not a time: {_shown(value)}")
+    return shapes.instant(value, what, _parsed)
 
 
 def _id(value: Any, what: str) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
-    raise _Unexpected(f"{what} is not an id: {_shown(value)}")
-
-
-def _text(value: Any, what: str) -> str:
-    if value is None or isinstance(value, str):
-        return value or ""
-    raise _Unexpected(f"{what} is not text: {_shown(value)}")
-
-
-def _count(value: Any, what: str) -> int | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, str) and value.strip().replace(",", "").isdigit():
-        return int(value.strip().replace(",", ""))
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    raise _Unexpected(f"{what} is not a count: {_shown(value)}")
-
-
-def _objects(body: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    values = body.get(key)
-    if values is None:
-        return []
-    if not isinstance(values, list) or not all(isinstance(value, dict) for value in values):
-        raise _Unexpected(f"{key} is not a list of objects: {_shown(values)}")
-    return values
+    return identifier(value, what, digits=True)
 
 
 def _link(raw: dict[str, Any], name: str) -> int | None:
@@ -144,7 +99,7 @@ def _link(raw: dict[str, Any], name: str) -> int | None:
     if not isinstance(links, dict):
         return None
     value = links.get(name)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return value if whole(value) else None
 
 
 @dataclass
@@ -163,19 +118,19 @@ class _Collected:
         return cls([], {}, {}, [], [], [])
 
     def add(self, key: str, page: dict[str, Any]) -> None:
-        for status in _objects(page, "statuses"):
-            name = _text(status.get("name"), "a status's name")
+        for status in objects(page, "statuses"):
+            name = text(status.get("name"), "a status's name")
             self.statuses[_id(status.get("id"), "a status's id")] = name
-        for user in _objects(page, "users"):
-            self.users[_id(user.get("id"), "a user's id")] = _text(user.get("name"), "a user's name")
-        getattr(self, key).extend(_objects(page, key))
+        for user in objects(page, "users"):
+            self.users[_id(user.get("id"), "a user's id")] = text(user.get("name"), "a user's name")
+        getattr(self, key).extend(objects(page, key))
 
     def joined(self) -> list[Suggestion]:
         notes: dict[int, list[str]] = {}
         for note in [*self.notes, *self.status_updates]:
             suggestion = _link(note, "suggestion")
             if suggestion is not None:
-                notes.setdefault(suggestion, []).append(_text(note.get("body"), "a note's body"))
+                notes.setdefault(suggestion, []).append(text(note.get("body"), "a note's body"))
         comments: dict[int, list[Comment]] = {}
         for raw in self.comments:
             suggestion = _link(raw, "suggestion")
@@ -184,7 +139,7 @@ class _Collected:
             author = _link(raw, "created_by")
             comments.setdefault(suggestion, []).append(Comment(
                 author=self.users.get(author, f"user {author}" if author else ""),
-                body=_text(raw.get("body"), "a comment's body"),
+                body=text(raw.get("body"), "a comment's body"),
                 created_at=instant(raw.get("created_at"), "a comment's created_at"),
                 admin=raw.get("is_admin_comment") is True,
             ))
@@ -195,19 +150,19 @@ class _Collected:
             creator = _link(raw, "created_by")
             created = instant(raw.get("created_at"), f"suggestion {id}: created_at")
             updated = raw.get("updated_at")
-            votes = _count(raw.get("votes_count"), f"suggestion {id}: votes_count")
+            votes = count(raw.get("votes_count"), f"suggestion {id}: votes_count")
             if votes is None:
-                votes = _count(raw.get("supporters_count"), f"suggestion {id}: supporters_count")
+                votes = count(raw.get("supporters_count"), f"suggestion {id}: supporters_count")
             found.setdefault(id, Suggestion(
                 id=id,
-                title=_text(raw.get("title"), f"suggestion {id}: title"),
-                body=_text(raw.get("body"), f"suggestion {id}: body"),
-                state=_text(raw.get("state"), f"suggestion {id}: state"),
+                title=text(raw.get("title"), f"suggestion {id}: title"),
+                body=text(raw.get("body"), f"suggestion {id}: body"),
+                state=text(raw.get("state"), f"suggestion {id}: state"),
                 status=self.statuses.get(status, "") if status is not None else "",
                 created_at=created,
                 updated_at=instant(updated, f"suggestion {id}: updated_at") if updated else created,
                 votes=votes,
-                url=_text(raw.get("portal_url"), f"suggestion {id}: portal_url"),
+                url=text(raw.get("portal_url"), f"suggestion {id}: portal_url"),
                 creator=self.users.get(creator, f"user {creator}" if creator else ""),
                 notes=tuple(notes.get(id, ())),
                 comments=tuple(sorted(comments.get(id, ()), key=lambda c: c.created_at)),
@@ -232,10 +187,7 @@ class _Session:
         if not response.is_success:
             raise self.http.fail(response.request.url,
                                  f"HTTP {response.status_code} {response.reason_phrase}")
-        try:
-            token = response.json().get("access_token")
-        except (ValueError, AttributeError):
-            token = None
+        token = shapes.body(response).get("access_token")
         if not isinstance(token, str) or not token:
             raise self.http.fail(response.request.url, "the token answer holds no access_token")
         return token
@@ -254,13 +206,7 @@ class _Session:
                 detail = " (a new token was refused too)" if response.status_code == 401 else ""
                 raise self.http.fail(response.request.url,
                                      f"HTTP {response.status_code} {response.reason_phrase}{detail}")
-            try:
-                body = response.json()
-            except ValueError:
-                body = None
-            if not isinstance(body, dict):
-                raise self.http.fail(response.request.url, "the answer is not a JSON object")
-            return body
+            return shapes.decoded_object(self.http, response)
 
 
 def _pages(session: _Session, path: str, params: dict[str, str]) -> Iterator[dict[str, Any]]:
@@ -277,7 +223,7 @@ def _pages(session: _Session, path: str, params: dict[str, str]) -> Iterator[dic
         following = pagination.get("cursor") or pagination.get("next_cursor")
         if isinstance(following, str) and following:
             if following == cursor:
-                raise _Unexpected(f"{path}: the cursor did not move")
+                raise Unexpected(f"{path}: the cursor did not move")
             cursor = following
             continue
         if cursor:  # paging by cursor, and no further cursor: done
@@ -286,7 +232,7 @@ def _pages(session: _Session, path: str, params: dict[str, str]) -> Iterator[dic
         if not isinstance(total, int) or page >= total:
             return
         page += 1
-    raise _Unexpected(f"{path}: more than {MAX_PAGES} pages")
+    raise Unexpected(f"{path}: more than {MAX_PAGES} pages")
 
 
 LISTINGS = (
@@ -353,7 +299,7 @@ def fetch(url: str, client_id: str, secret: str, *, http: HttpClient | None = No
             asked = {**params, **({"updated_after": since.strftime("%Y-%m-%dT%H:%M:%SZ")} if since else {})}
             for page in _pages(session, f"{base}{path}", asked):
                 collected.add(key, page)
-                for raw in _objects(page, key):
+                for raw in objects(page, key):
                     records[str(_id(raw.get("id"), f"a record of {key}"))] = _slim(raw, key)
             setattr(collected, key, list(records.values()))
             if cache:
@@ -363,8 +309,8 @@ def fetch(url: str, client_id: str, secret: str, *, http: HttpClient | None = No
             cache.put("names", {kind: {str(k): v for k, v in getattr(collected, kind).items()}
                                 for kind in ("statuses", "users")})
         return collected.joined()
-    except _Unexpected as exc:
-        raise http.fail(base, f"unexpected answer: {exc}") from None
+    except Unexpected as exc:
+        raise shapes.unexpected(http, base, exc) from None
     finally:
         if own:
             http.close()
@@ -397,14 +343,14 @@ def _from_csv(text: str) -> list[Suggestion]:
     rows = csv.reader(io.StringIO(text, newline=""))  # a quoted cell may hold newlines
     header = next(rows, None)
     if not header:
-        raise _Unexpected("the CSV has no header row")
+        raise Unexpected("the CSV has no header row")
     at = {_key(name): index for index, name in reversed(list(enumerate(header)))}
     columns = {field: next((at[name] for name in names if name in at), None)
                for field, names in CSV_COLUMNS.items()}
     lacking = [field for field in ("id", "title", "created_at") if columns[field] is None]
     if lacking:
         wanted = "; ".join(f"{field}: one of {', '.join(CSV_COLUMNS[field])}" for field in lacking)
-        raise _Unexpected(f"the CSV header lacks a column for {wanted}")
+        raise Unexpected(f"the CSV header lacks a column for {wanted}")
     found: dict[int, Suggestion] = {}
     for number, row in enumerate(rows, 2):
         if not any(cell.strip() for cell in row):
@@ -423,7 +369,7 @@ def _from_csv(text: str) -> list[Suggestion]:
         found.setdefault(id, Suggestion(
             id=id, title=cell("title"), body=cell("body"), state=state, status=status, created_at=created,
             updated_at=instant(cell("updated_at"), f"{where}: updated_at") if cell("updated_at") else created,
-            votes=_count(cell("votes"), f"{where}: votes"), url=cell("url"), creator=cell("creator"),
+            votes=count(cell("votes"), f"{where}: votes"), url=cell("url"), creator=cell("creator"),
             notes=tuple(n for n in (cell("notes"),) if n),
             # An export's comments are one cell: kept as one comment of unknown authorship.
             comments=(Comment("", comments, created, admin=False),) if comments and not comments.isdigit()
@@ -435,7 +381,7 @@ def _from_csv(text: str) -> list[Suggestion]:
 def _from_json(data: Any) -> list[Suggestion]:
     pages = data if isinstance(data, list) else [data]
     if not pages or not all(isinstance(page, dict) for page in pages):
-        raise _Unexpected("expected the API's answer (an object with suggestions) or a list of them")
+        raise Unexpected("expected the API's answer (an object with suggestions) or a list of them")
     collected = _Collected.empty()
     for page in pages:
         for key in ("suggestions", "comments", "notes", "status_updates"):
@@ -457,10 +403,10 @@ def read_export(path: Path) -> list[Suggestion]:
             try:
                 data = json.loads(text)
             except ValueError as exc:
-                raise _Unexpected(f"not valid JSON ({exc})") from None
+                raise Unexpected(f"not valid JSON ({exc})") from None
             return _from_json(data)
         return _from_csv(text)
-    except _Unexpected as exc:
+    except Unexpected as exc:
         raise UsageError(f"{path}: {exc}") from None
 
 

@@ -8,17 +8,19 @@ one `users/show_many` call per 100. So a run costs (pages + rarely one) requests
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from cmtriage.config import Zendesk
-from cmtriage.errors import SourceFailure, UsageError
+from cmtriage.errors import SourceFailure, required
+from cmtriage.sources import shapes
+from cmtriage.sources.shapes import Unexpected, identifier, instant, number, objects, shown, text, texts
 
 if TYPE_CHECKING:
     import httpx
 
+    from cmtriage.sources.budget import WaitBudget
     from cmtriage.sources.http import HttpClient
 
 SOURCE = "zendesk"
@@ -51,31 +53,20 @@ class Found:
 
 def credentials() -> tuple[str, str]:
     """(email, API token) from the environment; exit 2 naming whichever is missing."""
-    email, token = os.environ.get(EMAIL_VARIABLE, "").strip(), os.environ.get(TOKEN_VARIABLE, "").strip()
-    missing = [name for name, value in ((EMAIL_VARIABLE, email), (TOKEN_VARIABLE, token)) if not value]
-    if missing:
-        raise UsageError(
-            f"{' and '.join(missing)} not set: the zendesk report signs in as an agent with an API token "
-            f"(Zendesk Admin Center > Apps and integrations > Zendesk API)"
-        )
+    email, token = required(EMAIL_VARIABLE, TOKEN_VARIABLE,
+                            why="the zendesk report signs in as an agent with an API token (Zendesk Admin "
+                                "Center > Apps and integrations > Zendesk API)")
     return email, token
-
-
 
 
 def _failure(http: HttpClient, response: httpx.Response) -> SourceFailure:
     """What a non-2xx answer means, in words a user can act on (never the credentials)."""
     status = response.status_code
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    detail = ""
-    if isinstance(body, dict):
-        error = body.get("error")
-        if isinstance(error, dict):  # some endpoints nest it: {"error": {"title", "message"}}
-            error = error.get("message") or error.get("title")
-        detail = str(body.get("description") or error or "")
+    body = shapes.body(response)
+    error = body.get("error")
+    if isinstance(error, dict):  # some endpoints nest it: {"error": {"title", "message"}}
+        error = error.get("message") or error.get("title")
+    detail = str(body.get("description") or error or "")
     if status == 401:
         message = (f"HTTP 401: Zendesk refused the credentials ({detail or 'unauthorized'}); check "
                    f"{EMAIL_VARIABLE} and {TOKEN_VARIABLE}")
@@ -90,55 +81,7 @@ def _get(http: HttpClient, url: str, params: dict[str, str] | None = None) -> di
     response = http.request("GET", url, params=params)
     if not response.is_success:
         raise _failure(http, response)
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise http.fail(response.request.url, "the answer is not a JSON object")
-    return body
-
-
-class _Unexpected(Exception):
-    """A part of an answer that is not what Zendesk documents; _fetch turns it into a SourceFailure."""
-
-
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
-def _instant(value: Any, what: str) -> datetime:
-    """A Zendesk time; one without an offset is taken as UTC, which is what Zendesk answers in."""
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else None
-    except ValueError:
-        moment = None
-    if moment is None:
-        raise _Unexpected(f"{what} is not a time: {_shown(value)}")
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _id(value: Any, what: str) -> int:
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
-    raise _Unexpected(f"{what} is not an id: {_shown(value)}")
-
-
-def _text(value: Any, what: str) -> str:
-    if value is None or isinstance(value, str):
-        return value or ""
-    raise _Unexpected(f"{what} is not text: {_shown(value)}")
-
-
-def _objects(body: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    """`body[key]`, a list of JSON objects (absent or null: none)."""
-    values = body.get(key)
-    if values is None:
-        return []
-    if not isinstance(values, list) or not all(isinstance(value, dict) for value in values):
-        raise _Unexpected(f"{key} is not a list of objects: {_shown(values)}")
-    return values
+    return shapes.decoded_object(http, response)
 
 
 def _origin(url: str) -> tuple[str, str]:
@@ -147,42 +90,42 @@ def _origin(url: str) -> tuple[str, str]:
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL:
-        raise _Unexpected(f"next_page is not an address: {_shown(url)}") from None
+        raise Unexpected(f"next_page is not an address: {shown(url)}") from None
     return parsed.scheme, parsed.netloc.decode()
 
 
 def _names(users: list[dict[str, Any]]) -> dict[int, str]:
-    return {_id(u.get("id"), "a user's id"): _text(u.get("name"), "a user's name") for u in users}
+    return {identifier(u.get("id"), "a user's id"): text(u.get("name"), "a user's name") for u in users}
 
 
 def _ticket(raw: dict[str, Any], requester: str, base: str) -> Ticket:
-    id = _id(raw.get("id"), "a ticket's id")
-    tags = raw.get("tags")
-    if tags is not None and not (isinstance(tags, list) and all(isinstance(tag, str) for tag in tags)):
-        raise _Unexpected(f"ticket {id}: tags is not a list of text: {_shown(tags)}")
-    created_at = _instant(raw.get("created_at"), f"ticket {id}: created_at")
+    id = identifier(raw.get("id"), "a ticket's id")
+    tags = texts(raw.get("tags"), f"ticket {id}: tags")
+    created_at = instant(raw.get("created_at"), f"ticket {id}: created_at")
     updated = raw.get("updated_at")
     return Ticket(
         id=id,
-        subject=_text(raw.get("subject"), f"ticket {id}: subject") or _text(raw.get("raw_subject"),
-                                                                              f"ticket {id}: raw_subject"),
-        status=_text(raw.get("status"), f"ticket {id}: status"),
-        priority=_text(raw.get("priority"), f"ticket {id}: priority") or None,
+        subject=text(raw.get("subject"), f"ticket {id}: subject") or text(raw.get("raw_subject"),
+                                                                            f"ticket {id}: raw_subject"),
+        status=text(raw.get("status"), f"ticket {id}: status"),
+        priority=text(raw.get("priority"), f"ticket {id}: priority") or None,
         requester=requester,
-        tags=tuple(tags or ()),
+        tags=tags,
         created_at=created_at,
-        updated_at=_instant(updated, f"ticket {id}: updated_at") if updated is not None else created_at,
+        updated_at=instant(updated, f"ticket {id}: updated_at") if updated is not None else created_at,
         url=f"{base}/agent/tickets/{id}",
     )
 
 
-def fetch(config: Zendesk, email: str, token: str, *, http: HttpClient | None = None) -> Found:
-    """The tickets `config.query` finds, newest first, at most 1,000. Raises SourceFailure."""
+def fetch(config: Zendesk, email: str, token: str, *, http: HttpClient | None = None,
+          budget: WaitBudget | None = None) -> Found:
+    """The tickets `config.query` finds, newest first, at most 1,000; a 429's wait draws on `budget` (a
+    digest's --wait) when given. Raises SourceFailure."""
     from cmtriage.sources.http import HttpClient
 
     base = config.url.rstrip("/")
     own = http is None
-    http = http or HttpClient(SOURCE, base, auth=(f"{email}/token", token))
+    http = http or HttpClient(SOURCE, base, auth=(f"{email}/token", token), budget=budget)
     try:
         return _fetch(http, base, config.query)
     finally:
@@ -208,19 +151,17 @@ def _fetch(http: HttpClient, base: str, query: str) -> Found:
             params = None  # next_page carries them
             pages += 1
             seen.add(url)
-            found = _objects(page, "results")
+            found = objects(page, "results")
             received += len(found)
             for raw in found:
                 if raw.get("result_type", "ticket") == "ticket":
-                    results.setdefault(_id(raw.get("id"), "a ticket's id"), raw)
-            names.update(_names(_objects(page, "users")))
-            count = page.get("count")
-            if count is not None and (not isinstance(count, int) or isinstance(count, bool)):
-                raise _Unexpected(f"count is not a number: {_shown(count)}")
+                    results.setdefault(identifier(raw.get("id"), "a ticket's id"), raw)
+            names.update(_names(objects(page, "users")))
+            count = number(page.get("count"), "count")
             total = max(total, count or 0)
             url = page.get("next_page")
             if url is not None and not isinstance(url, str):
-                raise _Unexpected(f"next_page is not an address: {_shown(url)}")
+                raise Unexpected(f"next_page is not an address: {shown(url)}")
             # Paging that would not end: stop, and say the list is short.
             expected = math.ceil(min(total, MAX_RESULTS) / PAGE_SIZE) + 1 if count is not None else MAX_PAGES
             if url and not found:
@@ -232,20 +173,20 @@ def _fetch(http: HttpClient, base: str, query: str) -> Found:
             if incomplete:
                 url = None
         kept = list(results.values())[:MAX_RESULTS]
-        requesters = {_id(r["requester_id"], f"ticket {r['id']}: requester_id")
+        requesters = {identifier(r["requester_id"], f"ticket {r['id']}: requester_id")
                       for r in kept if r.get("requester_id") is not None}
         missing = sorted(requesters - names.keys())
         for start in range(0, len(missing), PAGE_SIZE):
             ids = ",".join(str(i) for i in missing[start:start + PAGE_SIZE])
             answer = _get(http, f"{base}/api/v2/users/show_many.json", {"ids": ids})
-            names.update(_names(_objects(answer, "users")))
+            names.update(_names(objects(answer, "users")))
         tickets = []
         for raw in kept:
             requester_id = raw.get("requester_id")
             requester = names.get(requester_id) or (f"user {requester_id}" if requester_id else "")
             tickets.append(_ticket(raw, requester, base))
-    except _Unexpected as exc:
-        raise http.fail(base, f"unexpected answer: {exc}") from None
+    except Unexpected as exc:
+        raise shapes.unexpected(http, base, exc) from None
     return Found(tickets=tuple(tickets), total=max(total, len(tickets)),
                  incomplete=f"{http.fail(base, incomplete).detail}; the list may be short" if incomplete
                  else None)
