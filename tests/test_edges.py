@@ -195,6 +195,18 @@ def test_loose_state_and_cache_folders_and_snooze_file_are_tightened(github, run
     assert modes == [0o700, 0o700, 0o600]
 
 
+def test_a_post_tightens_the_state_folder_above_its_memory(run_cli, isolated_env: Path, monkeypatch):
+    from fakes.mattermost import running
+
+    state = isolated_env / "state" / "cmtriage"
+    state.mkdir(parents=True)
+    state.chmod(0o777)
+    with running() as fake:
+        monkeypatch.setenv("MATTERMOST_WEBHOOK_URL", fake.url())
+        assert run_cli("snoozed", "--post", "--now", "2026-11-24")[0] == 0
+    assert [stat.S_IMODE(p.stat().st_mode) for p in (state, state / "posted")] == [0o700, 0o700]
+
+
 def test_a_state_path_that_is_a_file_is_a_usage_error(run_cli, isolated_env: Path):
     (isolated_env / "state").mkdir()
     (isolated_env / "state" / "cmtriage").write_text("not a folder")

@@ -46,8 +46,9 @@ def write_file(path: Path | str, text: str) -> None:
         if found is not None and stat.S_ISDIR(found.st_mode):
             raise UsageError(f"cannot write {shown}: it is a folder")
         real = Path(os.path.realpath(path))
-        if found is not None and (not stat.S_ISREG(found.st_mode)
-                                  or str(real).startswith(("/proc/", "/dev/"))):
+        special = ("/proc/", "/dev/")  # /dev/stdout, /proc/self/fd/1: the caller's own open file
+        if found is not None and (not stat.S_ISREG(found.st_mode) or str(real).startswith(special)
+                                  or os.path.abspath(path).startswith(special)):
             _through(path, text)
             return
         _replace(real, text, mode=stat.S_IMODE(found.st_mode) if found else 0o666 & ~_umask())

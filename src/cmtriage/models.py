@@ -71,8 +71,10 @@ class SourceError:
 
     @classmethod
     def of(cls, failure: Any) -> SourceError:
-        """The report's record of a SourceFailure."""
-        return cls(failure.source, failure.detail)
+        """The report's record of a SourceFailure (redacted once more: it is printed and posted)."""
+        from cmtriage.errors import redact
+
+        return cls(failure.source, redact(failure.detail))
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,11 @@ def ensure_dir(folder: Path) -> Path:
             elif not missing.is_dir():
                 raise UsageError(f"cannot use the folder {folder}: {missing} is a file, not a folder; "
                                  "move it away")
-        private(folder, 0o700)
+        # Ours: the folder, and any folder between it and the `cmtriage` one (state/cmtriage/posted).
+        ours = [folder, *folder.parents]
+        names = [path.name for path in ours]
+        for path in ours[: names.index("cmtriage") + 1] if "cmtriage" in names else [folder]:
+            private(path, 0o700)
     except OSError as exc:
         raise UsageError(f"cannot create the state folder {folder}: {exc.strerror}") from None
     return folder
