@@ -119,14 +119,14 @@ class Discourse:
     """One forum, through an HttpClient; `staff` and `bots` are lower-cased usernames."""
 
     def __init__(self, http: HttpClient, base: str, *, bots: Iterable[str] = (),
-                 staff_usernames: Iterable[str] = (), cache: Cache | None = None, workers: int = WORKERS,
+                 staff_usernames: Iterable[str] = (), cache: Cache | None = None, workers: int | None = None,
                  limits: Sequence[tuple[int, float]] | None = None):
         self.http = http
         self.base = base.rstrip("/")
         self.bots = {b.lower() for b in bots}
         self.staff = {s.lower() for s in staff_usernames}
         self.cache = cache
-        self.workers = workers
+        self.workers = workers or WORKERS  # read at call time, so a test can open topics one at a time
         self.opened = 0  # topics opened by request (not from the cache)
         self.paused = 0.0  # seconds spent keeping to the forum's limits
         self._pace = Pace(limits if limits is not None else KEY_LIMITS if headers() else PUBLIC_LIMITS)
