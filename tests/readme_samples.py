@@ -108,7 +108,9 @@ def _start() -> dict[str, Any]:
     shutil.copy(ROOT / "rotation.yaml", config / "rotation.yaml")
     repos = (ROOT / "repos.yaml").read_text(encoding="utf-8")
     (config / "repos.yaml").write_text(repos.replace(ZENDESK_URL, zd.url), encoding="utf-8")
-    _world.update(home=home, github=gh, zendesk=zd, chat=chat, config=config, env={
+    _world.update(home=home, github=gh, zendesk=zd, chat=chat, config=config, stack=stack, fakes={},
+                  real={str(config): "/srv/team-config", str(home / "home"): "/home/hanna",
+                        str(home / "learn-home"): "/home/hanna"}, env={
         "GITHUB_API_URL": gh.url, "GITHUB_TOKEN": github.TOKEN, "CMTRIAGE_NOW": NOW,
         "CMTRIAGE_CONFIG_DIR": None, "XDG_CACHE_HOME": str(home / "cache"),
         "XDG_STATE_HOME": str(home / "state"), "HOME": str(home / "home"), "COLUMNS": str(WIDTH),
@@ -162,10 +164,143 @@ def run(command: str, *, env: dict[str, str | None] | None = None, files: dict[s
 
 def _real(text: str) -> str:
     world = _world
-    for fake, real in ((world["zendesk"].url, ZENDESK_URL), (world["chat"].base_url, "https://chat.example.com"),
-                       (world["github"].url, "https://api.github.com")):
+    pairs = [(world["zendesk"].url, ZENDESK_URL), (world["chat"].base_url, "https://chat.example.com"),
+             (world["github"].url, "https://api.github.com"), *world["real"].items()]
+    for fake, real in sorted(pairs, key=lambda pair: -len(pair[0])):  # 127.0.0.1:4000 after :40001
         text = text.replace(fake, real)
     return text
+
+
+def _fake(key: str, make: Any, serve: Any, real: str) -> Any:
+    """The fake server `key` of the session, started (from `make()`) the first time a sample asks for it;
+    its address is written as `real`."""
+    world = _start()
+    if key not in world["fakes"]:
+        running = world["stack"].enter_context(serve(make()))
+        world["fakes"][key] = running
+        world["real"][running.url] = real
+    return world["fakes"][key]
+
+
+def _github(key: str, seed: Any) -> Any:
+    """A fake GitHub of its own, seeded by a feature test's `seed(fake)`."""
+    from fakes import github
+
+    def make() -> Any:
+        fake = github.FakeGitHub()
+        seed(fake)
+        return fake
+
+    return _fake(key, make, github.serve, "https://api.github.com")
+
+
+def _shipped(*replacements: tuple[str, str]) -> str:
+    """The shipped repos.yaml with `replacements` (old, new) made in its text."""
+    text = (ROOT / "repos.yaml").read_text(encoding="utf-8").replace(ZENDESK_URL, _start()["zendesk"].url)
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+def _tests_yaml(text: str) -> str:
+    import textwrap
+
+    return textwrap.dedent(text)
+
+
+def learn_sample(command: str) -> None:
+    """`learn` on tests/test_learn.py's labelled issues and its repos.yaml (`types:`), saving the model in
+    a home (and state folder) of its own, so that the other samples' `new` goes on using the rules."""
+    import test_learn
+
+    world = _start()
+    fake = _github("learn", test_learn.seed)
+    sample(command, env={"GITHUB_API_URL": fake.url, "XDG_STATE_HOME": None,
+                         "HOME": str(world["home"] / "learn-home")},
+           files={"repos.yaml": _tests_yaml(test_learn.TYPES)})
+
+
+def helpwanted_sample(*commands: str, show: str | None = None) -> None:
+    """`helpwanted` on tests/test_helpwanted.py's issues, repos.yaml and time."""
+    import test_helpwanted
+
+    fake = _github("helpwanted", test_helpwanted.seed)
+    sample(*commands, env={"GITHUB_API_URL": fake.url, "CMTRIAGE_NOW": test_helpwanted.NOW},
+           files={"repos.yaml": _tests_yaml(test_helpwanted.REPOS)}, show=show)
+
+
+def metrics_sample(*commands: str) -> None:
+    """`metrics` on tests/test_metrics.py's items, repos.yaml and rotation.yaml (an override included), at
+    the session's time (the test's is a day later, in the same week)."""
+    import test_metrics
+
+    fake = _github("metrics", test_metrics.seed)
+    sample(*commands, env={"GITHUB_API_URL": fake.url},
+           files={"repos.yaml": _tests_yaml(test_metrics.REPOS),
+                  "rotation.yaml": _tests_yaml(test_metrics.ROTATION)})
+
+
+def forum_sample(*commands: str) -> None:
+    """`forum` on tests/forum_data.py's forum, with the shipped repos.yaml pointed at it and its staff
+    group `core` added."""
+    import forum_data
+    from fakes import discourse
+
+    site = _fake("forum", forum_data.forum, discourse.serve, "https://forum.mattermost.com")
+    repos = _shipped(("url: https://forum.mattermost.com\n", f"url: {site.url}\n  staff_groups: [core]\n"))
+    sample(*commands, files={"repos.yaml": repos})
+
+
+def uservoice_sample(*commands: str, show: str | None = None) -> None:
+    """`uservoice` on tests/test_uservoice.py's ideas and Jira tickets, repos.yaml and rotation.yaml, at the
+    session's time (an hour before the test's)."""
+    import test_uservoice
+    from fakes import jira, uservoice
+
+    def make_jira() -> Any:
+        fake = jira.FakeJira()
+        fake.add(*test_uservoice.tickets())
+        return fake
+
+    tickets = _fake("uservoice-jira", make_jira, jira.serve, "https://mattermost.atlassian.net")
+
+    def make_uservoice() -> Any:
+        found, comments, notes = test_uservoice.suggestions(tickets.url)
+        return uservoice.FakeUserVoice(suggestions=found, comments=comments, notes=notes,
+                                       users=list(test_uservoice.USERS))
+
+    ideas = _fake("uservoice", make_uservoice, uservoice.serve, "https://mattermost.uservoice.com")
+    sample(*commands, show=show, env={
+        "USERVOICE_CLIENT_ID": uservoice.CLIENT_ID, "USERVOICE_CLIENT_SECRET": uservoice.CLIENT_SECRET,
+        "JIRA_EMAIL": jira.EMAIL, "JIRA_API_TOKEN": jira.TOKEN},
+        files={"repos.yaml": test_uservoice.repos_yaml(ideas.url, tickets.url),
+               "rotation.yaml": test_uservoice.ROTATION_YAML})
+
+
+def schedule_sample(*kinds: str) -> None:
+    """`schedule KIND` for each of `kinds`: actions and systemd written into the session's folders, cron
+    printed, all for the shipped rotation.yaml."""
+    units = _start()["home"] / "home" / ".config" / "systemd" / "user"
+    sample(*(f"schedule {kind}".replace("{units}", str(units)) for kind in kinds))
+
+
+def jira_sample(*commands: str, show: str | None = None) -> None:
+    """`jira ticket` on tests/test_jira.py's GitHub issue and the tickets Jira's search finds for it, with
+    the shipped repos.yaml pointed at the fake Jira."""
+    import test_jira
+    from fakes import jira
+
+    def make_jira() -> Any:
+        fake = jira.FakeJira()
+        test_jira.add_near_misses(fake)
+        return fake
+
+    tickets = _fake("jira", make_jira, jira.serve, "https://mattermost.atlassian.net")
+    fake = _github("jira-github", test_jira.add_report)
+    repos = _shipped(("url: https://mattermost.atlassian.net", f"url: '{tickets.url}'"))
+    sample(*commands, show=show, env={"GITHUB_API_URL": fake.url, "JIRA_EMAIL": jira.EMAIL,
+                                      "JIRA_API_TOKEN": jira.TOKEN}, files={"repos.yaml": repos})
 
 
 def session(*commands: str, env: dict[str, str | None] | None = None, files: dict[str, str] | None = None,
@@ -175,7 +310,7 @@ def session(*commands: str, env: dict[str, str | None] | None = None, files: dic
     lines = ["```"]
     for number, command in enumerate(commands):
         _, out, err = run(command, env=env, files=files)
-        lines.append(f"$ {show if show and number == 0 else 'cmtriage ' + command}")
+        lines.append(_real(f"$ {show if show and number == 0 else 'cmtriage ' + command}"))
         lines.extend((out + err).rstrip("\n").splitlines())  # the report first, then what went wrong
     lines.append("```")
     return "\n".join(lines) + "\n"
@@ -210,7 +345,9 @@ def reference() -> None:
     cog.out("\n".join(parts))
 
 
-__all__ = ["reference", "run", "sample", "session"]
+__all__ = ["forum_sample", "helpwanted_sample", "jira_sample", "learn_sample", "metrics_sample", "reference",
+           "run", "sample", "schedule_sample", "session",
+           "uservoice_sample"]
 
 if __name__ == "__main__":  # python tests/readme_samples.py stale --format markdown
     sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]

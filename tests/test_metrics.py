@@ -66,6 +66,11 @@ def answered(fake: FakeGitHub, repo: str, number: int, created: str, after_hours
 @pytest.fixture
 def seeded(fake: FakeGitHub, write_config) -> FakeGitHub:
     write_config(repos=REPOS, rotation=ROTATION)
+    return seed(fake)
+
+
+def seed(fake: FakeGitHub) -> FakeGitHub:
+    """Community items across five rotation weeks (the README's metrics sample reads them too)."""
     fake.add_repo(MM)
     fake.add_repo(DOCS)
     fake.orgs["mattermost"] = {"lee": True}
