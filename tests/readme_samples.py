@@ -5,10 +5,12 @@ rewrites what they print, and `cog --check -I tests README.md` (run by tests/tes
 fails when the README no longer says what the program does.
 
 Every sample is one session, as a person would type it: the shipped repos.yaml and rotation.yaml (its
-zendesk `url` pointed at the fake Zendesk), fake GitHub, Zendesk and Mattermost servers with the data
-below, `CMTRIAGE_NOW=2026-11-24T14:00:00Z` (a Tuesday in Jason's week), a terminal 100 columns wide, and
-cache and state folders of its own, kept across samples (a snooze made in one sample hides its item from
-the next ones).
+zendesk, forum, stackoverflow and gitlab addresses pointed at fakes), fake GitHub, Zendesk and Mattermost
+servers with the data below, a forum, Stack Overflow and GitLab with nothing to answer,
+`CMTRIAGE_NOW=2026-11-24T14:00:00Z` (a Tuesday in Jason's week), a terminal 100 columns wide, and cache and
+state folders of its own, kept across samples (a snooze made in one sample hides its item from the next
+ones). The samples of learn, uservoice, jira, forum, helpwanted and metrics add fakes of their own, seeded
+by the feature tests (the `*_sample` functions below), and those tests' config files for their run alone.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 NOW = "2026-11-24T14:00:00Z"
 WIDTH = 100
 ZENDESK_URL = "https://mattermost.zendesk.com"  # what the shipped repos.yaml says; the fake stands in
+FORUM_URL = "https://forum.mattermost.com"  # likewise
+GITLAB_URL = "https://gitlab.com"
 
 _world: dict[str, Any] = {}
 
@@ -92,7 +96,7 @@ def _start() -> dict[str, Any]:
         return _world
     from datetime import datetime
 
-    from fakes import github, mattermost, zendesk
+    from fakes import discourse, github, gitlab, mattermost, stackexchange, zendesk
 
     stack = ExitStack()
     atexit.register(stack.close)
@@ -101,16 +105,28 @@ def _start() -> dict[str, Any]:
     gh = stack.enter_context(github.serve(github.FakeGitHub(now=at)))
     zd = stack.enter_context(zendesk.serve(zendesk.FakeZendesk()))
     chat = stack.enter_context(mattermost.running())
+    # The forum's other sources: set up in the shipped repos.yaml, with nothing to answer in the session
+    # (the forum sample has a forum of its own), so that no sample asks the real ones.
+    forum = stack.enter_context(discourse.serve(discourse.FakeDiscourse()))
+    stack_overflow = stack.enter_context(stackexchange.serve(stackexchange.FakeStackExchange()))
+    lab = stack.enter_context(gitlab.serve(gitlab.FakeGitLab(projects={"gitlab-org/omnibus-gitlab": []})))
     _seed_github(gh)
     _seed_zendesk(zd)
     config = home / "config"
     config.mkdir()
     shutil.copy(ROOT / "rotation.yaml", config / "rotation.yaml")
     repos = (ROOT / "repos.yaml").read_text(encoding="utf-8")
-    (config / "repos.yaml").write_text(repos.replace(ZENDESK_URL, zd.url), encoding="utf-8")
+    for real, fake in ((ZENDESK_URL, zd.url), (FORUM_URL, forum.url), (GITLAB_URL, lab.url),
+                       ("stackoverflow: {tagged: [mattermost]}",
+                        f"stackoverflow: {{tagged: [mattermost], url: '{stack_overflow.url}'}}")):
+        assert real in repos, real
+        repos = repos.replace(real, fake)
+    (config / "repos.yaml").write_text(repos, encoding="utf-8")
     _world.update(home=home, github=gh, zendesk=zd, chat=chat, config=config, stack=stack, fakes={},
-                  real={str(config): "/srv/team-config", str(home / "home"): "/home/hanna",
-                        str(home / "learn-home"): "/home/hanna"}, env={
+                  forum=forum, real={
+                      str(config): "/srv/team-config", str(home / "home"): "/home/hanna",
+                      str(home / "learn-home"): "/home/hanna", forum.url: FORUM_URL, lab.url: GITLAB_URL,
+                      stack_overflow.url: "https://api.stackexchange.com"}, env={
         "GITHUB_API_URL": gh.url, "GITHUB_TOKEN": github.TOKEN, "CMTRIAGE_NOW": NOW,
         "CMTRIAGE_CONFIG_DIR": None, "XDG_CACHE_HOME": str(home / "cache"),
         "XDG_STATE_HOME": str(home / "state"), "HOME": str(home / "home"), "COLUMNS": str(WIDTH),
@@ -195,8 +211,8 @@ def _github(key: str, seed: Any) -> Any:
 
 
 def _shipped(*replacements: tuple[str, str]) -> str:
-    """The shipped repos.yaml with `replacements` (old, new) made in its text."""
-    text = (ROOT / "repos.yaml").read_text(encoding="utf-8").replace(ZENDESK_URL, _start()["zendesk"].url)
+    """The session's repos.yaml (the shipped one pointed at the fakes) with `replacements` (old, new)."""
+    text = (_start()["config"] / "repos.yaml").read_text(encoding="utf-8")
     for old, new in replacements:
         assert old in text, old
         text = text.replace(old, new)
@@ -248,7 +264,7 @@ def forum_sample(*commands: str) -> None:
     from fakes import discourse
 
     site = _fake("forum", forum_data.forum, discourse.serve, "https://forum.mattermost.com")
-    repos = _shipped(("url: https://forum.mattermost.com\n", f"url: {site.url}\n  staff_groups: [core]\n"))
+    repos = _shipped((f"url: {_world['forum'].url}\n", f"url: {site.url}\n  staff_groups: [core]\n"))
     sample(*commands, files={"repos.yaml": repos})
 
 
