@@ -79,6 +79,11 @@ def fake(monkeypatch: pytest.MonkeyPatch, write_config) -> Iterator[FakeGitHub]:
 def setup(running: FakeGitHub, monkeypatch: pytest.MonkeyPatch, write_config, repos: str = REPOS) -> None:
     point_at(running, monkeypatch, NOW)
     write_config(repos=repos)
+    seed(running)
+
+
+def seed(running: FakeGitHub) -> None:
+    """The Help Wanted issues of both repos (the README's helpwanted sample reads them too)."""
     running.orgs["mattermost"] = {"jesse": False, "mattermod": True}
     running.add_repo(MM, labels=CURRENT)
     running.add_repo(FOCAL, labels=OLD)

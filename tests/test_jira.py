@@ -34,6 +34,13 @@ def text(value: str, href: str | None = None) -> dict:
 @pytest.fixture
 def github() -> Iterator[FakeGitHub]:
     fake = FakeGitHub()
+    add_report(fake)
+    with serve_github(fake) as running:
+        yield running
+
+
+def add_report(fake: FakeGitHub) -> None:
+    """The GitHub issue these tests file (the README's jira sample files it too)."""
     fake.add_repo("mattermost/mattermost")
     fake.add_issue(
         "mattermost/mattermost",
@@ -43,13 +50,18 @@ def github() -> Iterator[FakeGitHub]:
         created="2026-11-20T10:00:00Z",
         body="Steps:\n1. Upgrade to 11.1\n2. Send a message\n\nNo push arrives.",
     )
-    with serve_github(fake) as running:
-        yield running
 
 
 @pytest.fixture
 def jira() -> Iterator[FakeJira]:
     fake = FakeJira()
+    add_near_misses(fake)
+    with serve_jira(fake) as running:
+        yield running
+
+
+def add_near_misses(fake: FakeJira) -> None:
+    """Tickets Jira's word search finds for ISSUE that do not hold its address."""
     fake.add(
         # Jira's text search finds these by the words of the address; neither holds the address itself.
         issue(
@@ -63,8 +75,6 @@ def jira() -> Iterator[FakeJira]:
             description=adf(text("github.com/mattermost/mattermost/issues/120 and 12 more")),
         ),
     )
-    with serve_jira(fake) as running:
-        yield running
 
 
 @pytest.fixture

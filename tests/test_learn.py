@@ -66,18 +66,23 @@ def fake(monkeypatch: pytest.MonkeyPatch, write_config) -> Iterator[FakeGitHub]:
         monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
         monkeypatch.setenv("CMTRIAGE_NOW", NOW)
         write_config(repos=TYPES)
-        running.add_repo(MM)
-        running.add_repo(DESKTOP)
-        add_labelled(running, MM, range(1, 16), BUG, "Type/Bug")
-        add_labelled(running, MM, range(16, 26), BUG, "bug")
-        add_labelled(running, MM, range(26, 46), FEATURE, "Type/Enhancement")
-        add_labelled(running, DESKTOP, range(1, 7), FEATURE, "feature")
-        add_labelled(running, DESKTOP, range(7, 31), QUESTION, "Type/Question")
-        running.add_issue(MM, 90, "Bump a dependency", author="erin", created="2026-05-01", pull=True,
-                          labels=("Type/Bug",))
-        running.add_issue(MM, 91, "Crash or feature?", author="erin", created="2026-05-01",
-                          labels=("bug", "Type/Enhancement"))
+        seed(running)
         yield running
+
+
+def seed(running: FakeGitHub) -> None:
+    """The labelled issues of the `fake` fixture (the README's learn sample reads them too)."""
+    running.add_repo(MM)
+    running.add_repo(DESKTOP)
+    add_labelled(running, MM, range(1, 16), BUG, "Type/Bug")
+    add_labelled(running, MM, range(16, 26), BUG, "bug")
+    add_labelled(running, MM, range(26, 46), FEATURE, "Type/Enhancement")
+    add_labelled(running, DESKTOP, range(1, 7), FEATURE, "feature")
+    add_labelled(running, DESKTOP, range(7, 31), QUESTION, "Type/Question")
+    running.add_issue(MM, 90, "Bump a dependency", author="erin", created="2026-05-01", pull=True,
+                      labels=("Type/Bug",))
+    running.add_issue(MM, 91, "Crash or feature?", author="erin", created="2026-05-01",
+                      labels=("bug", "Type/Enhancement"))
 
 
 def model_file(isolated_env: Path) -> Path:

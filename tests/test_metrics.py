@@ -66,6 +66,11 @@ def answered(fake: FakeGitHub, repo: str, number: int, created: str, after_hours
 @pytest.fixture
 def seeded(fake: FakeGitHub, write_config) -> FakeGitHub:
     write_config(repos=REPOS, rotation=ROTATION)
+    return seed(fake)
+
+
+def seed(fake: FakeGitHub) -> FakeGitHub:
+    """Community items across five rotation weeks (the README's metrics sample reads them too)."""
     fake.add_repo(MM)
     fake.add_repo(DOCS)
     fake.orgs["mattermost"] = {"lee": True}
@@ -263,6 +268,22 @@ def test_a_listing_of_several_pages_is_still_one_listing_per_repo(fake: FakeGitH
     assert rows(out)[0] == ("2026-11-23", "Jason", "mattermost", 250, 250, 0, 5.5, 9.0, 0)
     assert [fake.count(f"/repos/{MM}/issues"), fake.count("/repositories/1000/issues")] == [2, 4]
     assert fake.count(f"/repos/{MM}/issues/") == 1  # the comments' first page; no item's own
+
+
+def test_closed_items_are_not_bounded_by_the_open_count(fake: FakeGitHub, run_cli, write_config):
+    # The repo's open_issues_count bounds a listing of open items; metrics lists closed ones too, here
+    # 250 items on 3 pages with 1 open (a bound of 2 pages stopped it: "the Link header names 3 pages").
+    write_config(repos=REPOS, rotation=ROTATION)
+    fake.add_repo(MM)
+    fake.add_repo(DOCS)
+    fake.orgs["mattermost"] = {}
+    for number in range(1, 251):
+        fake.add_issue(MM, number, f"Item {number}", author=f"user{number}",
+                       created=f"2026-11-24T{number % 10:02d}:00:00Z",
+                       closed=None if number == 1 else "2026-11-24T12:00:00Z")
+    code, out, err = run_cli("metrics", "--weeks", "1", "--format", "json")
+    assert (code, err) == (0, "")
+    assert rows(out)[0] == ("2026-11-23", "Jason", "mattermost", 250, 0, 249, None, None, 1)
 
 
 def test_chart_png_is_written_and_readable(seeded: FakeGitHub, run_cli, tmp_path):

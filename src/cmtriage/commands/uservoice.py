@@ -49,8 +49,8 @@ def uservoice(from_file: Path | None, version: str | None, thank_you: bool, twee
 
     An idea links to tickets by keys in its text, admin notes or status note (MM-123 for
     jira.project, or a link to the jira.url site). A key Jira does not know is named on its idea
-    ("MM-123 not found"). If Jira fails, the UserVoice lists still print (the status list marked
-    incomplete) and the exit code is 1.
+    ("MM-123 not found"). If Jira fails, the UserVoice lists still print (the status and completed
+    lists marked incomplete) and the exit code is 1.
 
     Credentials: USERVOICE_CLIENT_ID and USERVOICE_CLIENT_SECRET (a trusted API key), JIRA_EMAIL and
     JIRA_API_TOKEN (Cloud), or JIRA_TOKEN (jira.flavor: datacenter). With --from-file or

@@ -160,6 +160,12 @@ class Query:
     stop: Callable[[Issue], bool] | None = None  # no more pages after one whose last item says True
     with_body: bool = False
 
+    @property
+    def open_only(self) -> bool:
+        """Whether it lists open items only: then the repo's open count bounds its pages (metrics' listing
+        of closed items too can be many times longer)."""
+        return ("state", "all") not in self.params
+
 
 def every_open_item() -> Query:
     return Query((("state", "open"), ("sort", "created"), ("direction", "asc")))
@@ -369,7 +375,8 @@ class GitHub:
                     f"/repos/{name}/issues", (*query.params, ("per_page", str(PER_PAGE))),
                     slim=_slim_issues(query.with_body),
                     stop=(lambda data, stop=query.stop, name=name: stop(_issue(name, data[-1])))
-                    if query.stop else None, what="the open items", count=plan.repo.open_items)))
+                    if query.stop else None, what="the open items" if query.open_only else "the items",
+                    count=plan.repo.open_items if query.open_only else None)))
             if plan.since is not None:
                 listings.append((plan, "comments", _Listing(
                     f"/repos/{name}/issues/comments",
