@@ -13,6 +13,7 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, tzinfo
+from typing import Any
 
 KINDS = ("actions", "cron", "systemd")
 COMMAND = ("digest", "--post", "--only-changes")
@@ -41,14 +42,13 @@ class Job:
         return local.astimezone(UTC).time()
 
 
-def variables(*, github: bool, zendesk: bool) -> tuple[str, ...]:
-    """What the digest reads from the environment for the sources repos.yaml sets up."""
-    names = ["MATTERMOST_WEBHOOK_URL"]
-    if github:
-        names.append("GITHUB_TOKEN")
-    if zendesk:
-        names += ["ZENDESK_EMAIL", "ZENDESK_API_TOKEN"]
-    return tuple(names)
+def variables(config: Any | None) -> tuple[str, ...]:
+    """What the digest reads from the environment: the webhook, and what the sections repos.yaml sets up
+    need (without repos.yaml, `--repo` runs: a GitHub token)."""
+    from cmtriage.sections import GITHUB
+    from cmtriage.sections import variables as needed
+
+    return ("MATTERMOST_WEBHOOK_URL", *(needed(config) if config is not None else GITHUB))
 
 
 def _secret_name(variable: str) -> str:
