@@ -240,6 +240,8 @@ def test_days_and_max_days(configured, run_cli):
     (("--max-days", "0"), "Invalid value for '--max-days': 0 is not in the range 1<=x<=3650."),
     (("--days", "9", "--max-days", "5"), "cmtriage: error: --days: 9 is more than --max-days (5): nothing "
                                          "could be listed"),
+    (("--wait", "2d"), "cmtriage: error: --wait: at most 1d, got 2d; no source's rate limit lasts "
+                       "longer: pass 1d or less\n"),
     (("--release-date", "soon"), "Invalid value for '--release-date': expected a date like 2026-12-16, got "
                                  "'soon'"),
 ])

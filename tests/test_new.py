@@ -165,7 +165,7 @@ def test_paging_stops_once_past_the_window(fake: FakeGitHub, run_cli):
     (("--since", "99999999d"), "--since: too far from now"),
     (("--since", "999999999999999d"), "--since: 999999999999999d is longer than cmtriage can count"),
     (("--wait", "999999999999d"), "--wait: 999999999999d is longer than cmtriage can count"),
-    (("--wait", "2d"), "--wait: at most 1d, got 2d; GitHub's limits reset within the hour"),
+    (("--wait", "2d"), "--wait: at most 1d, got 2d; no source's rate limit lasts longer: pass 1d or less"),
     (("--now", "9999-12-31T23:59:59-05:00"),
      "--now: 9999-12-31T23:59:59-05:00 is outside the calendar in UTC"),
 ])
