@@ -15,7 +15,7 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from cmtriage.models import Item, Report
+from cmtriage.models import Item, Report, counted
 
 WAITING_CHOICES = ("us", "author", "any")  # any: the default's opposite, to see what repos.yaml hides
 
@@ -111,7 +111,7 @@ def filtered(report: Report, filters: Filters) -> Report:
     from cmtriage.render import code_span
 
     options = code_span(shlex.join(filters.arguments()))
-    note = f"{left_out} item{'s' if left_out != 1 else ''} left out by {options}."
+    note = f"{counted(left_out, 'item')} left out by {options}."
     return replace(report.keeping(kept), notes=(*report.notes, note))
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from cmtriage.errors import UsageError
-from cmtriage.models import Column, Item, Report, SourceError
+from cmtriage.models import Column, Item, Report, SourceError, counted
 
 DB_FILE = "snoozes.sqlite3"
 EXPECTED_ADDRESS = "expected the web address of an item, like https://github.com/OWNER/REPO/issues/N"
@@ -221,7 +221,7 @@ def active(now: datetime, path: Path | None = None) -> list[Snooze]:
         from cmtriage.terminal import terminal
 
         skipped = snoozes.count(None)
-        terminal().warn(f"{path}: skipped {skipped} snooze{'s' if skipped != 1 else ''} that cannot be read "
+        terminal().warn(f"{path}: skipped {counted(skipped, 'snooze')} that cannot be read "
                         "(cmtriage unsnooze ADDRESS, or snooze it again, replaces one)")
     return [snooze for snooze in snoozes if snooze is not None]
 
@@ -246,7 +246,7 @@ def hide_snoozed(report: Report, now: datetime, path: Path | None = None, shared
     hidden = len(report.items) - len(kept)
     if not hidden:
         return report
-    note = f"{hidden} snoozed item{'s' if hidden != 1 else ''} hidden (cmtriage snoozed lists them)."
+    note = f"{counted(hidden, 'snoozed item')} hidden (cmtriage snoozed lists them)."
     return replace(report.keeping(kept), notes=(*report.notes, note))
 
 

@@ -135,6 +135,7 @@ def share_snoozes(env: Env) -> None:
       git -C ~/team-config add snoozes.yaml && git -C ~/team-config commit -m "Shared snoozes"
     """
     from cmtriage import sharedsnoozes as shared
+    from cmtriage.models import counted
     from cmtriage.snooze import default_path
 
     team_file = shared.path_in(env.config_dir)
@@ -144,5 +145,5 @@ def share_snoozes(env: Env) -> None:
         moved = shared.move_local(team_file, now=env.now, tz=env.team_timezone())
     if not team_file.exists():
         shared.write(team_file, [])
-    noun = "snooze" if moved == 1 else "snoozes"
-    click.echo(f"Moved {moved} {noun} from {default_path()} to {team_file}; commit it to share them.")
+    click.echo(f"Moved {counted(moved, 'snooze')} from {default_path()} to {team_file}; commit it to share "
+               "them.")
