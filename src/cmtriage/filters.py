@@ -1,9 +1,9 @@
 """What a reader asked to see of a report: who it waits on, its labels, its assignees, how many rows.
 
-Pure: `apply(report, filters)` takes a built report and gives the report with only the items the
-filters keep, the way `snooze.hide_snoozed` takes out snoozed ones; commands/_common.py `emit` runs it
-on every report (on each section of a digest). The defaults come from repos.yaml `reports:` (one entry
-per report name), the options given on the command line win.
+Pure: `filtered(report, filters)` takes a built report and gives the report with only the items the
+filters keep, the way `snooze.hide_snoozed` takes out snoozed ones, and `limited` cuts it to --limit;
+commands/_common.py `narrowed` runs them on every report (on each section of a digest). The defaults
+come from repos.yaml `reports:` (one entry per report name), the options given on the command line win.
 
 A filter on a field an item does not carry leaves the item in: a Zendesk ticket has no `waiting_on`,
 so `digest --waiting-on us` lists every ticket (its tags count as labels). Names compare in any case.
@@ -136,7 +136,3 @@ def limited(report: Report, filters: Filters) -> Report:
     shown = longest_waiting(now, filters.limit)
     return replace(report, items=(*shown, *gone), total=len(now), notes=(*report.notes, note),
                    rest=tuple(item for item in now if item not in shown))
-
-
-def apply(report: Report, filters: Filters) -> Report:
-    return limited(filtered(report, filters), filters)
