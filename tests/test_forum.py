@@ -239,7 +239,7 @@ def test_days_and_max_days(configured, run_cli):
     (("--days", "3651"), "Invalid value for '--days': 3651 is not in the range 0<=x<=3650."),
     (("--max-days", "0"), "Invalid value for '--max-days': 0 is not in the range 1<=x<=3650."),
     (("--days", "9", "--max-days", "5"), "cmtriage: error: --days: 9 is more than --max-days (5): nothing "
-                                         "could be listed"),
+                                         "could be listed; pass --days 5 or less, or a larger --max-days\n"),
     (("--wait", "2d"), "cmtriage: error: --wait: at most 1d, got 2d; no source's rate limit lasts "
                        "longer: pass 1d or less\n"),
     (("--release-date", "soon"), "Invalid value for '--release-date': expected a date like 2026-12-16, got "
@@ -412,5 +412,5 @@ def test_unanswered_days_past_max_days_names_the_file(site, write_config, monkey
     code, out, err = run_cli("forum")
     assert (code, out) == (2, "")
     assert err == (f"cmtriage: error: {folder}/repos.yaml: forum.unanswered_days: 45 is more than --max-days "
-                   "(30): nothing could be listed\n")
+                   "(30): nothing could be listed; pass --days 30 or less, or a larger --max-days\n")
     assert run_cli("forum", "--max-days", "60", "--format", "json")[0] == 0

@@ -768,6 +768,14 @@ def test_enterprise_csv_is_the_sales_spreadsheet(configured, run_cli):
     )
 
 
+def test_enterprise_without_jira_says_what_to_add(configured, run_cli, write_config):
+    uv, _ = configured
+    folder = write_config(repos=repos_yaml(uv.url, None), rotation=ROTATION_YAML)
+    assert run_cli("uservoice", "--enterprise", "--format", "csv") == (
+        2, "", f"cmtriage: error: {folder}/repos.yaml: --enterprise needs jira: (the Enterprise label is on "
+               "the ideas' tickets); add one like `jira: {url: https://example.atlassian.net}`\n")
+
+
 def test_digest_gets_a_uservoice_section(configured, run_cli):
     code, out, err = run_cli("digest", "--format", "json")
     assert (code, err) == (0, "")

@@ -60,7 +60,8 @@ def rules(run: Run, config: ReposConfig) -> Rules:
         said = f"{run.env.where(REPOS_FILE)}: forum.unanswered_days"
     max_days = run.option("max_days", 30)
     if days > max_days:
-        raise UsageError(f"{said}: {days} is more than --max-days ({max_days}): nothing could be listed")
+        raise UsageError(f"{said}: {days} is more than --max-days ({max_days}): nothing could be listed; "
+                         f"pass --days {max_days} or less, or a larger --max-days")
     moment, name = release(run.env, run.option("release_date"))
     words = config.forum.enterprise_words if config.forum else ()
     return Rules(now=run.env.now, unanswered_days=days, max_days=max_days, release=moment, release_name=name,

@@ -66,7 +66,8 @@ def issue_watches(config: ReposConfig, repos: Sequence[str], env: Env) -> list[R
     """The watches `new` reads: those of issues."""
     chosen = [w for w in watches(config, repos, env) if "issue" in w.kinds]
     if not chosen and repos:
-        raise UsageError(f"{', '.join(repos)}: watched for pulls only in repos.yaml, and new lists issues")
+        raise UsageError(f"{', '.join(repos)}: watched for pulls only in repos.yaml, and new lists issues; "
+                         "set watch: both there, or pass a --repo that is watched for issues")
     if not chosen:
         raise UsageError("no repo in repos.yaml watches issues; pass --repo OWNER/NAME")
     return chosen
@@ -278,7 +279,7 @@ def _days_back(env: Env, days: int) -> datetime:
         return env.now - timedelta(days=days)
     except OverflowError:
         raise UsageError(f"--now {env.now.date().isoformat()}: {days} days before it is before the "
-                         "calendar begins (0001-01-01)") from None
+                         "calendar begins (0001-01-01); pass a later --now") from None
 
 
 def _unique(names: Iterable[str]) -> list[str]:
@@ -313,7 +314,7 @@ def parse_since(text: str, now: datetime) -> datetime:
     since = clock.parse_instant(text, what="--since", expected="a duration like 12h, 1d or 1w, a date like "
                                 "2026-11-20, or an ISO 8601 time like 2026-11-24T09:00:00Z")
     if since > now:
-        raise UsageError(f"--since: {text} is in the future")
+        raise UsageError(f"--since: {text} is in the future; pass a past date or a duration like 1d")
     return since
 
 

@@ -164,7 +164,7 @@ def enterprise_section(run: Run) -> Report:
             from cmtriage.config import REPOS_FILE
 
             raise UsageError(f"{run.env.where(REPOS_FILE)}: --enterprise needs jira: (the Enterprise label "
-                             "is on the ideas' tickets)")
+                             "is on the ideas' tickets); add one like `jira: {url: https://example.atlassian.net}`")
         return build.enterprise(g.suggestions, now=run.env.now, uservoice=g.uservoice, jira=g.jira,
                                 tickets=g.tickets, errors=g.errors)
 
