@@ -1,6 +1,6 @@
 """The one httpx client every non-GitHub adapter talks through (Zendesk, Discourse, UserVoice, Jira,
-Stack Exchange, Mattermost): chosen timeouts, a cmtriage User-Agent, bounded retries, and errors that
-never carry a secret.
+Stack Exchange, GitLab, Mattermost, and origin.py's one read of a ticket's report): chosen timeouts, a
+cmtriage User-Agent, bounded retries, and errors that never carry a secret.
 
 Retried, with exponential backoff and jitter: 5xx answers (but 501 and 505, which say "never"), timeouts
 and connection errors; a POST only when it cannot have been acted on (see `request`). A 429 (or a
