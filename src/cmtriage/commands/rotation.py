@@ -37,6 +37,11 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
         raise UsageError(f"{param.opts[0]}: expected a date like 2026-11-24, got {value!r}") from None
 
 
+_from_option = click.option(
+    "--from", "day", metavar="DATE", callback=_date,
+    help="Start with the week holding this date, like 2026-11-24  [default: this week]")
+
+
 def _weeks_option(default: int) -> Callable:
     return click.option("--weeks", "count", type=click.IntRange(1, MAX_WEEKS), default=default,
                         show_default=True, help="How many weeks.")
@@ -65,6 +70,11 @@ def _from_or_upcoming(rotation: RotationConfig, day: dt.date | None, default: dt
     """An explicit date as given (an error if before the rotation); the default no earlier than its
     first week, so `next` and `ics` already work while a new rotation has yet to start."""
     return day if day is not None else max(default, schedule_logic.first_week(rotation))
+
+
+def _weeks_from(rotation: RotationConfig, day: dt.date | None, count: int, env: Env) -> list[Week]:
+    """`count` weeks from the one holding --from, else from this week (or the rotation's first)."""
+    return schedule_logic.schedule(rotation, _from_or_upcoming(rotation, day, _today(rotation, env)), count)
 
 
 def _json(data: Any) -> str:
@@ -176,8 +186,7 @@ def next_weeks(env: Env, count: int, fmt: str, output_path: Path | None) -> None
 
 
 @rotation.command()
-@click.option("--from", "day", metavar="DATE", callback=_date,
-              help="Start with the week holding this date, like 2026-11-24  [default: this week]")
+@_from_option
 @_weeks_option(8)
 @_output_options
 @context_options
@@ -194,14 +203,12 @@ def schedule(env: Env, day: dt.date | None, count: int, fmt: str, output_path: P
       cmtriage rotation schedule --from 2026-11-02 --weeks 6 --format markdown
     """
     rotation_config = env.rotation()
-    day = _from_or_upcoming(rotation_config, day, _today(rotation_config, env))
-    weeks = schedule_logic.schedule(rotation_config, day, count)
+    weeks = _weeks_from(rotation_config, day, count, env)
     _print_schedule(rotation_config, weeks, env, fmt, output_path)
 
 
 @rotation.command()
-@click.option("--from", "day", metavar="DATE", callback=_date,
-              help="Start with the week holding this date, like 2026-11-24  [default: this week]")
+@_from_option
 @_weeks_option(52)
 @click.option("-o", "--output", "output_path", type=OUTPUT_PATH,
               help="Write the calendar to FILE instead of stdout.")
@@ -219,8 +226,7 @@ def ics(env: Env, day: dt.date | None, count: int, output_path: Path | None) -> 
       cmtriage rotation ics --weeks 26 -o community-pm.ics
     """
     rotation_config = env.rotation()
-    day = _from_or_upcoming(rotation_config, day, _today(rotation_config, env))
-    weeks = schedule_logic.schedule(rotation_config, day, count)
+    weeks = _weeks_from(rotation_config, day, count, env)
     from cmtriage.ics import ics_text
 
     write_text(ics_text(rotation_config, weeks, now=env.now), output_path)
