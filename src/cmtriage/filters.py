@@ -17,8 +17,6 @@ from dataclasses import dataclass, replace
 
 from cmtriage.models import Item, Report, counted
 
-WAITING_CHOICES = ("us", "author", "any")  # any: the default's opposite, to see what repos.yaml hides
-
 
 @dataclass(frozen=True)
 class Filters:

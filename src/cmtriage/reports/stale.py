@@ -37,7 +37,6 @@ from cmtriage.sources.github import Activity, Needed, People
 
 NAME = "stale"
 HUMAN, UPDATED = "human", "updated"
-ACTIVITIES = (HUMAN, UPDATED)
 COLUMNS = (
     REPO,
     NUMBER,
