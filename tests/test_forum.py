@@ -280,16 +280,19 @@ def test_bad_json_and_5xx_fail_the_forum(configured, run_cli):
     configured.fail(4, 502, where="/categories.json")
     code, out, err = run_cli("forum", "--format", "json")
     assert code == 1
-    assert err == f"cmtriage: error: forum: {configured.url}: HTTP 502 Bad Gateway after 4 tries\n"
+    assert err == (f"cmtriage: error: forum: {configured.url}: HTTP 502 Bad Gateway"
+                   " after 4 tries; try again later\n")
     assert json.loads(out)["errors"] == [{"source": "forum",
-                                          "message": f"{configured.url}: HTTP 502 Bad Gateway after 4 tries"}]
+                                          "message": f"{configured.url}: HTTP 502 Bad Gateway"
+                                                      " after 4 tries; try again later"}]
 
 
 def test_a_topic_that_cannot_be_opened_keeps_the_others(configured, run_cli):
     configured.fail(4, 500, where="/t/116.json")
     code, out, err = run_cli("forum", "--format", "json")
     assert code == 1
-    assert err == f"cmtriage: error: forum: {configured.url}: HTTP 500 Internal Server Error after 4 tries\n"
+    assert err == (f"cmtriage: error: forum: {configured.url}: HTTP 500 Internal Server Error"
+                   " after 4 tries; try again later\n")
     assert len(items(out)) == 9  # 116 could not be read: it is in no list; the rest are
 
 

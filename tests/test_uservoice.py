@@ -460,9 +460,11 @@ def test_a_failing_jira_keeps_the_uservoice_lists(configured, run_cli):
     assert code == 1
     document = json.loads(out)
     assert document["errors"] == [
-        {"source": "jira", "message": f"{jira.url}: HTTP 503 Service Unavailable after 4 tries"}
+        {"source": "jira", "message": f"{jira.url}: HTTP 503 Service Unavailable"
+                                       " after 4 tries; try again later"}
     ]
-    assert err == f"cmtriage: error: jira: {jira.url}: HTTP 503 Service Unavailable after 4 tries\n"
+    assert err == (f"cmtriage: error: jira: {jira.url}: HTTP 503 Service Unavailable"
+                   " after 4 tries; try again later\n")
     assert {i["list"] for i in document["items"]} == {"question", "volunteer"}
     code, out, _ = run_cli("uservoice", "--format", "markdown")
     assert "The status and completed lists are incomplete: Jira could not be asked." in out
