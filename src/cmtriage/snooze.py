@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from cmtriage.clock import local_text, utc_text
 from cmtriage.errors import UsageError
 from cmtriage.models import Column, Item, Report, SourceError, counted
 
@@ -101,15 +102,7 @@ def describe_until(text: str, until: datetime, tz: tzinfo = UTC) -> str:
     try:
         return date.fromisoformat(text.strip()).isoformat()
     except ValueError:
-        local = until.astimezone(tz)
-        return f"{local.year:04d}-{local:%m-%d %H:%M %Z}"
-
-
-def _text(moment: datetime) -> str:
-    """Fixed width, so text order is time order: the year padded to four digits (strftime's %Y writes
-    the year 999 as "999", which sorts after "2026")."""
-    moment = moment.astimezone(UTC)
-    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}Z"
+        return local_text(until, tz)
 
 
 def _moment(text: str) -> datetime:
@@ -169,21 +162,21 @@ def _columns(conn: sqlite3.Connection) -> set[str]:
 
 
 def _prune(conn: sqlite3.Connection, now: datetime) -> None:
-    conn.execute("DELETE FROM snoozes WHERE until <= ?", (_text(now),))
+    conn.execute("DELETE FROM snoozes WHERE until <= ?", (utc_text(now),))
 
 
 def add(url: str, until: datetime, *, reason: str, who: str, now: datetime, until_local: str = "",
         path: Path | None = None) -> Snooze:
     """Snooze `url` (again: a second snooze replaces the first) and drop the expired ones.
     `until_local` is what `snoozed` shows (describe_until); without it, the UTC date and time."""
-    until_local = until_local or f"{until.astimezone(UTC).year:04d}-{until.astimezone(UTC):%m-%d %H:%M} UTC"
+    until_local = until_local or local_text(until)
     snooze = Snooze(normalise_url(url), until, reason, who, now, until_local)
     with _writing(path or default_path()) as conn:
         _prune(conn, now)
         conn.execute(
             "INSERT OR REPLACE INTO snoozes (url, until, until_local, reason, who, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (snooze.url, _text(until), until_local, reason, who, _text(now)),
+            (snooze.url, utc_text(until), until_local, reason, who, utc_text(now)),
         )
     return snooze
 
@@ -210,7 +203,7 @@ def active(now: datetime, path: Path | None = None) -> list[Snooze]:
             rows = conn.execute(
                 f"SELECT url, until, reason, who, created_at, {local} FROM snoozes WHERE until > ? "
                 "ORDER BY until, url",
-                (_text(now),),
+                (utc_text(now),),
             ).fetchall()
         except sqlite3.OperationalError as exc:
             if "no such table" in str(exc):  # created by a run that had not finished its first write

@@ -50,6 +50,7 @@ def snooze(url: str, until_text: str, reason: str, env: Env) -> None:
     """
     from cmtriage import sharedsnoozes as shared
     from cmtriage import snooze as snoozes
+    from cmtriage.clock import local_text
     from cmtriage.text import clean
 
     address = shared.address(url)
@@ -61,14 +62,12 @@ def snooze(url: str, until_text: str, reason: str, env: Env) -> None:
         entry = shared.Shared(url=snoozes.normalise_url(address), until=shared.until_text(until_text, until),
                               by=who, reason=reason)
         shared.add(team_file, entry, now=env.now, tz=tz)
-        ends = f"{until.astimezone(tz):%Y-%m-%d %H:%M %Z}"
-        click.echo(f"Snoozed {clean(entry.url)} until {ends} in {team_file}.")
+        click.echo(f"Snoozed {clean(entry.url)} until {local_text(until, tz)} in {team_file}.")
         return
     with _snooze_file():
         added = snoozes.add(address, until, reason=reason, who=who, now=env.now,
                             until_local=snoozes.describe_until(until_text, until, tz))
-    local = until.astimezone(tz)
-    click.echo(f"Snoozed {clean(added.url)} until {local.year:04d}-{local:%m-%d %H:%M %Z}.")
+    click.echo(f"Snoozed {clean(added.url)} until {local_text(until, tz)}.")
 
 
 @click.command()
