@@ -451,3 +451,14 @@ def test_github_refusing_the_token_still_prints_a_report_that_says_so(seeded: Fa
     assert out == f"#### Stale GitHub issues and pulls: not listed\n\n- :warning: github: {message}\n"
     code, out, _ = run_cli("new", "--format", "markdown")
     assert (code, out) == (1, f"#### New GitHub issues: not listed\n\n- :warning: github: {message}\n")
+
+
+def test_unread_comments_count_the_other_items_of_their_repo():
+    from cmtriage.collect.github import unread_errors
+    from cmtriage.errors import SourceFailure
+
+    failure = SourceFailure("github", "mattermost/mattermost#1: GitHub answered 502 4 times; try again later")
+    one_more = unread_errors({("mattermost/mattermost", 1): failure, ("mattermost/mattermost", 2): failure})
+    two_more = unread_errors({("m/m", n): failure for n in (1, 2, 3)})
+    assert [e.message for e in one_more + two_more] == [
+        f"{failure.detail} (and 1 more item)", f"{failure.detail} (and 2 more items)"]

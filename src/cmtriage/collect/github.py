@@ -245,9 +245,9 @@ def stale_report(github: GitHub, resolved: Resolved, watches: Sequence[RepoWatch
     planned = report.plan(activities, people=resolved.people, now=env.now, thresholds=thresholds,
                           measure=activity)
     history = github.last_human_activity(planned.needed, resolved.people)
-    errors += _unread_errors(history)
+    errors += unread_errors(history)
     built = report.build(planned, history, people=resolved.people, now=env.now, thresholds=thresholds,
-                         mention=mention, archived=_unique(resolved.archived.values()), errors=errors,
+                         mention=mention, archived=unique(resolved.archived.values()), errors=errors,
                          days=days)
     return _accounted(built, STALE_TITLE, resolved, fetched, history)
 
@@ -282,11 +282,12 @@ def _days_back(env: Env, days: int) -> datetime:
                          "calendar begins (0001-01-01); pass a later --now") from None
 
 
-def _unique(names: Iterable[str]) -> list[str]:
+def unique(names: Iterable[str]) -> list[str]:
+    """`names` in their first order, each once (two watches of one repo name it twice)."""
     return list(dict.fromkeys(names))
 
 
-def _unread_errors(history: dict[tuple[str, int], Any]) -> list[SourceError]:
+def unread_errors(history: dict[tuple[str, int], Any]) -> list[SourceError]:
     """One error per repo whose items' comments could not be read, saying how many items."""
     from cmtriage.models import SourceError
 
@@ -298,7 +299,7 @@ def _unread_errors(history: dict[tuple[str, int], Any]) -> list[SourceError]:
     for failures in failed.values():
         error = SourceError.of(failures[0])
         if len(failures) > 1:
-            error = replace(error, message=f"{error.message} (and {len(failures) - 1} more items)")
+            error = replace(error, message=f"{error.message} (and {counted(len(failures) - 1, 'more item')})")
         errors.append(error)
     return errors
 
@@ -354,7 +355,7 @@ def new_report(github: GitHub, resolved: Resolved, config: ReposConfig, *, env: 
               *(SourceError.of(f) for f in fetched.values() if isinstance(f, SourceFailure))]
     built = report.build(list(activities.values()), people=resolved.people, now=env.now, since=since,
                          templates=config.replies, forum_url=config.forum.url if config.forum else None,
-                         mention=mention, archived=_unique(resolved.archived.values()), errors=errors,
+                         mention=mention, archived=unique(resolved.archived.values()), errors=errors,
                          types=config.types or None, model=_learned_model())
     return _accounted(built, NEW_TITLE, resolved, fetched)
 

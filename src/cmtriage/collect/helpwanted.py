@@ -93,7 +93,7 @@ def section(run: Run) -> Report | None:
 
 
 def report(gh: GitHubRun, chosen: Targets, run: Run) -> Report:
-    from cmtriage.collect.github import _unique, _unread_errors
+    from cmtriage.collect.github import unique, unread_errors
     from cmtriage.models import SourceError
     from cmtriage.reports import helpwanted as rules
     from cmtriage.sources.github import People, Plan, Repo, labelled
@@ -141,20 +141,20 @@ def report(gh: GitHubRun, chosen: Targets, run: Run) -> Report:
         else:
             issues += [issue for issue in activity.issues if issue.kind == "issue"]
     said = github.issue_comments([issue for issue in issues if issue.comments])
-    errors += _unread_errors(said)
+    errors += unread_errors(said)
     comments = {key: found for key, found in said.items() if not isinstance(found, SourceFailure)}
     wanted = [issue for issue in issues
               if (issue.comments == 0 or (issue.repo, issue.number) in comments)
               and rules.timeline_needed(issue, comments.get((issue.repo, issue.number), ()), people,
                                         now=env.now, follow_up_days=chosen.follow_up_days)]
     linked = github.cross_references(wanted, env.now.date())
-    errors += _unread_errors(linked)
+    errors += unread_errors(linked)
     references = {key: found for key, found in linked.items() if not isinstance(found, SourceFailure)}
     since = run.option("helpwanted_since") or env.now - DEFAULT_SINCE
     return rules.build(issues, comments=comments, references=references, repo_labels=repo_labels,
                        people=people, now=env.now, since=since, follow_up_days=chosen.follow_up_days,
                        label_map=rules.LabelMap(chosen.label_map), mention=run.option("mention"),
-                       archived=_unique(archived), errors=errors)
+                       archived=unique(archived), errors=errors)
 
 
 def apply(run: Run, built: Report, confirm: Callable[[Sequence[str]], bool] | None = None) -> Report:
