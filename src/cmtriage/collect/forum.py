@@ -1,5 +1,5 @@
 """The forum report from its sources: a Discourse forum (forum.url), Stack Overflow (stackoverflow:),
-GitLab (gitlab:) and GitHub (forum.github, through the GitHub client the run shares with stale and new).
+GitLab (gitlab:) and GitHub (forum.github, through the GitHub client the run's GitHub sections share).
 
 Each source is asked on its own: one that fails is named in the report's errors and the others are
 still listed. Nothing here prints a report; warnings go to the terminal."""
@@ -179,7 +179,8 @@ def github(run: Run, config: ReposConfig, chosen: Rules) -> Collected:
 
 
 def _github_client(run: Run):
-    """The run's GitHub client: stale's and new's when repos.yaml watches repos, else one of our own."""
+    """The run's GitHub client: the one its GitHub sections share when repos.yaml watches repos, else one
+    of the forum's own."""
     from cmtriage.collect import github as gh
 
     try:

@@ -1,6 +1,7 @@
 """GitHub's reports, `stale` and `new`, from the GitHub source: which repos to ask, the client with its
-cache and progress line, repo resolution (renames, archives, staff), and the reports built from what
-came back. Nothing here prints a report; warnings go to the terminal."""
+cache and progress line (`shared`: one per run, for every GitHub section of a digest), repo resolution
+(renames, archives, staff), and the reports built from what came back. Nothing here prints a report;
+warnings go to the terminal."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The Help Wanted report from the GitHub source, and --apply's labels. It shares the run's GitHub client
-with stale and new (`run.shared("github", ...)`: one cache, one --wait budget, one staff list in a
-digest) and asks, per repo of repos.yaml `helpwanted.repos` (or --repo):
+with the digest's other GitHub sections (`run.shared("github", ...)`: one cache, one --wait budget, one
+staff list) and asks, per repo of repos.yaml `helpwanted.repos` (or --repo):
 - the repo (canonical name, archived) and, unless stale/new resolved them already, the staff orgs;
 - one listing of its open items carrying `helpwanted.label`, and its labels;
 - the comments of the issues that have any (reused without a request while an issue has not moved);
