@@ -123,6 +123,23 @@ def test_without_rotation_or_zendesk_it_is_utc_and_names_fewer_secrets(write_con
     assert set(workflow["jobs"]["post"]["steps"][4]["env"]) == {"MATTERMOST_WEBHOOK_URL", "GITHUB_TOKEN"}
 
 
+@pytest.mark.parametrize(("repos", "secrets"), [
+    ("uservoice: {url: 'https://x.uservoice.com'}\njira: {url: 'https://x.atlassian.net'}\n",
+     {"USERVOICE_CLIENT_ID", "USERVOICE_CLIENT_SECRET", "JIRA_EMAIL", "JIRA_API_TOKEN"}),
+    ("uservoice: {export: ideas.csv}\njira: {url: 'https://x.atlassian.net', flavor: datacenter}\n",
+     {"JIRA_TOKEN"}),
+    ("helpwanted: {repos: [o/r]}\n", {"GITHUB_TOKEN"}),
+    ("forum: {url: 'https://forum.example.com', github: [o/r]}\n", {"GITHUB_TOKEN"}),
+    ("forum: {url: 'https://forum.example.com'}\n", set()),
+])
+def test_the_workflow_names_the_secrets_of_every_section_set_up(write_config, run_cli, monkeypatch, repos,
+                                                                 secrets):
+    monkeypatch.setenv("CMTRIAGE_NOW", NOW)
+    write_config(repos=repos)
+    workflow = yaml.safe_load(schedule(run_cli, "actions"))
+    assert set(workflow["jobs"]["post"]["steps"][4]["env"]) == {"MATTERMOST_WEBHOOK_URL", *secrets}
+
+
 def test_output_files(team: Path, run_cli, tmp_path: Path):
     target = tmp_path / "repo" / ".github" / "workflows" / "cmtriage.yml"
     assert run_cli("schedule", "actions", "-o", str(target)) == (0, "", f"Wrote {target}.\n")

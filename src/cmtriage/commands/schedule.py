@@ -50,11 +50,7 @@ def schedule(kind: str | None, at_text: str, days: str, program: str | None, out
     if output_path and not kind:
         raise UsageError("-o goes with a KIND: actions, cron or systemd")
     tz = env.team_timezone()
-    if env.has_repos():
-        config = env.repos()
-        needed = jobs.variables(github=bool(config.github), zendesk=config.zendesk is not None)
-    else:
-        needed = jobs.variables(github=True, zendesk=False)
+    needed = jobs.variables(env.repos() if env.has_repos() else None)
     job = jobs.Job(at=at, tz=tz, tz_name=getattr(tz, "key", "UTC"),
                    days=days, secrets=needed, config_dir=str(env.config_dir.resolve()),
                    program=program or shutil.which("cmtriage") or "cmtriage", now=env.now)
