@@ -124,6 +124,16 @@ def test_a_year_under_1000_is_written_so_that_it_reads_back(config: Path, run_cl
     assert [i["until_local"] for i in json.loads(out)["items"]] == ["0500-01-04 00:00 UTC"]
 
 
+def test_a_linked_snoozes_file_stays_a_link(config: Path, run_cli, tmp_path: Path):
+    team = tmp_path / "team-config" / "snoozes.yaml"
+    team.parent.mkdir()
+    team.write_text(HEADER)
+    (config / "snoozes.yaml").symlink_to(team)
+    assert run_cli("snooze", ISSUE, "--until", "2026-12-01")[0] == 0
+    assert (config / "snoozes.yaml").is_symlink()
+    assert team.read_text() == HEADER + entry(ISSUE, "2026-12-01", "hanna", "")
+
+
 def test_snoozed_lists_both_with_the_titles_the_posts_remember(config: Path, run_cli):
     assert run_cli("snooze", ISSUE, "--until", "2026-12-01", "--reason", "local")[0] == 0
     (config / "snoozes.yaml").write_text(HEADER + entry(PULL, "2026-11-30", "lee", "docs"))

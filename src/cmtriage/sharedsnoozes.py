@@ -160,13 +160,11 @@ def dump(entries: Iterable[Shared]) -> str:
 
 
 def write(path: Path, entries: Sequence[Shared]) -> None:
-    """Replace the file whole (a crash leaves the old one); it is the team's, so it keeps the umask's mode."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(dump(entries), encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+    """Replace the file whole (a crash leaves the old one, two runs at once never share a temporary
+    file); it is the team's, so it keeps its mode, or a new one gets the umask's."""
+    from cmtriage.files import write_file
+
+    write_file(path, dump(entries))
 
 
 def add(path: Path, entry: Shared, *, now: datetime, tz: tzinfo = UTC) -> None:
