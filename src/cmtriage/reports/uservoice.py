@@ -19,11 +19,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from cmtriage.config import Jira, UserVoice
 from cmtriage.models import Column, Item, Report, SourceError, counted
 from cmtriage.sources.jira import Ticket, Tickets, Version, keys_in
 from cmtriage.sources.uservoice import Suggestion
+
+if TYPE_CHECKING:
+    from cmtriage.config import Jira, UserVoice
 
 NAME = "uservoice"
 RANK = ("Declined", "Under Review", "Planned", "Help Wanted", "Started", "Completed")

@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from cmtriage.config import GitLab
 from cmtriage.errors import SourceFailure
 from cmtriage.models import Post, Thread
 from cmtriage.sources import shapes
@@ -29,6 +28,7 @@ from cmtriage.sources.shapes import iso_time
 if TYPE_CHECKING:
     import httpx
 
+    from cmtriage.config import GitLab
     from cmtriage.sources.http import HttpClient
 
 SOURCE = "gitlab"
