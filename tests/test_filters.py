@@ -1,5 +1,5 @@
 # ruff: noqa: F811 (the fixtures imported from test_stale are used as arguments)
-"""Issue 14's filters, --limit and --summary on `cmtriage stale` against the fake GitHub, with repos.yaml
+"""The filters, --limit and --summary on `cmtriage stale` against the fake GitHub, with repos.yaml
 `reports:` defaults; the pure functions on their own below."""
 
 from __future__ import annotations

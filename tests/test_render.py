@@ -345,7 +345,7 @@ def test_the_table_prints_foreign_text_literally_and_safely():
     colored = render(report, "table", width=2000, color=True)
     assert "\x1b[" in colored  # our own styles ...
     assert "\x1b[31mred" not in colored  # ... never theirs
-    # the only hyperlinks are the items' own addresses (issue 9: titles are clickable), none of theirs
+    # the only hyperlinks are the items' own addresses (titles are clickable), none of theirs
     targets = re.findall(r"\x1b]8;[^;]*;([^\x1b\x07]*)", colored)
     assert {t for t in targets if t} == {i.url for i in report.items}
 

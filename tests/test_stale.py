@@ -229,7 +229,7 @@ def test_a_private_org_member_is_staff_only_for_a_token_that_sees_them(
     monkeypatch.delenv("GITHUB_TOKEN")
     _, out, err = run_cli("stale", "--format", "json", "--repo", DOCS)
     assert [n for _, n, *_ in items(out)] == [20, 5]
-    # ...and says so (issue 9), rather than silently
+    # ...and says so, rather than silently
     assert err.splitlines()[1] == ("cmtriage: warning: staff: public members of mattermost only (no "
                                    "GITHUB_TOKEN or GH_TOKEN): their private members count as community here")
 

@@ -121,7 +121,7 @@ def post_report(report: Report | Digest, *, env, only_changes: bool, place: Mapp
     return Posted(f"posted {counted(len(bodies), 'part')} to {where}", warnings)
 
 
-# --- issue 14: --changes reads what the last post listed ----------------------------------------------------
+# --- what the last post listed, for --changes -----------------------------------------------------------
 def listed_items(report: Report | Digest) -> list:
     """Every item on the list: those shown and those --limit or --summary left out (`rest`), not the
     gone ones of --changes; a digest's tagged with their section."""
