@@ -170,6 +170,18 @@ def test_no_cache_reads_every_needed_topic_again(configured, run_cli):
     assert configured.count(prefix="/t/") == 11  # 10 topics and one more chunk of posts
 
 
+def test_each_api_username_keeps_its_own_cache(configured, run_cli, monkeypatch):
+    """A key acts as its Api-Username, who may see private categories another user may not: what one
+    user's run read is never what another's reuses."""
+    monkeypatch.setenv("DISCOURSE_API_KEY", "k-1234")
+    monkeypatch.setenv("DISCOURSE_API_USERNAME", "admin")
+    run_cli("forum", "--format", "json")
+    configured.requests.clear()
+    monkeypatch.setenv("DISCOURSE_API_USERNAME", "system")
+    run_cli("forum", "--format", "json")
+    assert configured.count(prefix="/t/") == 11  # as with --no-cache: 10 topics and one more chunk
+
+
 @pytest.mark.parametrize("form", ["plain", "json"])
 def test_a_429_waits_as_discourse_says_then_goes_on(configured, run_cli, sleeps, form):
     configured.throttle(1, wait=7, form=form, where="/latest.json")

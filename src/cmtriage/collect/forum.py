@@ -108,13 +108,12 @@ def _errors(failures: Sequence[SourceFailure], what: str) -> list[SourceError]:
 
 # --- Discourse ---------------------------------------------------------------------------------------------
 def discourse(run: Run, config: ReposConfig, chosen: Rules) -> Collected:
-    import os
-
     from cmtriage.reports.forum import matcher, needs_posts
     from cmtriage.sources import discourse as source
 
     forum = config.forum
-    cache = run.env.cache("discourse", forum.url, os.environ.get(source.KEY_VARIABLE) or None)
+    # Keyed by the key and the user it acts as (who may see private categories), exactly as sent.
+    cache = run.env.cache("discourse", forum.url, ":".join(source.headers().values()) or None)
     with source.client(forum.url, budget=run.budget()) as http:
         site = source.Discourse(http, forum.url, bots=config.bots, staff_usernames=forum.staff_usernames,
                                 cache=cache)
