@@ -391,3 +391,9 @@ def test_csv_neutralizes_formulas_and_controls():
     negative = report_of(Item(source="x", url="https://x.example/1", title="t", author="a", created_at=NOW,
                               last_activity_at=NOW, days_idle=-1, reason="r"))
     assert render(negative, "csv").splitlines()[1] == ",t,a,,-1,r,https://x.example/1"
+
+
+def test_a_date_cell_keeps_four_digits_of_year():
+    from cmtriage.render import plain_value
+
+    assert plain_value(datetime(999, 1, 2, 3, 4, tzinfo=UTC)) == "0999-01-02"

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from cmtriage.clock import local_text
 from cmtriage.errors import SourceFailure, UsageError
 from cmtriage.models import Digest, Report, counted
 from cmtriage.state import read_json, state_dir, write_json
@@ -68,7 +69,7 @@ def _when(memory: dict) -> str:
         posted = datetime.fromisoformat(memory["posted_at"])
     except (KeyError, TypeError, ValueError):
         return ""
-    return posted.astimezone(UTC).strftime(" on %Y-%m-%d %H:%M UTC")
+    return f" on {local_text(posted)}"
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,7 @@ def plain_value(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return _utc(value).strftime("%Y-%m-%d")
+        return _utc(value).date().isoformat()  # not strftime's %Y: it writes the year 999 as "999"
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):

@@ -92,7 +92,7 @@ def parse_until(text: str, now: datetime, tz: tzinfo = UTC) -> datetime:
     except OverflowError:  # past the year 9999, in UTC or in the team's time zone
         raise UsageError("--until: too far in the future") from None
     if until <= now:
-        raise UsageError(f"--until: {until:%Y-%m-%d %H:%M} UTC is not after now ({now:%Y-%m-%d %H:%M} UTC)")
+        raise UsageError(f"--until: {local_text(until)} is not after now ({local_text(now)})")
     return until
 
 
