@@ -1,4 +1,4 @@
-"""What issue 14's short forms make of a busy org's morning list: how many Mattermost posts and how many
+"""What the short forms make of a busy org's morning list: how many Mattermost posts and how many
 bytes `cmtriage stale --post` would send in full, with filters, with --limit and with --summary, and what
 each run costs (requests to the fake GitHub, 100 ms each, and wall time; cold, then warm the same day).
 

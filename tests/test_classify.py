@@ -11,7 +11,6 @@ from cmtriage.classify import (
     Classification,
     classify,
     reply_for,
-    unknown_reply_types,
 )
 from cmtriage.config import load_repos
 
@@ -398,12 +397,6 @@ def test_unknown_post_type_is_an_error():
         reply_for("Question")
 
 
-def test_unknown_reply_types():
-    assert unknown_reply_types({BUG: "x", "bug": "y", "Question": "z", QUESTION: "w"}) == ("bug", "Question")
-    assert unknown_reply_types(()) == ()
-    assert unknown_reply_types((("Feature", "x"),)) == ("Feature",)
-
-
 def test_replies_from_repos_yaml(tmp_path: Path):
     (tmp_path / "repos.yaml").write_text(
         "replies:\n"
@@ -413,7 +406,6 @@ def test_replies_from_repos_yaml(tmp_path: Path):
         encoding="utf-8",
     )
     replies = load_repos(tmp_path).replies
-    assert unknown_reply_types(replies) == ()
     assert reply_for(BUG, replies, author="erin") == (
         "Thanks @erin! Which version are you on? We'll open a Jira ticket once we reproduce it."
     )

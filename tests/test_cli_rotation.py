@@ -140,7 +140,7 @@ def test_who_writes_to_a_file(run, config_dir):
     assert run("rotation", "who", "-o", str(target)) == (0, "", "")
     # A file is not a terminal: the default is markdown, as everywhere...
     assert target.read_text(encoding="utf-8").startswith("Community PM this week (2026-11-23")
-    # ...unless its extension says otherwise (issue 9: who.json held Markdown).
+    # ...unless its extension says otherwise (who.json must not hold Markdown).
     target = config_dir / "who.json"
     assert run("rotation", "who", "-o", str(target)) == (0, "", "")
     assert json.loads(target.read_text(encoding="utf-8"))["who"] == "Lindsay"

@@ -245,7 +245,8 @@ def test_a_failing_later_part_says_which_parts_were_posted(fake, run_cli, isolat
     code, _, err = run(run_cli, report(*[item(n, title=f"{LONG} #{n}") for n in range(1, 301)]), "--post")
     assert code == 1
     assert err.startswith("cmtriage: error: Mattermost: part 2 of ")
-    assert err.endswith(f" failed (part 1 was posted): {fake.base_url}: HTTP 502 Bad Gateway after 4 tries\n")
+    assert err.endswith(f" failed (part 1 was posted): {fake.base_url}: HTTP 502 Bad Gateway"
+                        " after 4 tries; try again later\n")
     assert len(fake.posts) == 1 and len(fake.requests) == 5
     assert state_files(isolated_env) == []
 

@@ -70,7 +70,7 @@ def test_an_unreadable_snooze_row_is_skipped_with_a_warning(github, run_cli, iso
      "9999-12-30 is too far in the future: the calendar ends on 9999-12-31"),
     (("rotation", "who", "--now", "9999-12-31"), "9999-12-31 is too far in the future"),
     (("stale", "--now", "0001-01-01"),
-     "--now 0001-01-01: 7 days before it is before the calendar begins (0001-01-01)"),
+     "--now 0001-01-01: 7 days before it is before the calendar begins (0001-01-01); pass a later --now"),
     (("new", "--now", "0001-01-01"), "--since: too far from now"),
 ])
 def test_calendar_edges_are_usage_errors(github, run_cli, args, message: str):

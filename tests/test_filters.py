@@ -1,5 +1,5 @@
 # ruff: noqa: F811 (the fixtures imported from test_stale are used as arguments)
-"""Issue 14's filters, --limit and --summary on `cmtriage stale` against the fake GitHub, with repos.yaml
+"""The filters, --limit and --summary on `cmtriage stale` against the fake GitHub, with repos.yaml
 `reports:` defaults; the pure functions on their own below."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from cmtriage.filters import Filters, apply, keeps, whole_list
+from cmtriage.filters import Filters, filtered, keeps, limited, whole_list
 from cmtriage.models import Item
 from fakes.github import FakeGitHub
 from test_stale import ANDROID, DOCS, MM, REPOS, ROTATION, fake, seeded, stale  # noqa: F401 (fixtures)
@@ -188,11 +188,11 @@ def test_defaults_under_options():
         "cmtriage stale --label 'x y' --no-assignee"
 
 
-def test_apply_without_filters_is_the_same_report():
+def test_no_filters_leave_the_same_report():
     from cmtriage.models import Report
 
     report = Report(name="zendesk", title="t", columns=(), items=(ticket(),), generated_at=NOW)
-    assert apply(report, Filters()) is report
+    assert limited(filtered(report, Filters()), Filters()) is report
 
 
 def test_hostile_names_in_a_summary_stay_inline_code():

@@ -170,6 +170,18 @@ def test_no_cache_reads_every_needed_topic_again(configured, run_cli):
     assert configured.count(prefix="/t/") == 11  # 10 topics and one more chunk of posts
 
 
+def test_each_api_username_keeps_its_own_cache(configured, run_cli, monkeypatch):
+    """A key acts as its Api-Username, who may see private categories another user may not: what one
+    user's run read is never what another's reuses."""
+    monkeypatch.setenv("DISCOURSE_API_KEY", "k-1234")
+    monkeypatch.setenv("DISCOURSE_API_USERNAME", "admin")
+    run_cli("forum", "--format", "json")
+    configured.requests.clear()
+    monkeypatch.setenv("DISCOURSE_API_USERNAME", "system")
+    run_cli("forum", "--format", "json")
+    assert configured.count(prefix="/t/") == 11  # as with --no-cache: 10 topics and one more chunk
+
+
 @pytest.mark.parametrize("form", ["plain", "json"])
 def test_a_429_waits_as_discourse_says_then_goes_on(configured, run_cli, sleeps, form):
     configured.throttle(1, wait=7, form=form, where="/latest.json")
@@ -239,7 +251,9 @@ def test_days_and_max_days(configured, run_cli):
     (("--days", "3651"), "Invalid value for '--days': 3651 is not in the range 0<=x<=3650."),
     (("--max-days", "0"), "Invalid value for '--max-days': 0 is not in the range 1<=x<=3650."),
     (("--days", "9", "--max-days", "5"), "cmtriage: error: --days: 9 is more than --max-days (5): nothing "
-                                         "could be listed"),
+                                         "could be listed; pass --days 5 or less, or a larger --max-days\n"),
+    (("--wait", "2d"), "cmtriage: error: --wait: at most 1d, got 2d; no source's rate limit lasts "
+                       "longer: pass 1d or less\n"),
     (("--release-date", "soon"), "Invalid value for '--release-date': expected a date like 2026-12-16, got "
                                  "'soon'"),
 ])
@@ -278,16 +292,19 @@ def test_bad_json_and_5xx_fail_the_forum(configured, run_cli):
     configured.fail(4, 502, where="/categories.json")
     code, out, err = run_cli("forum", "--format", "json")
     assert code == 1
-    assert err == f"cmtriage: error: forum: {configured.url}: HTTP 502 Bad Gateway after 4 tries\n"
+    assert err == (f"cmtriage: error: forum: {configured.url}: HTTP 502 Bad Gateway"
+                   " after 4 tries; try again later\n")
     assert json.loads(out)["errors"] == [{"source": "forum",
-                                          "message": f"{configured.url}: HTTP 502 Bad Gateway after 4 tries"}]
+                                          "message": f"{configured.url}: HTTP 502 Bad Gateway"
+                                                      " after 4 tries; try again later"}]
 
 
 def test_a_topic_that_cannot_be_opened_keeps_the_others(configured, run_cli):
     configured.fail(4, 500, where="/t/116.json")
     code, out, err = run_cli("forum", "--format", "json")
     assert code == 1
-    assert err == f"cmtriage: error: forum: {configured.url}: HTTP 500 Internal Server Error after 4 tries\n"
+    assert err == (f"cmtriage: error: forum: {configured.url}: HTTP 500 Internal Server Error"
+                   " after 4 tries; try again later\n")
     assert len(items(out)) == 9  # 116 could not be read: it is in no list; the rest are
 
 
@@ -410,5 +427,5 @@ def test_unanswered_days_past_max_days_names_the_file(site, write_config, monkey
     code, out, err = run_cli("forum")
     assert (code, out) == (2, "")
     assert err == (f"cmtriage: error: {folder}/repos.yaml: forum.unanswered_days: 45 is more than --max-days "
-                   "(30): nothing could be listed\n")
+                   "(30): nothing could be listed; pass --days 30 or less, or a larger --max-days\n")
     assert run_cli("forum", "--max-days", "60", "--format", "json")[0] == 0

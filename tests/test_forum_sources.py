@@ -115,7 +115,7 @@ def test_stack_overflow_key_is_sent_and_never_shown(so_only, run_cli, monkeypatc
     assert so_only.requests[0]["key"] == "se-key-abcdef"
     assert "se-key-abcdef" not in out + err
     assert err == (f"cmtriage: error: stackoverflow: {so_only.url}: HTTP 503 Service Unavailable after 4 "
-                   "tries\n")
+                   "tries; try again later\n")
 
 
 # --- GitLab ------------------------------------------------------------------------------------------------

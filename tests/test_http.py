@@ -111,7 +111,7 @@ def test_gives_up_after_the_bounded_attempts_naming_host_not_path(server, sleeps
     script.answer(502)
     with pytest.raises(SourceFailure) as caught:
         client(base, sleeps).get_json("/hooks/secret-id?api_key=hush")
-    assert str(caught.value) == f"Example: {base}: HTTP 502 Bad Gateway after 4 tries"
+    assert str(caught.value) == f"Example: {base}: HTTP 502 Bad Gateway after 4 tries; try again later"
     assert len(script.requests) == 4 and len(sleeps) == 3
 
 
@@ -190,7 +190,7 @@ def test_timeouts_are_retried_then_named(server, sleeps):
     script.answer(200, delay=0.3)
     with pytest.raises(SourceFailure) as caught:
         client(base, sleeps, timeout=httpx.Timeout(0.05), attempts=2).get_json("/slow")
-    assert str(caught.value) == f"Example: {base}: no answer after 2 tries (timed out)"
+    assert str(caught.value) == f"Example: {base}: no answer after 2 tries (timed out); try again later"
     assert len(script.requests) == 2 and len(sleeps) == 1
 
 

@@ -86,7 +86,8 @@ def test_502_every_time_fails_after_the_bounded_tries(fake, http):
     fake.fail_next(10)
     with pytest.raises(SourceFailure) as caught:
         mattermost.post(http, fake.url(), {"text": "hello"})
-    assert str(caught.value) == f"Mattermost: {fake.base_url}: HTTP 502 Bad Gateway after 4 tries"
+    assert str(caught.value) == (f"Mattermost: {fake.base_url}: HTTP 502 Bad Gateway"
+                                 " after 4 tries; try again later")
     assert len(fake.requests) == 4 and fake.posts == []
 
 

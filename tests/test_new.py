@@ -161,11 +161,12 @@ def test_paging_stops_once_past_the_window(fake: FakeGitHub, run_cli):
 @pytest.mark.parametrize(("args", "message"), [
     (("--since", "tomorrow"), "--since: expected a duration like 12h, 1d or 1w, a date like 2026-11-20, "
                               "or an ISO 8601 time like 2026-11-24T09:00:00Z, got 'tomorrow'"),
-    (("--since", "2026-12-01"), "--since: 2026-12-01 is in the future"),
+    (("--since", "2026-12-01"),
+     "--since: 2026-12-01 is in the future; pass a past date or a duration like 1d"),
     (("--since", "99999999d"), "--since: too far from now"),
     (("--since", "999999999999999d"), "--since: 999999999999999d is longer than cmtriage can count"),
     (("--wait", "999999999999d"), "--wait: 999999999999d is longer than cmtriage can count"),
-    (("--wait", "2d"), "--wait: at most 1d, got 2d; GitHub's limits reset within the hour"),
+    (("--wait", "2d"), "--wait: at most 1d, got 2d; no source's rate limit lasts longer: pass 1d or less"),
     (("--now", "9999-12-31T23:59:59-05:00"),
      "--now: 9999-12-31T23:59:59-05:00 is outside the calendar in UTC"),
 ])
@@ -186,5 +187,5 @@ def test_a_repo_watched_for_pulls_only_says_so(fake: FakeGitHub, run_cli, write_
     write_config(repos="github:\n  - {repo: mattermost/mattermost-push-proxy, watch: pulls}\n")
     assert run_cli("new", "--repo", "mattermost/mattermost-push-proxy") == (
         2, "", "cmtriage: error: mattermost/mattermost-push-proxy: watched for pulls only in repos.yaml, "
-               "and new lists issues\n")
+               "and new lists issues; set watch: both there, or pass a --repo that is watched for issues\n")
     assert fake.requests == []

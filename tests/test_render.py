@@ -345,7 +345,7 @@ def test_the_table_prints_foreign_text_literally_and_safely():
     colored = render(report, "table", width=2000, color=True)
     assert "\x1b[" in colored  # our own styles ...
     assert "\x1b[31mred" not in colored  # ... never theirs
-    # the only hyperlinks are the items' own addresses (issue 9: titles are clickable), none of theirs
+    # the only hyperlinks are the items' own addresses (titles are clickable), none of theirs
     targets = re.findall(r"\x1b]8;[^;]*;([^\x1b\x07]*)", colored)
     assert {t for t in targets if t} == {i.url for i in report.items}
 
@@ -391,3 +391,9 @@ def test_csv_neutralizes_formulas_and_controls():
     negative = report_of(Item(source="x", url="https://x.example/1", title="t", author="a", created_at=NOW,
                               last_activity_at=NOW, days_idle=-1, reason="r"))
     assert render(negative, "csv").splitlines()[1] == ",t,a,,-1,r,https://x.example/1"
+
+
+def test_a_date_cell_keeps_four_digits_of_year():
+    from cmtriage.render import plain_value
+
+    assert plain_value(datetime(999, 1, 2, 3, 4, tzinfo=UTC)) == "0999-01-02"

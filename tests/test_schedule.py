@@ -123,19 +123,21 @@ def test_without_rotation_or_zendesk_it_is_utc_and_names_fewer_secrets(write_con
     assert set(workflow["jobs"]["post"]["steps"][4]["env"]) == {"MATTERMOST_WEBHOOK_URL", "GITHUB_TOKEN"}
 
 
-def test_every_source_set_up_names_its_secrets_and_optional_keys_are_left_out(write_config, run_cli,
-                                                                                monkeypatch):
+@pytest.mark.parametrize(("repos", "secrets"), [
+    ("uservoice: {url: 'https://x.uservoice.com'}\njira: {url: 'https://x.atlassian.net'}\n",
+     {"USERVOICE_CLIENT_ID", "USERVOICE_CLIENT_SECRET", "JIRA_EMAIL", "JIRA_API_TOKEN"}),
+    ("uservoice: {export: ideas.csv}\njira: {url: 'https://x.atlassian.net', flavor: datacenter}\n",
+     {"JIRA_TOKEN"}),
+    ("helpwanted: {repos: [o/r]}\n", {"GITHUB_TOKEN"}),
+    ("forum: {url: 'https://forum.example.com', github: [o/r]}\n", {"GITHUB_TOKEN"}),
+    ("forum: {url: 'https://forum.example.com'}\n", set()),
+])
+def test_the_workflow_names_the_secrets_of_every_section_set_up(write_config, run_cli, monkeypatch, repos,
+                                                                 secrets):
     monkeypatch.setenv("CMTRIAGE_NOW", NOW)
-    write_config(repos="uservoice: {url: https://ideas.example.com}\n"
-                       "jira: {url: https://example.atlassian.net}\n"
-                       "zendesk: {url: https://example.zendesk.com}\n")
+    write_config(repos=repos)
     workflow = yaml.safe_load(schedule(run_cli, "actions"))
-    assert list(workflow["jobs"]["post"]["steps"][4]["env"]) == [
-        "MATTERMOST_WEBHOOK_URL", "ZENDESK_EMAIL", "ZENDESK_API_TOKEN", "USERVOICE_CLIENT_ID",
-        "USERVOICE_CLIENT_SECRET", "JIRA_EMAIL", "JIRA_API_TOKEN"]
-    write_config(repos="stackoverflow: {tagged: [mattermost]}\n")
-    workflow = yaml.safe_load(schedule(run_cli, "actions"))
-    assert list(workflow["jobs"]["post"]["steps"][4]["env"]) == ["MATTERMOST_WEBHOOK_URL", "GITHUB_TOKEN"]
+    assert set(workflow["jobs"]["post"]["steps"][4]["env"]) == {"MATTERMOST_WEBHOOK_URL", *secrets}
 
 
 def test_output_files(team: Path, run_cli, tmp_path: Path):

@@ -112,6 +112,28 @@ def test_with_the_file_snooze_and_unsnooze_write_it_sorted(config: Path, run_cli
         "https://github.com/mattermost/docs/pull/7", "2026-12-31", "hanna", "")
 
 
+def test_a_year_under_1000_is_written_so_that_it_reads_back(config: Path, run_cli):
+    (config / "snoozes.yaml").write_text(HEADER)
+    early = ("--now", "0500-01-01T00:00:00Z")
+    assert run_cli("snooze", TICKET, "--until", "3d", *early) == (
+        0, f"Snoozed {TICKET} until 0500-01-04 00:00 UTC in {config / 'snoozes.yaml'}.\n", "")
+    written = entry(TICKET, '"0500-01-04T00:00:00Z"', "hanna", "")
+    assert (config / "snoozes.yaml").read_text() == HEADER + written
+    code, out, err = run_cli("snoozed", "--format", "json", *early)
+    assert (code, err) == (0, "")
+    assert [i["until_local"] for i in json.loads(out)["items"]] == ["0500-01-04 00:00 UTC"]
+
+
+def test_a_linked_snoozes_file_stays_a_link(config: Path, run_cli, tmp_path: Path):
+    team = tmp_path / "team-config" / "snoozes.yaml"
+    team.parent.mkdir()
+    team.write_text(HEADER)
+    (config / "snoozes.yaml").symlink_to(team)
+    assert run_cli("snooze", ISSUE, "--until", "2026-12-01")[0] == 0
+    assert (config / "snoozes.yaml").is_symlink()
+    assert team.read_text() == HEADER + entry(ISSUE, "2026-12-01", "hanna", "")
+
+
 def test_snoozed_lists_both_with_the_titles_the_posts_remember(config: Path, run_cli):
     assert run_cli("snooze", ISSUE, "--until", "2026-12-01", "--reason", "local")[0] == 0
     (config / "snoozes.yaml").write_text(HEADER + entry(PULL, "2026-11-30", "lee", "docs"))

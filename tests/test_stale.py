@@ -229,7 +229,7 @@ def test_a_private_org_member_is_staff_only_for_a_token_that_sees_them(
     monkeypatch.delenv("GITHUB_TOKEN")
     _, out, err = run_cli("stale", "--format", "json", "--repo", DOCS)
     assert [n for _, n, *_ in items(out)] == [20, 5]
-    # ...and says so (issue 9), rather than silently
+    # ...and says so, rather than silently
     assert err.splitlines()[1] == ("cmtriage: warning: staff: public members of mattermost only (no "
                                    "GITHUB_TOKEN or GH_TOKEN): their private members count as community here")
 
@@ -451,3 +451,14 @@ def test_github_refusing_the_token_still_prints_a_report_that_says_so(seeded: Fa
     assert out == f"#### Stale GitHub issues and pulls: not listed\n\n- :warning: github: {message}\n"
     code, out, _ = run_cli("new", "--format", "markdown")
     assert (code, out) == (1, f"#### New GitHub issues: not listed\n\n- :warning: github: {message}\n")
+
+
+def test_unread_comments_count_the_other_items_of_their_repo():
+    from cmtriage.collect.github import unread_errors
+    from cmtriage.errors import SourceFailure
+
+    failure = SourceFailure("github", "mattermost/mattermost#1: GitHub answered 502 4 times; try again later")
+    one_more = unread_errors({("mattermost/mattermost", 1): failure, ("mattermost/mattermost", 2): failure})
+    two_more = unread_errors({("m/m", n): failure for n in (1, 2, 3)})
+    assert [e.message for e in one_more + two_more] == [
+        f"{failure.detail} (and 1 more item)", f"{failure.detail} (and 2 more items)"]

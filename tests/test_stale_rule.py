@@ -72,4 +72,4 @@ def test_is_stale(idle_days, threshold_days, expected):
     (said("zed", 1, association="CONTRIBUTOR"), "us"),
 ])
 def test_waiting_on(last, expected):
-    assert waiting_on("alice", last, PEOPLE) == expected
+    assert waiting_on(last, PEOPLE) == expected

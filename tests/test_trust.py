@@ -1,4 +1,4 @@
-"""Issue 9: never a false all-clear, errors that say what to do, output a person can copy."""
+"""Never a false all-clear, errors that say what to do, output a person can copy."""
 
 from __future__ import annotations
 

@@ -460,9 +460,11 @@ def test_a_failing_jira_keeps_the_uservoice_lists(configured, run_cli):
     assert code == 1
     document = json.loads(out)
     assert document["errors"] == [
-        {"source": "jira", "message": f"{jira.url}: HTTP 503 Service Unavailable after 4 tries"}
+        {"source": "jira", "message": f"{jira.url}: HTTP 503 Service Unavailable"
+                                       " after 4 tries; try again later"}
     ]
-    assert err == f"cmtriage: error: jira: {jira.url}: HTTP 503 Service Unavailable after 4 tries\n"
+    assert err == (f"cmtriage: error: jira: {jira.url}: HTTP 503 Service Unavailable"
+                   " after 4 tries; try again later\n")
     assert {i["list"] for i in document["items"]} == {"question", "volunteer"}
     code, out, _ = run_cli("uservoice", "--format", "markdown")
     assert "The status and completed lists are incomplete: Jira could not be asked." in out
@@ -766,6 +768,14 @@ def test_enterprise_csv_is_the_sales_spreadsheet(configured, run_cli):
         "https://example.uservoice.com/forums/1-general/suggestions/12-idea\n"
         "Audit log export,Planned,5,MM-14,11.3,,https://example.uservoice.com/forums/1-general/suggestions/14-idea\n"
     )
+
+
+def test_enterprise_without_jira_says_what_to_add(configured, run_cli, write_config):
+    uv, _ = configured
+    folder = write_config(repos=repos_yaml(uv.url, None), rotation=ROTATION_YAML)
+    assert run_cli("uservoice", "--enterprise", "--format", "csv") == (
+        2, "", f"cmtriage: error: {folder}/repos.yaml: --enterprise needs jira: (the Enterprise label is on "
+               "the ideas' tickets); add one like `jira: {url: https://example.atlassian.net}`\n")
 
 
 def test_digest_gets_a_uservoice_section(configured, run_cli):

@@ -216,7 +216,8 @@ def test_429_every_time_gives_up_after_the_bounded_tries(configured: FakeZendesk
     configured.throttle(10, retry_after="2")
     code, _, err = run(capsys, "--format", "json")
     assert code == 1
-    assert err == f"cmtriage: error: zendesk: {configured.url}: HTTP 429 Too Many Requests after 4 tries\n"
+    assert err == (f"cmtriage: error: zendesk: {configured.url}: HTTP 429 Too Many Requests"
+                   " after 4 tries; try again later\n")
     assert (configured.count("/api/v2/search.json"), sleeps) == (4, [2.0, 2.0, 2.0])
 
 

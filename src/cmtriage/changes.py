@@ -99,7 +99,7 @@ def marked(report: Report, last: LastPost | None, *, now: datetime, tz: tzinfo =
     if last is None:
         note = "No earlier post to compare with: every item is new."
     else:
-        when = f" on {last.posted_at.astimezone(tz):%Y-%m-%d}" if last.posted_at else ""
+        when = f" on {last.posted_at.astimezone(tz).date().isoformat()}" if last.posted_at else ""
         longest = max((item.extra["mornings"] for item in listed), default=0)
         note = (f"Since the last post{when}: {new} new, {len(gone)} gone, {len(listed) - new} still waiting"
                 + (f" (the longest for the {_ordinal(longest)} morning)." if longest > 1 else "."))

@@ -485,8 +485,3 @@ def reply_for(post_type: str, templates: Templates | None = None, **context: str
     template = dict(templates or {}).get(post_type, DEFAULT_REPLIES[post_type])
     values = {**DEFAULT_CONTEXT, **{k: v for k, v in context.items() if v is not None}}
     return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), template)
-
-
-def unknown_reply_types(templates: Templates) -> tuple[str, ...]:
-    """The keys of a `replies:` mapping that are not post types, in the order written."""
-    return tuple(key for key in dict(templates) if key not in POST_TYPES)

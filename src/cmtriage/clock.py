@@ -14,6 +14,19 @@ _UNITS = {"s": timedelta(seconds=1), "m": timedelta(minutes=1), "h": timedelta(h
           "d": timedelta(days=1), "w": timedelta(weeks=1)}
 
 
+def utc_text(moment: datetime) -> str:
+    """`moment` as 2026-12-08T14:00:00Z, the year always four digits: strftime's %Y writes the year 999
+    as "999", which no ISO 8601 reader takes back and which sorts after "2026"."""
+    moment = moment.astimezone(UTC)
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}Z"
+
+
+def local_text(moment: datetime, tz: tzinfo = UTC) -> str:
+    """`moment` as a person reads it in time zone `tz`, 2026-12-08 09:00 EST (a four-digit year)."""
+    local = moment.astimezone(tz)
+    return f"{local.year:04d}-{local:%m-%d %H:%M %Z}"
+
+
 def parse_duration(text: str, *, what: str = "duration") -> timedelta | None:
     """90s, 5m, 12h, 3d, 2w; None when `text` is not a duration."""
     match = _DURATION.match(text.strip().lower())

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from cmtriage.clock import local_text
 from cmtriage.errors import SourceFailure, UsageError
 from cmtriage.models import Digest, Report, counted
 from cmtriage.state import read_json, state_dir, write_json
@@ -68,7 +69,7 @@ def _when(memory: dict) -> str:
         posted = datetime.fromisoformat(memory["posted_at"])
     except (KeyError, TypeError, ValueError):
         return ""
-    return posted.astimezone(UTC).strftime(" on %Y-%m-%d %H:%M UTC")
+    return f" on {local_text(posted)}"
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def post_report(report: Report | Digest, *, env, only_changes: bool, place: Mapp
     return Posted(f"posted {counted(len(bodies), 'part')} to {where}", warnings)
 
 
-# --- issue 14: --changes reads what the last post listed ----------------------------------------------------
+# --- what the last post listed, for --changes -----------------------------------------------------------
 def listed_items(report: Report | Digest) -> list:
     """Every item on the list: those shown and those --limit or --summary left out (`rest`), not the
     gone ones of --changes; a digest's tagged with their section."""

@@ -1,9 +1,8 @@
 """Writing what `-o FILE` names, the way a shell's `>` would, but never half a file.
 
-- A regular file (or a new one) is written whole: the text goes to a temporary file with a unique name
-  in the same folder (`tempfile.mkstemp`, so twenty runs at once never share one), which then replaces
-  the target in one step. A failed run leaves the old file as it was. The file keeps its old mode; a new
-  one gets the umask's, as with `>`.
+- A regular file (or a new one) is written whole (`state.replace_whole`): the text goes to a temporary
+  file beside it, which then replaces the target in one step. A failed run leaves the old file as it
+  was. The file keeps its old mode; a new one gets the umask's, as with `>`.
 - A symlink is followed: the file it points to is replaced, and the link stays a link.
 - What is not a regular file (a FIFO, `/dev/null`, a terminal, `/proc/self/fd/1`, `/dev/stdout`) is
   written through, as `>` would: replacing it would turn a device or a pipe into a plain file.
@@ -11,13 +10,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 from cmtriage.errors import UsageError
+from cmtriage.state import replace_whole
 
 
 def _umask() -> int:
@@ -51,20 +49,7 @@ def write_file(path: Path | str, text: str) -> None:
                                   or os.path.abspath(path).startswith(special)):
             _through(path, text)
             return
-        _replace(real, text, mode=stat.S_IMODE(found.st_mode) if found else 0o666 & ~_umask())
+        replace_whole(real, text, mode=stat.S_IMODE(found.st_mode) if found else 0o666 & ~_umask())
     except OSError as exc:
         raise UsageError(f"cannot write {shown}: {exc.strerror or exc}") from None
 
-
-def _replace(real: Path, text: str, *, mode: int) -> None:
-    handle, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fchmod(out.fileno(), mode)
-        os.replace(tmp, real)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise

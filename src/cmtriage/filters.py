@@ -1,9 +1,9 @@
 """What a reader asked to see of a report: who it waits on, its labels, its assignees, how many rows.
 
-Pure: `apply(report, filters)` takes a built report and gives the report with only the items the
-filters keep, the way `snooze.hide_snoozed` takes out snoozed ones; commands/_common.py `emit` runs it
-on every report (on each section of a digest). The defaults come from repos.yaml `reports:` (one entry
-per report name), the options given on the command line win.
+Pure: `filtered(report, filters)` takes a built report and gives the report with only the items the
+filters keep, the way `snooze.hide_snoozed` takes out snoozed ones, and `limited` cuts it to --limit;
+commands/_common.py `narrowed` runs them on every report (on each section of a digest). The defaults
+come from repos.yaml `reports:` (one entry per report name), the options given on the command line win.
 
 A filter on a field an item does not carry leaves the item in: a Zendesk ticket has no `waiting_on`,
 so `digest --waiting-on us` lists every ticket (its tags count as labels). Names compare in any case.
@@ -15,9 +15,7 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from cmtriage.models import Item, Report
-
-WAITING_CHOICES = ("us", "author", "any")  # any: the default's opposite, to see what repos.yaml hides
+from cmtriage.models import Item, Report, counted
 
 
 @dataclass(frozen=True)
@@ -111,7 +109,7 @@ def filtered(report: Report, filters: Filters) -> Report:
     from cmtriage.render import code_span
 
     options = code_span(shlex.join(filters.arguments()))
-    note = f"{left_out} item{'s' if left_out != 1 else ''} left out by {options}."
+    note = f"{counted(left_out, 'item')} left out by {options}."
     return replace(report.keeping(kept), notes=(*report.notes, note))
 
 
@@ -136,7 +134,3 @@ def limited(report: Report, filters: Filters) -> Report:
     shown = longest_waiting(now, filters.limit)
     return replace(report, items=(*shown, *gone), total=len(now), notes=(*report.notes, note),
                    rest=tuple(item for item in now if item not in shown))
-
-
-def apply(report: Report, filters: Filters) -> Report:
-    return limited(filtered(report, filters), filters)

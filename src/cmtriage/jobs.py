@@ -13,7 +13,10 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cmtriage.config import ReposConfig
 
 KINDS = ("actions", "cron", "systemd")
 COMMAND = ("digest", "--post", "--only-changes")
@@ -42,13 +45,23 @@ class Job:
         return local.astimezone(UTC).time()
 
 
-def variables(config: Any | None) -> tuple[str, ...]:
-    """What the digest reads from the environment: the webhook, and what the sections repos.yaml sets up
-    need (without repos.yaml, `--repo` runs: a GitHub token)."""
-    from cmtriage.sections import GITHUB
-    from cmtriage.sections import variables as needed
-
-    return ("MATTERMOST_WEBHOOK_URL", *(needed(config) if config is not None else GITHUB))
+def variables(config: ReposConfig | None) -> tuple[str, ...]:
+    """What the digest needs from the environment for the sections repos.yaml sets up (GitHub's token
+    without repos.yaml). Optional ones (DISCOURSE_API_KEY, STACKEXCHANGE_KEY, GITLAB_TOKEN) are left to
+    the user: a workflow naming a secret nobody made would pass it on empty."""
+    names = ["MATTERMOST_WEBHOOK_URL"]
+    if config is None or config.github or config.helpwanted or (config.forum and config.forum.github):
+        names.append("GITHUB_TOKEN")
+    if config is not None and config.zendesk:
+        names += ["ZENDESK_EMAIL", "ZENDESK_API_TOKEN"]
+    if config is not None and config.uservoice:
+        if config.uservoice.url and not config.uservoice.export:
+            names += ["USERVOICE_CLIENT_ID", "USERVOICE_CLIENT_SECRET"]
+        if config.jira and config.jira.flavor == "datacenter":  # the UserVoice section reads the tickets
+            names.append("JIRA_TOKEN")
+        elif config.jira:
+            names += ["JIRA_EMAIL", "JIRA_API_TOKEN"]
+    return tuple(names)
 
 
 def _secret_name(variable: str) -> str:

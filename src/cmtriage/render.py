@@ -18,6 +18,7 @@ from cmtriage.text import MAX_CELL, clean, shorten  # noqa: F401 (MAX_CELL: part
 
 if TYPE_CHECKING:  # annotations only; not importing models keeps `rotation who` quick to start
     from cmtriage.models import Column, Digest, Item, Report
+    from cmtriage.rotation import Week
 
 FORMATS = ("table", "markdown", "json", "csv", "payload")
 POST_LIMIT = 16383  # Mattermost cuts a post at exactly this many runes
@@ -76,7 +77,7 @@ def plain_value(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return _utc(value).strftime("%Y-%m-%d")
+        return _utc(value).date().isoformat()  # not strftime's %Y: it writes the year 999 as "999"
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):
@@ -268,7 +269,7 @@ def to_json(report: Report | Digest) -> str:
     return json.dumps(_json_value(document), indent=2, ensure_ascii=False) + "\n"
 
 
-def _csv_cell(value: Any) -> str:
+def csv_cell(value: Any) -> str:
     text = clean(plain_value(value))
     # A spreadsheet runs a text cell that starts with one of these as a formula; a quote makes it text.
     if not isinstance(value, int | float) and text[:1] in ("=", "+", "-", "@"):
@@ -286,7 +287,40 @@ def to_csv(report: Report | Digest) -> str:
     extra = [k for k in ("url",) if k not in keys]
     writer.writerow(keys + extra)  # the JSON keys, so that a script reads CSV and JSON alike
     for item in report.items:
-        writer.writerow([_csv_cell(item.get(k)) for k in keys + extra])
+        writer.writerow([csv_cell(item.get(k)) for k in keys + extra])
+    return out.getvalue()
+
+
+# --- the rotation (`rotation who`, and the CSV of `rotation next|schedule`) -------------------------------
+ROTATION_CSV_HEADER = ("week_start", "week_end", "who", "mention", "scheduled", "reason")
+
+
+def who_line(week: Week, *, this_week: bool, markdown: bool) -> str:
+    """One line naming the week's person. In Markdown their mention stays live (the one mention
+    cmtriage means); names and reasons are escaped like any other text."""
+    text = markdown_text if markdown else clean
+    dates = f"{week.start} – {week.end}"
+    when = f"this week ({dates})" if this_week else f"for the week {dates}"
+    if week.on_duty is None:
+        return f"Community PM {when}: nobody (no member is on the rotation that week)"
+    line = f"Community PM {when}: @{clean(week.on_duty.mention)} ({text(week.on_duty.name)})"
+    note = week.cover_note(text)
+    return f"{line}, {note}" if note else line
+
+
+def rotation_csv(weeks: Sequence[Week]) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(ROTATION_CSV_HEADER)
+    for week in weeks:
+        data = week.to_json()
+        scheduled = week.scheduled.name if week.scheduled else None
+        reason = week.override.reason if week.override else None
+        row = (data["week_start"], data["week_end"], data["who"], data["mention"], scheduled, reason)
+        writer.writerow([csv_cell(value or "") for value in row])
     return out.getvalue()
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +60,16 @@ class Week:
             "week_end": self.end.isoformat(),
             "override": override,
         }
+
+    def cover_note(self, text: Callable[[str], str] = str) -> str:
+        """Why someone else covers the week, "covering for Eric: Eric at a conference", each name and
+        reason passed through `text` (an escaper, for Markdown); empty when nobody covers."""
+        if self.override is None:
+            return ""
+        parts = [f"covering for {text(self.scheduled.name)}"] if self.scheduled else []
+        if self.override.reason:
+            parts.append(text(self.override.reason))
+        return ": ".join(parts)
 
 
 def local_date(rotation: RotationConfig, instant: dt.datetime) -> dt.date:

@@ -20,7 +20,6 @@ class Section:
     short: str  # how the digest's title counts it: "3 stale, 1 new, 1 Zendesk"
     collect: str  # "module:function", function(run: collect.Run) -> Report | None (None: nothing to do)
     reads: tuple[str, ...] = ()  # further repos.yaml keys it reads when on
-    variables: tuple[str, ...] = ()  # the environment variables it needs (secrets: set, never shown)
 
     def enabled(self, config: Any) -> bool:
         return any(getattr(config, key) for key in self.keys)
@@ -30,34 +29,20 @@ class Section:
         return getattr(importlib.import_module(module), function)
 
 
-GITHUB = ("GITHUB_TOKEN",)
 SECTIONS: tuple[Section, ...] = (
-    Section("stale", ("github",), "stale", "cmtriage.collect.github:stale_section", variables=GITHUB),
-    Section("new", ("github",), "new", "cmtriage.collect.github:new_section", variables=GITHUB),
-    Section("zendesk", ("zendesk",), "Zendesk", "cmtriage.collect.zendesk:section",
-            variables=("ZENDESK_EMAIL", "ZENDESK_API_TOKEN")),
-    Section("helpwanted", ("helpwanted",), "Help Wanted", "cmtriage.collect.helpwanted:section",
-            variables=GITHUB),
-    # Jira Cloud's pair; a Data Center site (jira.flavor: datacenter) reads JIRA_TOKEN instead.
-    Section("uservoice", ("uservoice",), "UserVoice", "cmtriage.collect.uservoice:section", ("jira",),
-            variables=("USERVOICE_CLIENT_ID", "USERVOICE_CLIENT_SECRET", "JIRA_EMAIL", "JIRA_API_TOKEN")),
-    # Public forums, Stack Overflow and GitLab projects need no key (DISCOURSE_API_KEY, STACKEXCHANGE_KEY
-    # and GITLAB_TOKEN are optional); forum.github's repos are asked with the GitHub token.
-    Section("forum", ("forum", "stackoverflow", "gitlab"), "forum", "cmtriage.collect.forum:section",
-            variables=GITHUB),
-    Section("metrics", ("github",), "metrics", "cmtriage.collect.metrics:handoff_section", variables=GITHUB),
+    Section("stale", ("github",), "stale", "cmtriage.collect.github:stale_section"),
+    Section("new", ("github",), "new", "cmtriage.collect.github:new_section"),
+    Section("zendesk", ("zendesk",), "Zendesk", "cmtriage.collect.zendesk:section"),
+    Section("helpwanted", ("helpwanted",), "Help Wanted", "cmtriage.collect.helpwanted:section"),
+    Section("uservoice", ("uservoice",), "UserVoice", "cmtriage.collect.uservoice:section", ("jira",)),
+    Section("forum", ("forum", "stackoverflow", "gitlab"), "forum", "cmtriage.collect.forum:section"),
+    Section("metrics", ("github",), "metrics", "cmtriage.collect.metrics:handoff_section"),
 )
 
 
 def read_keys() -> set[str]:
     """Every repos.yaml key some section reads."""
     return {key for section in SECTIONS for key in (*section.keys, *section.reads)}
-
-
-def variables(config: Any) -> tuple[str, ...]:
-    """The environment variables the digest reads for what `config` (repos.yaml) sets up, in order."""
-    return tuple(dict.fromkeys(name for section in SECTIONS if section.enabled(config)
-                               for name in section.variables))
 
 
 def short_names() -> dict[str, str]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
 
+from cmtriage.clock import local_text, utc_text
 from cmtriage.errors import UsageError
 
 FILE = "snoozes.yaml"
@@ -94,7 +95,7 @@ def until_text(given: str, until: datetime) -> str:
     try:
         return date.fromisoformat(given.strip()).isoformat()
     except ValueError:
-        return until.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return utc_text(until)
 
 
 def path_in(config_dir: Path) -> Path:
@@ -159,13 +160,11 @@ def dump(entries: Iterable[Shared]) -> str:
 
 
 def write(path: Path, entries: Sequence[Shared]) -> None:
-    """Replace the file whole (a crash leaves the old one); it is the team's, so it keeps the umask's mode."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(dump(entries), encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+    """Replace the file whole (a crash leaves the old one, two runs at once never share a temporary
+    file); it is the team's, so it keeps its mode, or a new one gets the umask's."""
+    from cmtriage.files import write_file
+
+    write_file(path, dump(entries))
 
 
 def add(path: Path, entry: Shared, *, now: datetime, tz: tzinfo = UTC) -> None:
@@ -223,8 +222,7 @@ def listing(local: Sequence, shared: Sequence[Shared], *, now: datetime, tz: tzi
     items = list(report.items)
     for entry in shared:
         ends = entry.ends(tz)
-        shown = entry.until if re.match(r"^\d{4}-\d{2}-\d{2}$", entry.until) else \
-            ends.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+        shown = entry.until if re.match(r"^\d{4}-\d{2}-\d{2}$", entry.until) else local_text(ends, tz)
         items.append(Item(source="snooze", url=entry.url, title=entry.url, author=entry.by, created_at=now,
                           last_activity_at=now, days_idle=0, reason=entry.reason,
                           extra={"until": ends, "until_local": shown, "created_at": None, "shared": True}))

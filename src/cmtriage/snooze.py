@@ -17,8 +17,9 @@ from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from cmtriage.clock import local_text, utc_text
 from cmtriage.errors import UsageError
-from cmtriage.models import Column, Item, Report, SourceError
+from cmtriage.models import Column, Item, Report, SourceError, counted
 
 DB_FILE = "snoozes.sqlite3"
 EXPECTED_ADDRESS = "expected the web address of an item, like https://github.com/OWNER/REPO/issues/N"
@@ -91,7 +92,7 @@ def parse_until(text: str, now: datetime, tz: tzinfo = UTC) -> datetime:
     except OverflowError:  # past the year 9999, in UTC or in the team's time zone
         raise UsageError("--until: too far in the future") from None
     if until <= now:
-        raise UsageError(f"--until: {until:%Y-%m-%d %H:%M} UTC is not after now ({now:%Y-%m-%d %H:%M} UTC)")
+        raise UsageError(f"--until: {local_text(until)} is not after now ({local_text(now)})")
     return until
 
 
@@ -101,15 +102,7 @@ def describe_until(text: str, until: datetime, tz: tzinfo = UTC) -> str:
     try:
         return date.fromisoformat(text.strip()).isoformat()
     except ValueError:
-        local = until.astimezone(tz)
-        return f"{local.year:04d}-{local:%m-%d %H:%M %Z}"
-
-
-def _text(moment: datetime) -> str:
-    """Fixed width, so text order is time order: the year padded to four digits (strftime's %Y writes
-    the year 999 as "999", which sorts after "2026")."""
-    moment = moment.astimezone(UTC)
-    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}Z"
+        return local_text(until, tz)
 
 
 def _moment(text: str) -> datetime:
@@ -169,21 +162,21 @@ def _columns(conn: sqlite3.Connection) -> set[str]:
 
 
 def _prune(conn: sqlite3.Connection, now: datetime) -> None:
-    conn.execute("DELETE FROM snoozes WHERE until <= ?", (_text(now),))
+    conn.execute("DELETE FROM snoozes WHERE until <= ?", (utc_text(now),))
 
 
 def add(url: str, until: datetime, *, reason: str, who: str, now: datetime, until_local: str = "",
         path: Path | None = None) -> Snooze:
     """Snooze `url` (again: a second snooze replaces the first) and drop the expired ones.
     `until_local` is what `snoozed` shows (describe_until); without it, the UTC date and time."""
-    until_local = until_local or f"{until.astimezone(UTC).year:04d}-{until.astimezone(UTC):%m-%d %H:%M} UTC"
+    until_local = until_local or local_text(until)
     snooze = Snooze(normalise_url(url), until, reason, who, now, until_local)
     with _writing(path or default_path()) as conn:
         _prune(conn, now)
         conn.execute(
             "INSERT OR REPLACE INTO snoozes (url, until, until_local, reason, who, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (snooze.url, _text(until), until_local, reason, who, _text(now)),
+            (snooze.url, utc_text(until), until_local, reason, who, utc_text(now)),
         )
     return snooze
 
@@ -210,7 +203,7 @@ def active(now: datetime, path: Path | None = None) -> list[Snooze]:
             rows = conn.execute(
                 f"SELECT url, until, reason, who, created_at, {local} FROM snoozes WHERE until > ? "
                 "ORDER BY until, url",
-                (_text(now),),
+                (utc_text(now),),
             ).fetchall()
         except sqlite3.OperationalError as exc:
             if "no such table" in str(exc):  # created by a run that had not finished its first write
@@ -221,7 +214,7 @@ def active(now: datetime, path: Path | None = None) -> list[Snooze]:
         from cmtriage.terminal import terminal
 
         skipped = snoozes.count(None)
-        terminal().warn(f"{path}: skipped {skipped} snooze{'s' if skipped != 1 else ''} that cannot be read "
+        terminal().warn(f"{path}: skipped {counted(skipped, 'snooze')} that cannot be read "
                         "(cmtriage unsnooze ADDRESS, or snooze it again, replaces one)")
     return [snooze for snooze in snoozes if snooze is not None]
 
@@ -246,7 +239,7 @@ def hide_snoozed(report: Report, now: datetime, path: Path | None = None, shared
     hidden = len(report.items) - len(kept)
     if not hidden:
         return report
-    note = f"{hidden} snoozed item{'s' if hidden != 1 else ''} hidden (cmtriage snoozed lists them)."
+    note = f"{counted(hidden, 'snoozed item')} hidden (cmtriage snoozed lists them)."
     return replace(report.keeping(kept), notes=(*report.notes, note))
 
 

@@ -53,20 +53,29 @@ def private(path: Path, mode: int) -> None:
         path.chmod(mode)
 
 
+def replace_whole(path: Path, text: str, *, mode: int = 0o600) -> None:
+    """Put `text` in `path`'s place in one step: it goes to a temporary file with a unique name beside
+    `path` (mkstemp: twenty runs at once never share one), which then replaces it, so a reader sees the
+    old file or the new one, never half of either. Raises OSError."""
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # made 0600
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+            if mode != 0o600:
+                os.fchmod(out.fileno(), mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write `text` to `path` with mode 0600, replacing any old file in one step."""
     ensure_dir(path.parent)
     try:
-        handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mkstemp makes it 0600
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        replace_whole(path, text)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None
 

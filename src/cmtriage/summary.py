@@ -12,14 +12,10 @@ from collections import Counter
 from dataclasses import replace
 
 from cmtriage.filters import Filters, longest_waiting, whole_list
-from cmtriage.models import Report
+from cmtriage.models import Report, counted
 
 OLDEST = 3  # how many of the longest-waiting items a summary shows without --limit
 _WAITING = (("us", "waiting on us"), ("author", "on the author"), ("unknown", "unknown"))
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _waiting(counts: Counter) -> str:
@@ -45,7 +41,7 @@ def lines(report: Report, filters: Filters, oldest: int) -> tuple[str, ...]:
     if waiting:
         said.append(f"In all: {_waiting(waiting)}.")
     shown = min(oldest, len(report.items))
-    said.append(f"Below, the {_plural(shown, 'item')} waiting longest; "
+    said.append(f"Below, the {counted(shown, 'item')} waiting longest; "
                 f"{code_span(whole_list(report.name, filters))} prints the whole list.")
     return tuple(said)
 

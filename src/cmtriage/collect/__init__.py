@@ -62,7 +62,8 @@ def max_wait(wait_text: str) -> float:
     if duration is None:
         raise UsageError(f"--wait: expected a duration like 90s, 5m, 1h or 2d, got {wait_text!r}")
     if duration.total_seconds() > MAX_WAIT_SECONDS:
-        raise UsageError(f"--wait: at most 1d, got {wait_text}; GitHub's limits reset within the hour")
+        raise UsageError(f"--wait: at most 1d, got {wait_text}; no source's rate limit lasts longer: "
+                         "pass 1d or less")
     return duration.total_seconds()
 
 

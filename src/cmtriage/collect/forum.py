@@ -1,5 +1,5 @@
 """The forum report from its sources: a Discourse forum (forum.url), Stack Overflow (stackoverflow:),
-GitLab (gitlab:) and GitHub (forum.github, through the GitHub client the run shares with stale and new).
+GitLab (gitlab:) and GitHub (forum.github, through the GitHub client the run's GitHub sections share).
 
 Each source is asked on its own: one that fails is named in the report's errors and the others are
 still listed. Nothing here prints a report; warnings go to the terminal."""
@@ -60,7 +60,8 @@ def rules(run: Run, config: ReposConfig) -> Rules:
         said = f"{run.env.where(REPOS_FILE)}: forum.unanswered_days"
     max_days = run.option("max_days", 30)
     if days > max_days:
-        raise UsageError(f"{said}: {days} is more than --max-days ({max_days}): nothing could be listed")
+        raise UsageError(f"{said}: {days} is more than --max-days ({max_days}): nothing could be listed; "
+                         f"pass --days {max_days} or less, or a larger --max-days")
     moment, name = release(run.env, run.option("release_date"))
     words = config.forum.enterprise_words if config.forum else ()
     return Rules(now=run.env.now, unanswered_days=days, max_days=max_days, release=moment, release_name=name,
@@ -107,13 +108,12 @@ def _errors(failures: Sequence[SourceFailure], what: str) -> list[SourceError]:
 
 # --- Discourse ---------------------------------------------------------------------------------------------
 def discourse(run: Run, config: ReposConfig, chosen: Rules) -> Collected:
-    import os
-
     from cmtriage.reports.forum import matcher, needs_posts
     from cmtriage.sources import discourse as source
 
     forum = config.forum
-    cache = run.env.cache("discourse", forum.url, os.environ.get(source.KEY_VARIABLE) or None)
+    # Keyed by the key and the user it acts as (who may see private categories), exactly as sent.
+    cache = run.env.cache("discourse", forum.url, ":".join(source.headers().values()) or None)
     with source.client(forum.url, budget=run.budget()) as http:
         site = source.Discourse(http, forum.url, bots=config.bots, staff_usernames=forum.staff_usernames,
                                 cache=cache)
@@ -178,7 +178,8 @@ def github(run: Run, config: ReposConfig, chosen: Rules) -> Collected:
 
 
 def _github_client(run: Run):
-    """The run's GitHub client: stale's and new's when repos.yaml watches repos, else one of our own."""
+    """The run's GitHub client: the one its GitHub sections share when repos.yaml watches repos, else one
+    of the forum's own."""
     from cmtriage.collect import github as gh
 
     try:

@@ -1,6 +1,7 @@
 """GitHub's reports, `stale` and `new`, from the GitHub source: which repos to ask, the client with its
-cache and progress line, repo resolution (renames, archives, staff), and the reports built from what
-came back. Nothing here prints a report; warnings go to the terminal."""
+cache and progress line (`shared`: one per run, for every GitHub section of a digest), repo resolution
+(renames, archives, staff), and the reports built from what came back. Nothing here prints a report;
+warnings go to the terminal."""
 
 from __future__ import annotations
 
@@ -66,7 +67,8 @@ def issue_watches(config: ReposConfig, repos: Sequence[str], env: Env) -> list[R
     """The watches `new` reads: those of issues."""
     chosen = [w for w in watches(config, repos, env) if "issue" in w.kinds]
     if not chosen and repos:
-        raise UsageError(f"{', '.join(repos)}: watched for pulls only in repos.yaml, and new lists issues")
+        raise UsageError(f"{', '.join(repos)}: watched for pulls only in repos.yaml, and new lists issues; "
+                         "set watch: both there, or pass a --repo that is watched for issues")
     if not chosen:
         raise UsageError("no repo in repos.yaml watches issues; pass --repo OWNER/NAME")
     return chosen
@@ -244,9 +246,9 @@ def stale_report(github: GitHub, resolved: Resolved, watches: Sequence[RepoWatch
     planned = report.plan(activities, people=resolved.people, now=env.now, thresholds=thresholds,
                           measure=activity)
     history = github.last_human_activity(planned.needed, resolved.people)
-    errors += _unread_errors(history)
+    errors += unread_errors(history)
     built = report.build(planned, history, people=resolved.people, now=env.now, thresholds=thresholds,
-                         mention=mention, archived=_unique(resolved.archived.values()), errors=errors,
+                         mention=mention, archived=unique(resolved.archived.values()), errors=errors,
                          days=days)
     return _accounted(built, STALE_TITLE, resolved, fetched, history)
 
@@ -278,14 +280,15 @@ def _days_back(env: Env, days: int) -> datetime:
         return env.now - timedelta(days=days)
     except OverflowError:
         raise UsageError(f"--now {env.now.date().isoformat()}: {days} days before it is before the "
-                         "calendar begins (0001-01-01)") from None
+                         "calendar begins (0001-01-01); pass a later --now") from None
 
 
-def _unique(names: Iterable[str]) -> list[str]:
+def unique(names: Iterable[str]) -> list[str]:
+    """`names` in their first order, each once (two watches of one repo name it twice)."""
     return list(dict.fromkeys(names))
 
 
-def _unread_errors(history: dict[tuple[str, int], Any]) -> list[SourceError]:
+def unread_errors(history: dict[tuple[str, int], Any]) -> list[SourceError]:
     """One error per repo whose items' comments could not be read, saying how many items."""
     from cmtriage.models import SourceError
 
@@ -297,7 +300,7 @@ def _unread_errors(history: dict[tuple[str, int], Any]) -> list[SourceError]:
     for failures in failed.values():
         error = SourceError.of(failures[0])
         if len(failures) > 1:
-            error = replace(error, message=f"{error.message} (and {len(failures) - 1} more items)")
+            error = replace(error, message=f"{error.message} (and {counted(len(failures) - 1, 'more item')})")
         errors.append(error)
     return errors
 
@@ -313,7 +316,7 @@ def parse_since(text: str, now: datetime) -> datetime:
     since = clock.parse_instant(text, what="--since", expected="a duration like 12h, 1d or 1w, a date like "
                                 "2026-11-20, or an ISO 8601 time like 2026-11-24T09:00:00Z")
     if since > now:
-        raise UsageError(f"--since: {text} is in the future")
+        raise UsageError(f"--since: {text} is in the future; pass a past date or a duration like 1d")
     return since
 
 
@@ -353,7 +356,7 @@ def new_report(github: GitHub, resolved: Resolved, config: ReposConfig, *, env: 
               *(SourceError.of(f) for f in fetched.values() if isinstance(f, SourceFailure))]
     built = report.build(list(activities.values()), people=resolved.people, now=env.now, since=since,
                          templates=config.replies, forum_url=config.forum.url if config.forum else None,
-                         mention=mention, archived=_unique(resolved.archived.values()), errors=errors,
+                         mention=mention, archived=unique(resolved.archived.values()), errors=errors,
                          types=config.types or None, model=_learned_model())
     return _accounted(built, NEW_TITLE, resolved, fetched)
 

@@ -1,6 +1,6 @@
 """The Help Wanted report from the GitHub source, and --apply's labels. It shares the run's GitHub client
-with stale and new (`run.shared("github", ...)`: one cache, one --wait budget, one staff list in a
-digest) and asks, per repo of repos.yaml `helpwanted.repos` (or --repo):
+with the digest's other GitHub sections (`run.shared("github", ...)`: one cache, one --wait budget, one
+staff list) and asks, per repo of repos.yaml `helpwanted.repos` (or --repo):
 - the repo (canonical name, archived) and, unless stale/new resolved them already, the staff orgs;
 - one listing of its open items carrying `helpwanted.label`, and its labels;
 - the comments of the issues that have any (reused without a request while an issue has not moved);
@@ -93,7 +93,7 @@ def section(run: Run) -> Report | None:
 
 
 def report(gh: GitHubRun, chosen: Targets, run: Run) -> Report:
-    from cmtriage.collect.github import _unique, _unread_errors
+    from cmtriage.collect.github import unique, unread_errors
     from cmtriage.models import SourceError
     from cmtriage.reports import helpwanted as rules
     from cmtriage.sources.github import People, Plan, Repo, labelled
@@ -141,20 +141,20 @@ def report(gh: GitHubRun, chosen: Targets, run: Run) -> Report:
         else:
             issues += [issue for issue in activity.issues if issue.kind == "issue"]
     said = github.issue_comments([issue for issue in issues if issue.comments])
-    errors += _unread_errors(said)
+    errors += unread_errors(said)
     comments = {key: found for key, found in said.items() if not isinstance(found, SourceFailure)}
     wanted = [issue for issue in issues
               if (issue.comments == 0 or (issue.repo, issue.number) in comments)
               and rules.timeline_needed(issue, comments.get((issue.repo, issue.number), ()), people,
                                         now=env.now, follow_up_days=chosen.follow_up_days)]
     linked = github.cross_references(wanted, env.now.date())
-    errors += _unread_errors(linked)
+    errors += unread_errors(linked)
     references = {key: found for key, found in linked.items() if not isinstance(found, SourceFailure)}
     since = run.option("helpwanted_since") or env.now - DEFAULT_SINCE
     return rules.build(issues, comments=comments, references=references, repo_labels=repo_labels,
                        people=people, now=env.now, since=since, follow_up_days=chosen.follow_up_days,
                        label_map=rules.LabelMap(chosen.label_map), mention=run.option("mention"),
-                       archived=_unique(archived), errors=errors)
+                       archived=unique(archived), errors=errors)
 
 
 def apply(run: Run, built: Report, confirm: Callable[[Sequence[str]], bool] | None = None) -> Report:

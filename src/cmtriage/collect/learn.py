@@ -22,8 +22,6 @@ if TYPE_CHECKING:
     from cmtriage.learned import Model
     from cmtriage.models import Issue
 
-DEFAULT_MAX = 2000
-
 
 @dataclass(frozen=True)
 class Learned:

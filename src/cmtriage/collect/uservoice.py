@@ -6,6 +6,7 @@ UserVoice failing, or not set up, makes a report that says so; Jira failing keep
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -107,7 +108,10 @@ def gather(run: Run) -> Gathered:
     return Gathered(found, got, tuple(errors), config, repos.jira)
 
 
-def _made(run: Run, make) -> Report:
+def _from_gathered(run: Run, make: Callable[[Gathered], Report]) -> Report:
+    """`make(gathered)`, or a report saying why nothing could be gathered. A usage error (no credentials,
+    a bad export) is the report's error in a digest, so its other sections still go out, and exit 2 for
+    `cmtriage uservoice` (the run option `raise_usage_errors`)."""
     from cmtriage.models import Report, SourceError
 
     try:
@@ -115,7 +119,7 @@ def _made(run: Run, make) -> Report:
     except SourceFailure as failure:
         return Report.failed("uservoice", TITLE, SourceError.of(failure), run.env.now)
     except UsageError as problem:
-        if run.option("strict"):
+        if run.option("raise_usage_errors"):
             raise
         return Report.failed("uservoice", TITLE, SourceError("uservoice", str(problem)), run.env.now)
     return make(gathered)
@@ -125,7 +129,7 @@ def section(run: Run) -> Report:
     """The four lists (the digest's section and `cmtriage uservoice`)."""
     from cmtriage.reports import uservoice as build
 
-    return _made(run, lambda g: build.build(
+    return _from_gathered(run, lambda g: build.build(
         g.suggestions, now=run.env.now, uservoice=g.uservoice, jira=g.jira, tickets=g.tickets,
         errors=g.errors, mention=run.env.on_duty(), version=run.option("version")))
 
@@ -151,7 +155,7 @@ def thank_you_section(run: Run) -> Report:
     if manager is None:
         terminal().warn(f"rotation.yaml names no release manager for {version}: the thank-yous mention "
                         "nobody")
-    return _made(run, lambda g: build.thank_you(
+    return _from_gathered(run, lambda g: build.thank_you(
         g.suggestions, now=run.env.now, uservoice=g.uservoice, jira=g.jira, tickets=g.tickets,
         version=version, tweet=tweet, manager=manager, errors=g.errors))
 
@@ -164,8 +168,8 @@ def enterprise_section(run: Run) -> Report:
             from cmtriage.config import REPOS_FILE
 
             raise UsageError(f"{run.env.where(REPOS_FILE)}: --enterprise needs jira: (the Enterprise label "
-                             "is on the ideas' tickets)")
+                             "is on the ideas' tickets); add one like `jira: {url: https://example.atlassian.net}`")
         return build.enterprise(g.suggestions, now=run.env.now, uservoice=g.uservoice, jira=g.jira,
                                 tickets=g.tickets, errors=g.errors)
 
-    return _made(run, make)
+    return _from_gathered(run, make)

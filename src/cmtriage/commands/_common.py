@@ -72,7 +72,7 @@ class Output:
     only_changes: bool
     show: bool = True  # False for --post alone: the post is the output, stdout stays quiet (like gh)
     place: dict[str, str] = field(default_factory=dict)  # --channel, --username, --icon-url as given
-    filters: Any = None  # filters.Filters from the command line (repos.yaml's defaults are added in emit)
+    filters: Any = None  # filters.Filters from the command line (repos.yaml's defaults are added in narrowed)
     summary: bool = False
     changes: bool = False
 

@@ -16,13 +16,14 @@ def _confirm(lines: Sequence[str]) -> bool:
     """With someone at the keyboard, show what --apply will add and ask; elsewhere (cron) go ahead."""
     if not sys.stdin.isatty():
         return True
+    from cmtriage.models import counted
     from cmtriage.terminal import terminal
 
     screen = terminal()
     with screen.paused():  # the progress line would write over the question
         for line in lines:
             screen.say(line)
-        return click.confirm(f"Add these labels to {len(lines)} issue{'s' if len(lines) != 1 else ''}?",
+        return click.confirm(f"Add these labels to {counted(len(lines), 'issue')}?",
                              default=False, err=True)
 
 

@@ -38,6 +38,7 @@ def learn(limit: int, repos: tuple[str, ...], wait_text: str, env: Env) -> int:
     """
     from cmtriage.collect import Run
     from cmtriage.collect.learn import learn as fit
+    from cmtriage.learned import MIN_EXAMPLES
     from cmtriage.terminal import terminal
 
     screen = terminal()
@@ -49,8 +50,8 @@ def learn(limit: int, repos: tuple[str, ...], wait_text: str, env: Env) -> int:
         plural = "issue carries" if done.conflicting == 1 else "issues carry"
         screen.warn(f"{done.conflicting:,} {plural} the labels of two post types: left out")
     for post_type, count in done.too_few.items():
-        screen.warn(f"{post_type}: only {count} labelled issues, fewer than 20: not learned, the rules "
-                    "decide it")
+        screen.warn(f"{post_type}: only {count} labelled issues, fewer than {MIN_EXAMPLES}: not learned, "
+                    "the rules decide it")
     counts = ", ".join(f"{t} {n:,}" for t, n in done.counts.items())
     click.echo(f"learned from {sum(done.counts.values()):,} issues ({counts}); cross-validated macro-F1 "
                f"{done.model.meta['macro_f1']:.2f}")

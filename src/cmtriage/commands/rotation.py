@@ -1,7 +1,8 @@
 """`cmtriage rotation who|next|schedule|ics`: who is the community PM, this week and later.
 
 Kept light at import time: `rotation who` is run often and must start fast, so rich (through
-render.render, for tables) and icalendar are imported only by the commands that need them.
+render.render, for tables), the schedule's report and icalendar (cmtriage.ics) are imported only by the
+commands that need them.
 """
 
 from __future__ import annotations
@@ -18,12 +19,11 @@ from cmtriage import rotation as schedule_logic
 from cmtriage.cli import SuggestingGroup
 from cmtriage.commands._common import OUTPUT_PATH, Env, context_options, default_format, write_text
 from cmtriage.errors import UsageError
-from cmtriage.render import FORMATS, _csv_cell, clean, markdown_text
-from cmtriage.rotation import Week
+from cmtriage.render import FORMATS, rotation_csv, who_line
 from cmtriage.rotationfile import RotationConfig
 
 if TYPE_CHECKING:
-    from cmtriage.models import Report
+    from cmtriage.rotation import Week
 
 MAX_WEEKS = 520  # ten years: more is a typo, and a calendar app would choke on it anyway
 
@@ -35,6 +35,11 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
         return dt.date.fromisoformat(value.strip())
     except ValueError:
         raise UsageError(f"{param.opts[0]}: expected a date like 2026-11-24, got {value!r}") from None
+
+
+_from_option = click.option(
+    "--from", "day", metavar="DATE", callback=_date,
+    help="Start with the week holding this date, like 2026-11-24  [default: this week]")
 
 
 def _weeks_option(default: int) -> Callable:
@@ -67,78 +72,15 @@ def _from_or_upcoming(rotation: RotationConfig, day: dt.date | None, default: dt
     return day if day is not None else max(default, schedule_logic.first_week(rotation))
 
 
-# --- text -------------------------------------------------------------------------------------------------
-def _dates(week: Week) -> str:
-    return f"{week.start} – {week.end}"
-
-
-def _note(week: Week, text: Callable[[str], str]) -> str:
-    """Why someone else covers the week: "covering for Eric: Eric at a conference"."""
-    if week.override is None:
-        return ""
-    parts = [f"covering for {text(week.scheduled.name)}"] if week.scheduled else []
-    if week.override.reason:
-        parts.append(text(week.override.reason))
-    return ": ".join(parts)
-
-
-def who_line(week: Week, *, this_week: bool, markdown: bool) -> str:
-    """One line naming the week's person. In Markdown their mention stays live (the one mention
-    cmtriage means); names and reasons are escaped like any other text."""
-    text = markdown_text if markdown else clean
-    when = f"this week ({_dates(week)})" if this_week else f"for the week {_dates(week)}"
-    if week.on_duty is None:
-        return f"Community PM {when}: nobody (no member is on the rotation that week)"
-    line = f"Community PM {when}: @{clean(week.on_duty.mention)} ({text(week.on_duty.name)})"
-    note = _note(week, text)
-    return f"{line}, {note}" if note else line
-
-
-_CSV_HEADER = ("week_start", "week_end", "who", "mention", "scheduled", "reason")
-
-
-def _csv(weeks: Sequence[Week]) -> str:
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(_CSV_HEADER)
-    for week in weeks:
-        data = week.to_json()
-        scheduled = week.scheduled.name if week.scheduled else None
-        reason = week.override.reason if week.override else None
-        row = (data["week_start"], data["week_end"], data["who"], data["mention"], scheduled, reason)
-        writer.writerow([_csv_cell(value or "") for value in row])
-    return out.getvalue()
+def _weeks_from(rotation: RotationConfig, day: dt.date | None, count: int, env: Env) -> list[Week]:
+    """`count` weeks from the one holding --from, else from this week (or the rotation's first)."""
+    return schedule_logic.schedule(rotation, _from_or_upcoming(rotation, day, _today(rotation, env)), count)
 
 
 def _json(data: Any) -> str:
     import json
 
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-
-def _schedule_report(rotation: RotationConfig, weeks: Sequence[Week], env: Env) -> Report:
-    """The weeks as a models.Report, so table, markdown and payload come from render.py. Mentions in
-    its cells are escaped there: a schedule must not notify everyone on it."""
-    from cmtriage.models import Column, Item, Report  # not at import time: `rotation who` needs none
-
-    items = []
-    for week in weeks:
-        name = week.on_duty.name if week.on_duty else "nobody"
-        starts_at = dt.datetime.combine(week.start, dt.time(), tzinfo=rotation.timezone)
-        note = _note(week, str)
-        items.append(Item(
-            source="rotation", url="", title=f"Community PM: {name}", author=name, created_at=starts_at,
-            last_activity_at=starts_at, days_idle=0, reason=note,
-            extra={"week_start": week.start, "week_end": week.end, "who": name,
-                   "mention": f"@{week.on_duty.mention}" if week.on_duty else "", "note": note},
-        ))
-    columns = (Column("week_start", "Week of"), Column("week_end", "Until"), Column("who", "Community PM"),
-               Column("mention", "Mention"), Column("note", "Note"))
-    return Report(name="rotation", title=f"Community PM rotation, {weeks[0].start} – {weeks[-1].end}",
-                  columns=columns, items=tuple(items), generated_at=env.now)
 
 
 def _print_schedule(rotation: RotationConfig, weeks: Sequence[Week], env: Env, fmt: str,
@@ -148,16 +90,18 @@ def _print_schedule(rotation: RotationConfig, weeks: Sequence[Week], env: Env, f
         write_text(_json({"report": "rotation", "generated_at": generated_at,
                           "items": [week.to_json() for week in weeks], "errors": []}), output_path)
     elif fmt == "csv":
-        write_text(_csv(weeks), output_path)
+        write_text(rotation_csv(weeks), output_path)
     else:
         # Not _common.emit: a schedule has no snoozes to hide and nothing to post.
         from cmtriage.render import render
+        from cmtriage.reports import rotation as report
         from cmtriage.terminal import terminal
 
         screen = terminal()
         color = fmt == "table" and output_path is None and screen.color()
         width = screen.width() if fmt == "table" else None
-        write_text(render(_schedule_report(rotation, weeks, env), fmt, width=width, color=color), output_path)
+        built = report.build(rotation, weeks, now=env.now)
+        write_text(render(built, fmt, width=width, color=color), output_path)
 
 
 # --- commands ---------------------------------------------------------------------------------------------
@@ -208,7 +152,7 @@ def who(env: Env, day: dt.date | None, fmt: str, output_path: Path | None) -> No
     if fmt == "json":
         text = _json(week.to_json())
     elif fmt == "csv":
-        text = _csv([week])
+        text = rotation_csv([week])
     elif fmt == "payload":
         line = who_line(week, this_week=this_week, markdown=True)
         import json
@@ -242,8 +186,7 @@ def next_weeks(env: Env, count: int, fmt: str, output_path: Path | None) -> None
 
 
 @rotation.command()
-@click.option("--from", "day", metavar="DATE", callback=_date,
-              help="Start with the week holding this date, like 2026-11-24  [default: this week]")
+@_from_option
 @_weeks_option(8)
 @_output_options
 @context_options
@@ -260,60 +203,12 @@ def schedule(env: Env, day: dt.date | None, count: int, fmt: str, output_path: P
       cmtriage rotation schedule --from 2026-11-02 --weeks 6 --format markdown
     """
     rotation_config = env.rotation()
-    day = _from_or_upcoming(rotation_config, day, _today(rotation_config, env))
-    weeks = schedule_logic.schedule(rotation_config, day, count)
+    weeks = _weeks_from(rotation_config, day, count, env)
     _print_schedule(rotation_config, weeks, env, fmt, output_path)
 
 
-def rotation_id(rotation: RotationConfig) -> str:
-    """Eight hex digits that tell this rotation's events from another team's in a calendar holding both.
-
-    Made of what stays as the team changes: the time zone, the first week and the members on the
-    rotation then. Members who join (`from:`) or leave (`until:`) later, and overrides, leave it be, so
-    a newer file still updates the same events; renaming or deleting a first-week member changes it."""
-    import hashlib
-
-    first = schedule_logic.first_week(rotation)
-    founders = sorted(m.name.casefold() for m in rotation.members if schedule_logic.is_active(m, first))
-    key = "\n".join([rotation.timezone.key, first.isoformat(), *founders])
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
-
-
-def ics_text(rotation: RotationConfig, weeks: Sequence[Week], *, now: dt.datetime) -> str:
-    """An iCalendar file with one all-day event per week. The UID names the rotation and the week, so
-    importing a newer file updates each week's event instead of adding a second one, and two teams'
-    calendars never share one."""
-    from icalendar import Calendar, Event
-
-    rotation_key = rotation_id(rotation)
-    # A later file must win over an earlier one in apps that compare SEQUENCE (Outlook, RFC 5545 ones):
-    # whole minutes since 1970 only grow, and keep within the 32-bit integer RFC 5545 allows for millennia.
-    # An --now before 1970 or past the year 6053 is held to the range rather than written out of it.
-    sequence = min(max(0, int(now.timestamp()) // 60), 2**31 - 1)
-    calendar = Calendar()
-    calendar.add("prodid", "-//cmtriage//Community PM rotation//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", "Community PM rotation")
-    for week in weeks:
-        if week.on_duty is None:
-            continue
-        event = Event()
-        event.add("uid", f"community-pm-{rotation_key}-{week.start.isoformat()}@cmtriage")
-        event.add("dtstamp", now.astimezone(dt.UTC))
-        event.add("sequence", sequence)
-        event.add("dtstart", week.start)
-        event.add("dtend", week.start + dt.timedelta(days=7))  # exclusive, as RFC 5545 wants for DATE
-        event.add("summary", f"Community PM: {clean(week.on_duty.name)}")
-        event.add("description", who_line(week, this_week=False, markdown=False))
-        event.add("transp", "TRANSPARENT")  # being on duty does not make anyone busy
-        calendar.add_component(event)
-    return calendar.to_ical().decode("utf-8")
-
-
 @rotation.command()
-@click.option("--from", "day", metavar="DATE", callback=_date,
-              help="Start with the week holding this date, like 2026-11-24  [default: this week]")
+@_from_option
 @_weeks_option(52)
 @click.option("-o", "--output", "output_path", type=OUTPUT_PATH,
               help="Write the calendar to FILE instead of stdout.")
@@ -331,6 +226,7 @@ def ics(env: Env, day: dt.date | None, count: int, output_path: Path | None) -> 
       cmtriage rotation ics --weeks 26 -o community-pm.ics
     """
     rotation_config = env.rotation()
-    day = _from_or_upcoming(rotation_config, day, _today(rotation_config, env))
-    weeks = schedule_logic.schedule(rotation_config, day, count)
+    weeks = _weeks_from(rotation_config, day, count, env)
+    from cmtriage.ics import ics_text
+
     write_text(ics_text(rotation_config, weeks, now=env.now), output_path)

@@ -50,6 +50,7 @@ def snooze(url: str, until_text: str, reason: str, env: Env) -> None:
     """
     from cmtriage import sharedsnoozes as shared
     from cmtriage import snooze as snoozes
+    from cmtriage.clock import local_text
     from cmtriage.text import clean
 
     address = shared.address(url)
@@ -61,14 +62,12 @@ def snooze(url: str, until_text: str, reason: str, env: Env) -> None:
         entry = shared.Shared(url=snoozes.normalise_url(address), until=shared.until_text(until_text, until),
                               by=who, reason=reason)
         shared.add(team_file, entry, now=env.now, tz=tz)
-        ends = f"{until.astimezone(tz):%Y-%m-%d %H:%M %Z}"
-        click.echo(f"Snoozed {clean(entry.url)} until {ends} in {team_file}.")
+        click.echo(f"Snoozed {clean(entry.url)} until {local_text(until, tz)} in {team_file}.")
         return
     with _snooze_file():
         added = snoozes.add(address, until, reason=reason, who=who, now=env.now,
                             until_local=snoozes.describe_until(until_text, until, tz))
-    local = until.astimezone(tz)
-    click.echo(f"Snoozed {clean(added.url)} until {local.year:04d}-{local:%m-%d %H:%M %Z}.")
+    click.echo(f"Snoozed {clean(added.url)} until {local_text(until, tz)}.")
 
 
 @click.command()
@@ -135,6 +134,7 @@ def share_snoozes(env: Env) -> None:
       git -C ~/team-config add snoozes.yaml && git -C ~/team-config commit -m "Shared snoozes"
     """
     from cmtriage import sharedsnoozes as shared
+    from cmtriage.models import counted
     from cmtriage.snooze import default_path
 
     team_file = shared.path_in(env.config_dir)
@@ -144,5 +144,5 @@ def share_snoozes(env: Env) -> None:
         moved = shared.move_local(team_file, now=env.now, tz=env.team_timezone())
     if not team_file.exists():
         shared.write(team_file, [])
-    noun = "snooze" if moved == 1 else "snoozes"
-    click.echo(f"Moved {moved} {noun} from {default_path()} to {team_file}; commit it to share them.")
+    click.echo(f"Moved {counted(moved, 'snooze')} from {default_path()} to {team_file}; commit it to share "
+               "them.")

@@ -80,7 +80,7 @@ def uservoice(from_file: Path | None, version: str | None, thank_you: bool, twee
     if thank_you and enterprise:
         raise UsageError("--thank-you and --enterprise are two reports: pick one")
     options = {"from_file": from_file, "version": version, "tweet": tweet, "wait_text": wait_text,
-               "strict": True}
+               "raise_usage_errors": True}
     with Run(env, options) as run:
         if thank_you:
             report = collect.thank_you_section(run)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from cmtriage.commands._common import Env, Output, emit, report_options
-from cmtriage.errors import UsageError
 
 
 @click.command()
@@ -26,13 +25,6 @@ def zendesk(output: Output, env: Env) -> int:
           "$MATTERMOST_WEBHOOK_URL" >/dev/null || exit 1
       done
     """
-    from cmtriage.collect.zendesk import report
-    from cmtriage.config import REPOS_FILE
-    from cmtriage.sources import zendesk as source
+    from cmtriage.collect.zendesk import command_report
 
-    config = env.repos().zendesk
-    if config is None:
-        raise UsageError(f"{env.where(REPOS_FILE)}: no zendesk: section; add one like "
-                         '`zendesk: {url: https://example.zendesk.com, query: "type:ticket status<solved '
-                         'tags:community"}`')
-    return emit(report(env, config, source.credentials()), output, env)
+    return emit(command_report(env), output, env)

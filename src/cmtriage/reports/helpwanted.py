@@ -47,7 +47,6 @@ COLUMNS = (
 Key = tuple[str, int]  # (canonical repo, issue number)
 
 # --- what the triage team writes ------------------------------------------------------------------------
-LEVELS = {1: "Easy", 2: "Medium", 3: "Hard"}
 DIFFICULTY_WORDS = {
     "easy": 1, "introductory": 1, "beginner": 1, "beginners": 1, "simple": 1, "starter": 1, "trivial": 1,
     "medium": 2, "intermediate": 2, "moderate": 2, "average": 2,

@@ -126,7 +126,7 @@ def waiting_at(issue: Issue, comments: Sequence[Comment], people: People, moment
     if issue.created_at > moment or (issue.closed_at is not None and issue.closed_at <= moment):
         return False
     so_far = sorted((c for c in comments if c.created_at <= moment), key=lambda c: c.created_at)
-    return waiting_on(issue.author, last_human(so_far, people), people) == "us"
+    return waiting_on(last_human(so_far, people), people) == "us"
 
 
 def sparkline(values: Sequence[float | None], top: float | None = None) -> str:
@@ -208,7 +208,7 @@ def build(activities: Sequence[Activity], *, weeks: Sequence[Week], kinds: Mappi
     shown_weeks = list(weeks[-shown:] if shown else weeks)
     return Report(
         name=NAME,
-        title=_title(shown_weeks, tallies, now),
+        title=_title(shown_weeks, tallies),
         columns=COLUMNS,
         items=tuple(rows),
         generated_at=now,
@@ -241,7 +241,7 @@ def _item(repo: str, week: Week, figures: Tally, now: dt.datetime, trend: str) -
                "waiting_at_end": figures.waiting_at_end, "trend": trend})
 
 
-def _title(shown: Sequence[Week], tallies: Mapping[tuple[str, dt.date], Tally], now: dt.datetime) -> str:
+def _title(shown: Sequence[Week], tallies: Mapping[tuple[str, dt.date], Tally]) -> str:
     if not shown:
         return "Community response by rotation week"
     if len(shown) == 1:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from cmtriage.classify import BUG, FEATURE, QUESTION, TROUBLESHOOTING, Types, classify, reply_for
 from cmtriage.models import Column, Issue, Item, Report, SourceError, counted
 from cmtriage.reports._issues import DAY, NUMBER, REPO, TITLE, archived_notes, issue_item, repo_order
+from cmtriage.reports.stale import last_human, last_human_activity, waiting_on
 from cmtriage.sources.github import Activity, People
 
 if TYPE_CHECKING:
@@ -63,17 +64,15 @@ def build(activities: Sequence[Activity], *, people: People, now: datetime, sinc
         for issue in activity.issues:
             if not is_new(issue, people, since):
                 continue
-            humans = [c for c in activity.comments.get(issue.number, ()) if people.is_human(c)]
-            last = humans[-1] if humans else None
-            if last:
-                waiting_on = "author" if people.is_staff(last.author, last.association) else "us"
-            else:
-                waiting_on = "unknown" if issue.comments and activity.since is None else "us"
-            last_activity = max(issue.created_at, last.created_at) if last else issue.created_at
+            last = last_human(activity.comments.get(issue.number, ()), people)
+            # An issue with comments when none were asked for (since is None): who spoke last is unknown.
+            unread = last is None and issue.comments and activity.since is None
+            waiting = "unknown" if unread else waiting_on(last, people)
+            last_activity = last_human_activity(issue.created_at, last)
             guess = classify(issue.title, issue.body, issue.labels, types=types, model=model)
             items.append(issue_item(
                 issue, last=last_activity, days_idle=(now - last_activity) // DAY,
-                reason=f"{guess.post_type}: {ACTIONS[guess.post_type]}", waiting_on=waiting_on,
+                reason=f"{guess.post_type}: {ACTIONS[guess.post_type]}", waiting_on=waiting,
                 post_type=guess.post_type, type_reason=guess.reason,
                 reply=reply_for(guess.post_type, templates, author=issue.author, forum_url=forum_url),
             ))

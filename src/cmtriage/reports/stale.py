@@ -37,7 +37,6 @@ from cmtriage.sources.github import Activity, Needed, People
 
 NAME = "stale"
 HUMAN, UPDATED = "human", "updated"
-ACTIVITIES = (HUMAN, UPDATED)
 COLUMNS = (
     REPO,
     NUMBER,
@@ -72,7 +71,7 @@ def is_stale(last_activity: datetime, *, now: datetime, threshold: timedelta) ->
     return last_activity < now - threshold
 
 
-def waiting_on(item_author: str, last: Comment | None, people: People) -> str:
+def waiting_on(last: Comment | None, people: People) -> str:
     """`author` when the team spoke last, else `us` (nobody but bots replied, or the author or another
     community member wrote last: a community member's review is no answer from the team)."""
     if last is not None and people.is_staff(last.author, last.association):
@@ -186,7 +185,7 @@ def _reason(issue: Issue, last: Comment | _Unread | None, people: People, bumped
         return "unknown", "its comments or reviews could not be read" if issue.kind == "pull" \
             else "its comments could not be read"
     replied = "reviewed" if last and last.review else "replied"
-    waiting = waiting_on(issue.author, last, people)
+    waiting = waiting_on(last, people)
     if last is None:
         reason = "only bots replied" if issue.comments else "no replies"
     elif waiting == "author":

@@ -19,11 +19,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from cmtriage.config import Jira, UserVoice
 from cmtriage.models import Column, Item, Report, SourceError, counted
 from cmtriage.sources.jira import Ticket, Tickets, Version, keys_in
 from cmtriage.sources.uservoice import Suggestion
+
+if TYPE_CHECKING:
+    from cmtriage.config import Jira, UserVoice
 
 NAME = "uservoice"
 RANK = ("Declined", "Under Review", "Planned", "Help Wanted", "Started", "Completed")
@@ -336,8 +339,8 @@ def thank_you(suggestions: Sequence[Suggestion], *, now: datetime, uservoice: Us
         items.append(Item(
             source=NAME, url=first_idea.url, title="; ".join(s.title for s, _ in ideas), author=name,
             created_at=first_idea.created_at, last_activity_at=max(s.updated_at for s, _ in ideas),
-            days_idle=max(0, (now - first_idea.updated_at).days), reason=f"nominated {len(ideas)} "
-            f"idea{'s' if len(ideas) > 1 else ''} completed in {version}",
+            days_idle=max(0, (now - first_idea.updated_at).days), reason=f"nominated "
+            f"{counted(len(ideas), 'idea')} completed in {version}",
             extra={"list": "thank_you", "nominator": name, "message": message, "version": version,
                    "ideas": [s.url for s, _ in ideas], "tickets": [t.key for _, t in ideas],
                    "votes": sum(s.votes or 0 for s, _ in ideas)},

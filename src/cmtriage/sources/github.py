@@ -71,6 +71,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from cmtriage import __version__
 from cmtriage.cache import Cache
+from cmtriage.clock import utc_text
 from cmtriage.errors import SourceFailure, UsageError, redact
 from cmtriage.models import Comment, Issue
 from cmtriage.sources.budget import WaitBudget
@@ -189,7 +190,7 @@ def opened_since(since: datetime) -> Query:
     """Open items created at or after `since`, newest first, with their bodies. GitHub's `since` is on
     updated_at, which is never before created_at, so it only trims; midnight keeps the URL all day."""
     params = (("state", "open"), ("sort", "created"), ("direction", "desc"),
-              ("since", _stamp(_midnight(since))))
+              ("since", utc_text(_midnight(since))))
     return Query(params, stop=lambda issue: issue.created_at < since, with_body=True)
 
 
@@ -198,7 +199,7 @@ def every_item_since(since: datetime) -> Query:
     created since then), oldest first, with when it was closed: what `metrics` counts. All pages are
     read concurrently; midnight keeps the URL, and so its ETag, all day."""
     return Query((("state", "all"), ("sort", "created"), ("direction", "asc"),
-                  ("since", _stamp(_midnight(since)))))
+                  ("since", utc_text(_midnight(since)))))
 
 
 @dataclass(frozen=True)
@@ -380,7 +381,7 @@ class GitHub:
             if plan.since is not None:
                 listings.append((plan, "comments", _Listing(
                     f"/repos/{name}/issues/comments",
-                    (("since", _stamp(plan.since)), ("sort", "created"), ("direction", "asc"),
+                    (("since", utc_text(plan.since)), ("sort", "created"), ("direction", "asc"),
                      ("per_page", str(PER_PAGE))),
                     slim=_slim_comments, what="the comments")))
         results = self._list_all([listing for _, _, listing in listings])
@@ -504,7 +505,7 @@ class GitHub:
 
     # --- requests ----------------------------------------------------------------------------------------
     def _issue_comments(self, issue: Issue) -> tuple[Comment, ...]:
-        version = f"{_stamp(issue.updated_at)}|{issue.comments}"
+        version = f"{utc_text(issue.updated_at)}|{issue.comments}"
         found: list[Comment] = []
         for page in range(1, max(1, math.ceil(issue.comments / PER_PAGE)) + 1):
             data = self._get(f"/repos/{issue.repo}/issues/{issue.number}/comments",
@@ -514,7 +515,7 @@ class GitHub:
         return tuple(sorted(found, key=lambda c: c.created_at))
 
     def _cross_references(self, issue: Issue, day: date) -> tuple[CrossReference, ...]:
-        version = f"{day.isoformat()}|{_stamp(issue.updated_at)}|{issue.comments}"
+        version = f"{day.isoformat()}|{utc_text(issue.updated_at)}|{issue.comments}"
         page = self._get(f"/repos/{issue.repo}/issues/{issue.number}/timeline",
                          (("per_page", str(PER_PAGE)),), slim=_slim_timeline, version=version)
         events = list(page.data)
@@ -578,7 +579,7 @@ class GitHub:
         return [login for page in self._follow(listing, None) for login in page]
 
     def _last_human(self, issue: Issue, people: People) -> Comment | None:
-        version = f"{_stamp(issue.updated_at)}|{issue.comments}"
+        version = f"{utc_text(issue.updated_at)}|{issue.comments}"
         last = max(1, math.ceil(issue.comments / PER_PAGE))
         if last > MAX_ITEM_PAGES:
             raise _Unexpected(f"#{issue.number} has {issue.comments:,} comments, more than cmtriage reads "
@@ -606,7 +607,7 @@ class GitHub:
         return max((c for c in (comment, review) if c), key=lambda c: c.created_at, default=None)
 
     def _last_human_review(self, issue: Issue, people: People) -> Comment | None:
-        version = _stamp(issue.updated_at)  # a review moves updated_at
+        version = utc_text(issue.updated_at)  # a review moves updated_at
         first = self._get(f"/repos/{issue.repo}/pulls/{issue.number}/reviews", (("per_page", str(PER_PAGE)),),
                           slim=_slim_reviews, version=version)
         last = _page_number(first.links["last"]) if "last" in first.links else 1
@@ -1362,12 +1363,6 @@ def _usable(cached: Any, slim: Callable[[Any], Any]) -> dict[str, Any] | None:
 
 def _time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
-
-
-def _stamp(moment: datetime) -> str:
-    """GitHub's time format; the year padded to four digits (strftime's %Y writes 999 as "999")."""
-    moment = moment.astimezone(UTC)
-    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}Z"
 
 
 def _midnight(moment: datetime) -> datetime:

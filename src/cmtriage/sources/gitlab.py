@@ -16,11 +16,11 @@ import os
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from cmtriage.config import GitLab
+from cmtriage.clock import utc_text
 from cmtriage.errors import SourceFailure
 from cmtriage.models import Post, Thread
 from cmtriage.sources import shapes
@@ -29,6 +29,7 @@ from cmtriage.sources.shapes import iso_time
 if TYPE_CHECKING:
     import httpx
 
+    from cmtriage.config import GitLab
     from cmtriage.sources.http import HttpClient
 
 SOURCE = "gitlab"
@@ -51,10 +52,6 @@ def wait_hint(response: httpx.Response) -> float | None:
 
 def _time(value: Any) -> datetime:
     return iso_time(str(value))
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class _Client:
@@ -117,8 +114,8 @@ def fetch(config: GitLab, *, oldest: datetime, newest: datetime, bots: Iterable[
             path = f"/projects/{quote(project, safe='')}/issues"
             try:
                 for label in config.labels or (None,):
-                    params = {"state": "opened", "created_after": _stamp(oldest),
-                              "created_before": _stamp(newest), "order_by": "created_at", "sort": "asc"}
+                    params = {"state": "opened", "created_after": utc_text(oldest),
+                              "created_before": utc_text(newest), "order_by": "created_at", "sort": "asc"}
                     if label:
                         params["labels"] = label
                     for raw in client.pages(path, params):

@@ -1,6 +1,6 @@
 """The one httpx client every non-GitHub adapter talks through (Zendesk, Discourse, UserVoice, Jira,
-Stack Exchange, Mattermost): chosen timeouts, a cmtriage User-Agent, bounded retries, and errors that
-never carry a secret.
+Stack Exchange, GitLab, Mattermost, and origin.py's one read of a ticket's report): chosen timeouts, a
+cmtriage User-Agent, bounded retries, and errors that never carry a secret.
 
 Retried, with exponential backoff and jitter: 5xx answers (but 501 and 505, which say "never"), timeouts
 and connection errors; a POST only when it cannot have been acted on (see `request`). A 429 (or a
@@ -178,7 +178,8 @@ class HttpClient:
                     raise self.fail(full, f"{what}; not sent again, as it may have arrived "
                                           "(check before trying again)", may_have_arrived=True) from None
                 if last and timed_out:
-                    raise self.fail(full, f"no answer after {self.attempts} tries (timed out)") from None
+                    raise self.fail(full, f"no answer after {self.attempts} tries (timed out); try again "
+                                          "later") from None
                 if last:
                     raise self.fail(full, f"cannot connect after {self.attempts} tries ({reason})") from None
                 self._pause(self._backoff(attempt))
@@ -200,7 +201,8 @@ class HttpClient:
             if wait is not None:
                 self._check_wait(full, wait, status)
             if last:
-                raise self.fail(full, f"HTTP {status} {response.reason_phrase} after {self.attempts} tries")
+                raise self.fail(full, f"HTTP {status} {response.reason_phrase} after {self.attempts} tries; "
+                                      "try again later")
             self._pause(self._backoff(attempt))
         raise AssertionError("unreachable")
 

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from cmtriage.config import Jira
 from cmtriage.errors import SourceFailure, required
 from cmtriage.sources import shapes
 from cmtriage.sources.shapes import Unexpected, shown, texts
@@ -33,6 +32,7 @@ if TYPE_CHECKING:
     import httpx
 
     from cmtriage.cache import Cache
+    from cmtriage.config import Jira
     from cmtriage.sources.http import HttpClient
 
 SOURCE = "jira"

@@ -50,7 +50,7 @@ def github_host(api_root: str) -> str:
     return "github.com" if host in ("api.github.com", "") else host
 
 
-def read(url: str, *, forum: str | None, budget: object = None) -> Origin:
+def read(url: str, *, forum: str | None) -> Origin:
     """The report at `url`; an address that is neither a GitHub issue nor a topic of repos.yaml's forum
     is a UsageError. Raises SourceFailure when the site fails."""
     from cmtriage.sources import github
@@ -66,7 +66,7 @@ def read(url: str, *, forum: str | None, budget: object = None) -> Origin:
         token, _ = github.token()
         headers = {"Accept": "application/vnd.github+json", **({"Authorization": f"Bearer {token}"} if token
                                                               else {})}
-        with HttpClient("github", api_root, headers=headers, budget=budget) as http:
+        with HttpClient("github", api_root, headers=headers) as http:
             issue = http.get_json(f"{api_root}/repos/{owner}/{repo}/issues/{number}")
         if not isinstance(issue, dict):
             raise UsageError(f"{url}: GitHub's answer is not an issue")
@@ -78,7 +78,7 @@ def read(url: str, *, forum: str | None, budget: object = None) -> Origin:
     topic = _TOPIC_PATH.match(parts.path)
     if forum and topic and url.strip().startswith(forum.rstrip("/") + "/t/"):
         _, number = topic.groups()
-        with HttpClient("forum", forum, budget=budget) as http:
+        with HttpClient("forum", forum) as http:
             data = http.get_json(f"{forum.rstrip('/')}/t/{number}.json")
         posts = (data.get("post_stream") or {}).get("posts") if isinstance(data, dict) else None
         first = posts[0] if isinstance(posts, list) and posts and isinstance(posts[0], dict) else {}

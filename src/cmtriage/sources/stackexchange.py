@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from cmtriage.config import StackOverflow
 from cmtriage.errors import SourceFailure
 from cmtriage.models import Post, Thread
 from cmtriage.sources import shapes
@@ -28,6 +27,7 @@ from cmtriage.sources import shapes
 if TYPE_CHECKING:
     import httpx
 
+    from cmtriage.config import StackOverflow
     from cmtriage.sources.http import HttpClient
 
 SOURCE = "stackoverflow"

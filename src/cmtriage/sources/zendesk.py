@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from cmtriage.config import Zendesk
 from cmtriage.errors import SourceFailure, required
 from cmtriage.sources import shapes
 from cmtriage.sources.shapes import Unexpected, identifier, instant, number, objects, shown, text, texts
@@ -20,6 +19,7 @@ from cmtriage.sources.shapes import Unexpected, identifier, instant, number, obj
 if TYPE_CHECKING:
     import httpx
 
+    from cmtriage.config import Zendesk
     from cmtriage.sources.budget import WaitBudget
     from cmtriage.sources.http import HttpClient
 
