@@ -401,18 +401,19 @@ def _recipes() -> dict[str, str]:
 
     from click.testing import CliRunner
 
-    from cmtriage.cli import cli
+    from cmtriage.cli import COMMANDS, cli
 
     found = {}
-    for args in ((), ("stale",), ("digest",), ("zendesk",)):
+    for args in ((), *((name,) for name in COMMANDS)):
         text = CliRunner().invoke(cli, [*args, "--help"]).output
-        found[" ".join(args) or "cmtriage"] = text
+        if "while IFS=" in text or args in ((), ("stale",), ("digest",), ("zendesk",)):
+            found[" ".join(args) or "cmtriage"] = text
     found["README"] = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     loops = {}
     for where, text in found.items():
         match = re.search(r"^( *)cmtriage [^\n|]*(\| while IFS= read -r body; do\n.*?^\1done$)", text,
                           re.M | re.S)
-        assert match, f"no curl recipe in {where}"
+        assert match, f"no curl recipe (or not the documented one) in {where}"
         lines = match.group(2).splitlines()
         loops[where] = "\n".join([lines[0], textwrap.dedent("\n".join(lines[1:]))]) + "\n"
     return loops

@@ -32,8 +32,8 @@ def digest(days: int, since_text: str, wait_text: str, output: Output, env: Env)
     the rotation's hand-off day (the first day of a rotation week) also metrics (github:): the week just
     ended, per repo. The heading @mentions this week's community PM from rotation.yaml. A section
     whose source fails shows the error in its place, the others are still listed (and posted), and
-    the exit code is 1. --days, --since and --wait mean what they mean for stale and new; GitHub is
-    asked once for all.
+    the exit code is 1. --days and --since mean what they mean for stale and new; --wait is one
+    budget for every section's waits; GitHub is asked once for all its sections.
 
     \b
     Example:

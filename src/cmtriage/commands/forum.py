@@ -58,7 +58,9 @@ def forum(days: int | None, max_days: int, release_date: date | None, sources: t
       cmtriage forum
       cmtriage forum --source discourse --days 3 --format json
       cmtriage forum --format payload | while IFS= read -r body; do
-        curl -H 'Content-Type: application/json' -d "$body" "$MATTERMOST_WEBHOOK_URL"; done
+        printf '%s' "$body" | curl -fsS -H 'Content-Type: application/json' --data-binary @- \\
+          "$MATTERMOST_WEBHOOK_URL" >/dev/null || exit 1
+      done
     """
     from cmtriage.collect import Run
     from cmtriage.collect.forum import KEYS, OPTION_NAMES, configured, section

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import click
 
-from cmtriage.commands._common import Env, Output, emit, report_options, wait_option
+from cmtriage.commands._common import Env, Output, cache_option, emit, report_options, wait_option
 from cmtriage.config import MAX_DAYS
 from cmtriage.errors import UsageError
 
@@ -40,6 +40,7 @@ def _confirm(lines: Sequence[str]) -> bool:
                    "terminal.")
 @click.option("--yes", "-y", is_flag=True, help="With --apply: do not ask.")
 @wait_option
+@cache_option
 @report_options
 def helpwanted(since_text: str, follow_up_days: int | None, repos: tuple[str, ...], apply_labels: bool,
                yes: bool, wait_text: str, output: Output, env: Env) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cmtriage.commands._common import Env, context_options, repo_option, wait_option
+from cmtriage.commands._common import Env, cache_option, context_options, repo_option, wait_option
 from cmtriage.errors import EXIT_OK
 
 
@@ -13,8 +13,7 @@ from cmtriage.errors import EXIT_OK
               metavar="N", help="Learn from at most the N newest issues of each post type.")
 @repo_option
 @wait_option
-@click.option("--no-cache", is_flag=True,
-              help="Ask GitHub for everything again; neither read nor write its cache.")
+@cache_option
 @context_options
 def learn(limit: int, repos: tuple[str, ...], wait_text: str, env: Env) -> int:
     """Learn each post type's words from the issues the team has labelled, for `new`.

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from cmtriage.commands._common import Env, Output, emit, repo_option, report_options, wait_option
+from cmtriage.commands._common import (
+    Env,
+    Output,
+    cache_option,
+    emit,
+    repo_option,
+    report_options,
+    wait_option,
+)
 
 MAX_WEEKS = 521  # 3,650 days, the most any cmtriage day count goes back
 
@@ -19,6 +27,7 @@ MAX_WEEKS = 521  # 3,650 days, the most any cmtriage day count goes back
               help="Also draw the weeks into FILE.svg or FILE.png (needs matplotlib, cmtriage's "
                    "extra 'chart').")
 @wait_option
+@cache_option
 @report_options
 def metrics(weeks: int, repos: tuple[str, ...], chart_path: Path | None, wait_text: str, output: Output,
             env: Env) -> int:
