@@ -208,6 +208,7 @@ def test_connection_refused_is_retried_then_named(sleeps):
         client(f"http://127.0.0.1:{port}", sleeps).get_json("/hooks/the-secret")
     message = str(caught.value)
     assert message.startswith(f"Example: http://127.0.0.1:{port}: cannot connect after 4 tries (")
+    assert message.endswith("); check the network, HTTPS_PROXY (if you need a proxy) and the address")
     assert "the-secret" not in message and len(sleeps) == 3
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
 

@@ -181,7 +181,9 @@ class HttpClient:
                     raise self.fail(full, f"no answer after {self.attempts} tries (timed out); try again "
                                           "later") from None
                 if last:
-                    raise self.fail(full, f"cannot connect after {self.attempts} tries ({reason})") from None
+                    advice = "check the network, HTTPS_PROXY (if you need a proxy) and the address"
+                    raise self.fail(full, f"cannot connect after {self.attempts} tries ({reason}); {advice}"
+                                    ) from None
                 self._pause(self._backoff(attempt))
                 continue
             status = response.status_code
