@@ -211,6 +211,15 @@ def test_a_retry_after_past_any_sensible_time_is_the_reports_error(configured: F
     assert (configured.count("/api/v2/search.json"), sleeps) == (1, [])
 
 
+def test_wait_bounds_the_run_s_waiting_in_all(configured: FakeZendesk, capsys, sleeps: list[float]):
+    configured.throttle(2, retry_after="7")
+    code, _, err = run(capsys, "--format", "json", "--wait", "10s")
+    assert code == 1
+    assert err.startswith(f"cmtriage: error: zendesk: {configured.url}: HTTP 429: the server asks to wait "
+                          "7 s, longer than cmtriage waits (3 s); try again after ")
+    assert sleeps == [7.0]  # the first wait fitted; the second would have passed --wait
+
+
 def test_429_every_time_gives_up_after_the_bounded_tries(configured: FakeZendesk, capsys,
                                                          sleeps: list[float]):
     configured.throttle(10, retry_after="2")

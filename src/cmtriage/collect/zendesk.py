@@ -29,25 +29,25 @@ def section(run: Run) -> Report:
     return report(run.env, run.env.repos().zendesk, credentials, budget=run.budget())
 
 
-def command_report(env: Env) -> Report:
+def command_report(run: Run) -> Report:
     """`cmtriage zendesk`'s report: without a zendesk: section or the credentials, a usage error
     saying what to add."""
     from cmtriage.config import REPOS_FILE
     from cmtriage.sources import zendesk as source
 
+    env = run.env
     config = env.repos().zendesk
     if config is None:
         raise UsageError(f"{env.where(REPOS_FILE)}: no zendesk: section; add one like "
                          '`zendesk: {url: https://example.zendesk.com, query: "type:ticket status<solved '
                          'tags:community"}`')
-    return report(env, config, source.credentials())
+    return report(env, config, source.credentials(), budget=run.budget())
 
 
 def report(env: Env, config: Zendesk, credentials: tuple[str, str], *, budget: WaitBudget | None = None
            ) -> Report:
     """The tickets report; a failed search is the report's error, not an exception. `budget`: the
-    run's --wait, shared with the digest's other sources (`cmtriage zendesk` has none: each wait
-    is bounded on its own)."""
+    run's --wait (shared with a digest's other sources); without one each wait is bounded alone."""
     from cmtriage.models import SourceError
     from cmtriage.reports import zendesk as build
     from cmtriage.sources import zendesk as source

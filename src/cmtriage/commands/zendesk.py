@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import click
 
-from cmtriage.commands._common import Env, Output, emit, report_options
+from cmtriage.commands._common import Env, Output, emit, report_options, wait_option
 
 
 @click.command()
+@wait_option
 @report_options
-def zendesk(output: Output, env: Env) -> int:
+def zendesk(wait_text: str, output: Output, env: Env) -> int:
     """List the Zendesk tickets sales flagged for the community PM, newest first.
 
     Runs the search in repos.yaml (`zendesk: {url, query}`) as an agent: set ZENDESK_EMAIL and
@@ -25,6 +26,9 @@ def zendesk(output: Output, env: Env) -> int:
           "$MATTERMOST_WEBHOOK_URL" >/dev/null || exit 1
       done
     """
+    from cmtriage.collect import Run
     from cmtriage.collect.zendesk import command_report
 
-    return emit(command_report(env), output, env)
+    with Run(env, {"wait_text": wait_text}) as run:
+        report = command_report(run)
+    return emit(report, output, env)
