@@ -23,6 +23,7 @@ from cmtriage.reports.metrics import (
 )
 from cmtriage.rotationfile import load_rotation
 from cmtriage.sources.github import People
+from test_metrics import ROTATION  # the rotation the command's tests run on: one override, a DST week
 
 T0 = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)
 PEOPLE = People.of(logins=["hanna"], members=["jason"], bots=["mattermod"])
@@ -126,20 +127,6 @@ def test_a_week_tally_counts_the_items_opened_in_it_and_their_answers_whenever_t
     assert (figures.median, figures.p90) == (6.0, 72.0)
     in_progress = tally(items, PEOPLE, week, now=h(25))  # before 4's answer and 5's opening
     assert (in_progress.opened, in_progress.waiting_at_end) == (5, 1)
-
-
-ROTATION = """\
-    timezone: America/Toronto
-    start: 2026-01-05
-    members:
-      - name: Eric
-      - name: Jason
-      - name: Lindsay
-    overrides:
-      - week: 2026-11-11
-        who: Eric
-        reason: Lindsay away
-    """
 
 
 @pytest.fixture
