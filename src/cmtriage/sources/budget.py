@@ -10,7 +10,6 @@ import threading
 class WaitBudget:
     def __init__(self, seconds: float):
         self.left = seconds
-        self.waited = 0.0
         self._lock = threading.Lock()
 
     def take(self, seconds: float) -> bool:
@@ -19,5 +18,4 @@ class WaitBudget:
             if seconds > self.left:
                 return False
             self.left -= seconds
-            self.waited += seconds
             return True

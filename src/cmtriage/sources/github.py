@@ -75,6 +75,7 @@ from cmtriage.clock import utc_text
 from cmtriage.errors import SourceFailure, UsageError, redact
 from cmtriage.models import Comment, Issue
 from cmtriage.sources.budget import WaitBudget
+from cmtriage.sources.shapes import shown, whole
 
 SOURCE = "github"
 DEFAULT_API_ROOT = "https://api.github.com"
@@ -1115,17 +1116,12 @@ class _Listing:
     count: int | None = None  # how many items the listing holds, when GitHub says
 
 
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
 def _is_text(value: Any) -> bool:
     return isinstance(value, str)
 
 
 def _is_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**53
+    return whole(value) and 0 <= value < 2**53
 
 
 def _is_number(value: Any) -> bool:
@@ -1171,18 +1167,18 @@ def _checked(rows: Any, fields: Mapping[str, Callable[[Any], bool]], what: str) 
     """`rows` (a list of records, or one record), each field as `fields` wants it; else _Unexpected."""
     for row in rows if isinstance(rows, list) else [rows]:
         if not isinstance(row, dict):
-            raise _Unexpected(f"{what} is not an object: {_shown(row)}")
+            raise _Unexpected(f"{what} is not an object: {shown(row)}")
         for key, fits in fields.items():
             if not fits(row.get(key)):
                 number = row.get("number")
                 whose = f"#{number}: " if _is_number(number) else ""
-                raise _Unexpected(f"{whose}{key} is not {_WHAT[fits]}: {_shown(row.get(key))}")
+                raise _Unexpected(f"{whose}{key} is not {_WHAT[fits]}: {shown(row.get(key))}")
     return rows
 
 
 def _objects(data: Any, what: str) -> list[dict[str, Any]]:
     if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
-        raise _Unexpected(f"{what} is not a list of objects: {_shown(data)}")
+        raise _Unexpected(f"{what} is not a list of objects: {shown(data)}")
     return data
 
 
@@ -1283,7 +1279,7 @@ _slim_reviews = _with_check(_slim_reviews_of, lambda rows: _checked(_objects(row
 
 def _slim_repo_of(d: Any) -> dict[str, Any]:
     if not isinstance(d, dict):
-        raise _Unexpected(f"the repo is not an object: {_shown(d)}")
+        raise _Unexpected(f"the repo is not an object: {shown(d)}")
     count = d.get("open_issues_count")
     return _checked({"full_name": d.get("full_name"), "archived": bool(d.get("archived")),
                      "open_items": count if _is_count(count) else None}, _REPO, "the repo")
@@ -1295,13 +1291,13 @@ _slim_repo = _with_check(_slim_repo_of, lambda row: _checked(row, _REPO, "the re
 def _slim_logins_of(data: Any) -> list[str]:
     logins = [d.get("login") for d in _objects(data, "the members")]
     if not _is_texts(logins):
-        raise _Unexpected(f"a member's login is not text: {_shown(logins)}")
+        raise _Unexpected(f"a member's login is not text: {shown(logins)}")
     return logins
 
 
 def _check_logins(rows: Any) -> None:
     if not _is_texts(rows):
-        raise _Unexpected(f"the members are not a list of logins: {_shown(rows)}")
+        raise _Unexpected(f"the members are not a list of logins: {shown(rows)}")
 
 
 _slim_logins = _with_check(_slim_logins_of, _check_logins)
@@ -1384,7 +1380,7 @@ def _links(header: str) -> dict[str, str]:
         return {}
     links = {link["rel"]: link["url"] for link in parse_header_links(header) if "rel" in link and link["url"]}
     if not links:
-        raise _Unexpected(f"the Link header is not one: {_shown(header)}")
+        raise _Unexpected(f"the Link header is not one: {shown(header)}")
     return links
 
 
@@ -1402,7 +1398,7 @@ def _page_number(url: str) -> int:
     except ValueError:
         text = None
     if not (isinstance(text, str) and text.isdigit() and text.isascii() and 0 < len(text) < 10):
-        raise _Unexpected(f"the Link header names no page number: {_shown(url)}")
+        raise _Unexpected(f"the Link header names no page number: {shown(url)}")
     return int(text)
 
 

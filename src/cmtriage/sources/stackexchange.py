@@ -56,13 +56,17 @@ def wait_hint(response: httpx.Response) -> float | None:
     return shapes.seconds(shapes.body(response).get("backoff"))
 
 
-def _throttled(response: httpx.Response) -> float | None:
-    """The seconds a throttle_violation asks for ("more requests available in 80411 seconds")."""
-    body = shapes.body(response)
-    if body.get("error_id") != 502:
-        return None
+def _asked(body: dict[str, Any]) -> int | None:
+    """The seconds an error message asks to wait ("more requests available in 80411 seconds")."""
     seconds = _SECONDS.search(str(body.get("error_message") or ""))
-    return float(seconds.group(1)) if seconds else None
+    return int(seconds.group(1)) if seconds else None
+
+
+def _throttled(response: httpx.Response) -> float | None:
+    """The seconds a throttle_violation asks for."""
+    body = shapes.body(response)
+    seconds = _asked(body) if body.get("error_id") == 502 else None
+    return float(seconds) if seconds is not None else None
 
 
 def _failure(http: HttpClient, response: httpx.Response) -> SourceFailure:
@@ -71,9 +75,9 @@ def _failure(http: HttpClient, response: httpx.Response) -> SourceFailure:
         return http.fail(response.request.url, f"HTTP {response.status_code} {response.reason_phrase}")
     message = f"error {body.get('error_id')} {body.get('error_name')}: {body.get('error_message')}"
     if body.get("error_name") == "throttle_violation" or body.get("error_id") == 502:
-        seconds = _SECONDS.search(str(body.get("error_message") or ""))
-        if seconds:
-            again = datetime.now(UTC) + timedelta(seconds=int(seconds.group(1)))
+        seconds = _asked(body)
+        if seconds is not None:
+            again = datetime.now(UTC) + timedelta(seconds=seconds)
             message += f"; try again after {again:%Y-%m-%d %H:%M} UTC"
     return http.fail(response.request.url, message)
 

@@ -118,12 +118,16 @@ class _Collected:
         return cls([], {}, {}, [], [], [])
 
     def add(self, key: str, page: dict[str, Any]) -> None:
+        self.add_names(page)
+        getattr(self, key).extend(objects(page, key))
+
+    def add_names(self, page: dict[str, Any]) -> None:
+        """The status and user names a page side-loads."""
         for status in objects(page, "statuses"):
             name = text(status.get("name"), "a status's name")
             self.statuses[_id(status.get("id"), "a status's id")] = name
         for user in objects(page, "users"):
             self.users[_id(user.get("id"), "a user's id")] = text(user.get("name"), "a user's name")
-        getattr(self, key).extend(objects(page, key))
 
     def joined(self) -> list[Suggestion]:
         notes: dict[int, list[str]] = {}
@@ -298,7 +302,7 @@ def fetch(url: str, client_id: str, secret: str, *, http: HttpClient | None = No
             records: dict[str, dict[str, Any]] = dict(entry["records"]) if since else {}
             asked = {**params, **({"updated_after": since.strftime("%Y-%m-%dT%H:%M:%SZ")} if since else {})}
             for page in _pages(session, f"{base}{path}", asked):
-                collected.add(key, page)
+                collected.add_names(page)  # the records themselves are kept by id, below
                 for raw in objects(page, key):
                     records[str(_id(raw.get("id"), f"a record of {key}"))] = _slim(raw, key)
             setattr(collected, key, list(records.values()))
