@@ -80,7 +80,9 @@ def read(url: str, *, forum: str | None) -> Origin:
         _, number = topic.groups()
         with HttpClient("forum", forum) as http:
             data = http.get_json(f"{forum.rstrip('/')}/t/{number}.json")
-        posts = (data.get("post_stream") or {}).get("posts") if isinstance(data, dict) else None
+            if not isinstance(data, dict):
+                raise http.fail(forum, "unexpected answer: the topic is not an object")
+        posts = (data.get("post_stream") or {}).get("posts")
         first = posts[0] if isinstance(posts, list) and posts and isinstance(posts[0], dict) else {}
         slug = re.sub(r"[^0-9A-Za-z_-]", "", str(data.get("slug") or "")) or "topic"
         return Origin(url=f"{forum.rstrip('/')}/t/{slug}/{number}", title=str(data.get("title") or ""),
