@@ -172,6 +172,22 @@ def test_gitlab_pages_by_x_next_page_else_link(gitlab_only, run_cli, header):
     assert gitlab_only.requests[1].params["labels"] == "Mattermost"  # the Link keeps the query
 
 
+def test_gitlab_paging_past_the_bound_fails_the_source_rather_than_list_short(gitlab_only, run_cli,
+                                                                              monkeypatch):
+    from cmtriage.sources import gitlab
+    from fakes.gitlab import FakeIssue
+
+    monkeypatch.setattr(gitlab, "MAX_PAGES", 1)
+    gitlab_only.projects["gitlab-org/omnibus-gitlab"] += [
+        FakeIssue(100 + n, f"Issue {n}", "hal", f"2026-11-0{1 + n % 9}T10:00:00Z", ("Mattermost",))
+        for n in range(150)]
+    code, out, err = run_cli("forum", "--format", "json")
+    assert code == 1
+    assert err == (f"cmtriage: error: gitlab: {gitlab_only.url}: "
+                   "/projects/gitlab-org%2Fomnibus-gitlab/issues names more than 1 page; stopped\n")
+    assert json.loads(out)["items"] == []
+
+
 def test_gitlab_429_waits_until_ratelimit_reset(gitlab_only, run_cli, sleeps):
     gitlab_only.limit(5)
     code, out, err = run_cli("forum", "--format", "json")

@@ -81,6 +81,10 @@ class _Client:
                 continue
             else:
                 url = None
+        if url is not None:  # a list would be short, and look whole: the source fails instead
+            from cmtriage.models import counted
+
+            raise self.http.fail(url, f"{path} names more than {counted(MAX_PAGES, 'page')}; stopped")
         return found
 
     def _failure(self, response: httpx.Response, path: str) -> SourceFailure:
