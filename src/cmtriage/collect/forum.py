@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
-from cmtriage.collect import Run, save_cache
+from cmtriage.collect import Run, first_failure, save_cache
 from cmtriage.errors import SourceFailure, UsageError
 from cmtriage.terminal import terminal
 
@@ -94,16 +94,8 @@ def section(run: Run) -> Report | None:
                         errors=errors)
 
 
-def _errors(failures: Sequence[SourceFailure], what: str) -> list[SourceError]:
-    """One error for the failures of many reads, saying how many more there were."""
-    from cmtriage.models import SourceError
-
-    if not failures:
-        return []
-    error = SourceError.of(failures[0])
-    if len(failures) > 1:
-        error = replace(error, message=f"{error.message} (and {len(failures) - 1} more {what})")
-    return [error]
+def _errors(failures: Sequence[SourceFailure], noun: str) -> list[SourceError]:
+    return [first_failure(failures, noun)] if failures else []
 
 
 # --- Discourse ---------------------------------------------------------------------------------------------
@@ -124,7 +116,7 @@ def discourse(run: Run, config: ReposConfig, chosen: Rules) -> Collected:
         opened, failures = site.open_topics(needed)
     save_cache(cache)
     by_key = {t.key: t for t in opened}
-    return [by_key.get(t.key, t) for t in threads], _errors(failures, "topics")
+    return [by_key.get(t.key, t) for t in threads], _errors(failures, "topic")
 
 
 # --- Stack Overflow ----------------------------------------------------------------------------------------
@@ -147,7 +139,7 @@ def gitlab(run: Run, config: ReposConfig, chosen: Rules) -> Collected:
     threads, failures = source.fetch(config.gitlab, oldest=chosen.oldest,
                                      newest=chosen.now - timedelta(days=chosen.unanswered_days),
                                      bots=config.bots, budget=run.budget())
-    return threads, _errors(failures, "issues")
+    return threads, _errors(failures, "issue")
 
 
 # --- GitHub ------------------------------------------------------------------------------------------------
@@ -174,7 +166,7 @@ def github(run: Run, config: ReposConfig, chosen: Rules) -> Collected:
             continue
         threads += [_issue_thread(issue, found.comments.get(issue.number, ()), people)
                     for issue in found.issues if issue.kind == "issue"]
-    return threads, errors + _errors(failures, "repos")
+    return threads, errors + _errors(failures, "repo")
 
 
 def _github_client(run: Run):

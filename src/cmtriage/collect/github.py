@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from cmtriage.collect import Run, or_failed, save_cache
+from cmtriage.collect import Run, first_failure, or_failed, save_cache
 from cmtriage.errors import SourceFailure, UsageError
 from cmtriage.models import counted
 from cmtriage.terminal import terminal
@@ -290,19 +290,11 @@ def unique(names: Iterable[str]) -> list[str]:
 
 def unread_errors(history: dict[tuple[str, int], Any]) -> list[SourceError]:
     """One error per repo whose items' comments could not be read, saying how many items."""
-    from cmtriage.models import SourceError
-
     failed: dict[str, list[SourceFailure]] = {}
     for (repo, _), found in history.items():
         if isinstance(found, SourceFailure):
             failed.setdefault(repo, []).append(found)
-    errors = []
-    for failures in failed.values():
-        error = SourceError.of(failures[0])
-        if len(failures) > 1:
-            error = replace(error, message=f"{error.message} (and {counted(len(failures) - 1, 'more item')})")
-        errors.append(error)
-    return errors
+    return [first_failure(failures, "item") for failures in failed.values()]
 
 
 # --- new ---------------------------------------------------------------------------------------------------
