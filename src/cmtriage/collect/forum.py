@@ -6,7 +6,8 @@ still listed. Nothing here prints a report; warnings go to the terminal."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
@@ -16,7 +17,8 @@ from cmtriage.errors import SourceFailure, UsageError
 from cmtriage.terminal import terminal
 
 if TYPE_CHECKING:
-    from cmtriage.config import ReposConfig
+    from cmtriage.collect import github as gh
+    from cmtriage.config import ReposConfig, RepoWatch
     from cmtriage.models import Report, SourceError, Thread
     from cmtriage.reports.forum import Rules
 
@@ -146,13 +148,12 @@ def gitlab(run: Run, config: ReposConfig, chosen: Rules) -> Collected:
 def github(run: Run, config: ReposConfig, chosen: Rules) -> Collected:
     """Community issues of forum.github opened within the window, with their comments, from the GitHub
     client the run shares (its cache, its rate limits, its staff and bot rules)."""
-    from cmtriage.collect import github as gh
     from cmtriage.config import RepoWatch
     from cmtriage.sources.github import Plan, opened_since
 
-    client = _github_client(run)
     watches = [RepoWatch(repo=name) for name in config.forum.github]
-    resolved = gh.resolve(client, watches, config, run.env)
+    shared = _github(run, watches)
+    client, resolved = shared.github, shared.resolved(watches)
     people = resolved.people
     repos = {r.name: r for r in resolved.live.values()}
     fetched = client.fetch([Plan(repo, opened_since(chosen.oldest), comments_since=chosen.oldest)
@@ -169,15 +170,23 @@ def github(run: Run, config: ReposConfig, chosen: Rules) -> Collected:
     return threads, errors + _errors(failures, "repo")
 
 
-def _github_client(run: Run):
-    """The run's GitHub client: the one its GitHub sections share when repos.yaml watches repos, else one
-    of the forum's own."""
+def _github(run: Run, watches: list[RepoWatch]) -> gh.GitHubRun:
+    """The run's GitHub: the one its GitHub sections share when repos.yaml watches repos (each repo and
+    the staff asked once for all), else one of the forum's own."""
     from cmtriage.collect import github as gh
 
     try:
-        return gh.shared(run).github
+        return gh.shared(run)
     except UsageError:  # no github: watches: the forum's repos alone
-        return run.shared("forum-github", lambda run: gh.client(run.env, run.budget()))
+        return run.shared("forum-github", lambda run: _forum_github(run, watches))
+
+
+@contextmanager
+def _forum_github(run: Run, watches: list[RepoWatch]) -> Iterator[gh.GitHubRun]:
+    from cmtriage.collect import github as gh
+
+    with gh.client(run.env, run.budget()) as client:
+        yield gh.GitHubRun(client, run.env.repos(), watches, run.env)
 
 
 def _issue_thread(issue, comments, people) -> Thread:
