@@ -46,3 +46,15 @@ def test_a_cache_that_cannot_be_saved_is_a_warning(capsys: pytest.CaptureFixture
     assert capsys.readouterr().err == (
         "cmtriage: warning: the Jira cache was not saved: cannot write /x/jira.json: Permission denied\n"
         "cmtriage: warning: the cache was not saved: cannot write /x/jira.json: Permission denied\n")
+
+
+def test_many_failures_of_one_kind_are_one_error_counting_the_rest():
+    from cmtriage.collect import first_failure
+    from cmtriage.errors import SourceFailure
+    from cmtriage.models import SourceError
+
+    failures = [SourceFailure("forum", f"topic {n}: HTTP 502") for n in (1, 2, 3)]
+    assert [first_failure(failures[:count], "topic").message for count in (1, 2, 3)] == [
+        "topic 1: HTTP 502", "topic 1: HTTP 502 (and 1 more topic)", "topic 1: HTTP 502 (and 2 more topics)"]
+    assert first_failure(failures, "topic").source == "forum"
+    assert isinstance(first_failure(failures, "topic"), SourceError)

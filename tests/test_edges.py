@@ -20,6 +20,7 @@ from fakes.github import TOKEN, FakeGitHub, serve
 
 ROTATION = "start: 2026-01-05\nmembers:\n  - name: Ada\n"
 ISSUE = "https://github.com/mattermost/docs/issues/7"
+TICKET = "https://mattermost.zendesk.com/agent/tickets/4512"
 
 
 @pytest.fixture
@@ -58,6 +59,22 @@ def test_an_unreadable_snooze_row_is_skipped_with_a_warning(github, run_cli, iso
                        "unsnooze ADDRESS, or snooze it again, replaces one)\n")
     assert [i["url"] for i in json.loads(run_cli("snoozed", "-f", "json", "--now", "2026-11-25")[1])["items"]
             ] == [ISSUE]
+
+
+def test_a_digest_reads_the_snooze_file_once_and_warns_of_an_unreadable_row_once(github, run_cli,
+                                                                                    isolated_env: Path):
+    github.add_issue("mattermost/docs", 8, "New crash", author="erin", created="2026-11-25T08:00:00Z")
+    assert run_cli("snooze", TICKET, "--until", "3d", "--now", "2026-11-24")[0] == 0
+    database = isolated_env / "state" / "cmtriage" / "snoozes.sqlite3"
+    with sqlite3.connect(database) as conn:  # what an older version wrote for --now 0999-06-01
+        conn.execute("INSERT INTO snoozes VALUES ('https://x.test/1', '999-06-04T00:00:00Z', '', '', '', "
+                     "'999-06-01T00:00:00Z')")
+    code, out, err = run_cli("digest", "-f", "json", "--now", "2026-11-25T12:00:00Z")
+    assert code == 0, err
+    assert err == (f"cmtriage: warning: {database}: skipped 1 snooze that cannot be read (cmtriage "
+                   "unsnooze ADDRESS, or snooze it again, replaces one)\n")  # not once per section
+    assert sorted((i["section"], i["url"]) for i in json.loads(out)["items"]) == [
+        ("new", "https://github.com/mattermost/docs/issues/8"), ("stale", ISSUE)]
 
 
 # --- 7. calendar edges ------------------------------------------------------------------------------------

@@ -323,3 +323,22 @@ def test_one_source_failing_keeps_the_three_others(everything, run_cli, failing)
     names = {"forum": "Forum", "stackoverflow": "Stack Overflow", "gitlab": "GitLab", "github": "GitHub"}
     name = names[failing]
     assert f"\n{name}: not listed (failed)\n" in md
+
+
+def test_a_digest_asks_github_for_a_repo_and_the_staff_once_for_stale_and_the_forum(everything, run_cli,
+                                                                                   write_config, monkeypatch):
+    hub = everything["github"]
+    hub.orgs["mattermost"] = {"jesse": False}
+    write_config(repos=f"""\
+        github: [{{repo: {MM}}}]
+        staff: {{logins: [hanna], orgs: [mattermost]}}
+        forum: {{url: '{everything["forum"].url}', github: [{MM}]}}
+        """)
+    hub.requests.clear()
+    code, out, err = run_cli("digest", "--format", "json")
+    assert code == 0, err
+    asked = [r.path for r in hub.requests]
+    assert (asked.count(f"/repos/{MM}"), asked.count("/orgs/mattermost/members")) == (1, 1)
+    items = json.loads(out)["items"]
+    assert [i["title"] for i in items if (i["section"], i["source"]) == ("forum", "github")] == [
+        "The author bumps it", "Only mattermod replied", "Desktop app freezes"]

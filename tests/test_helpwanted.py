@@ -388,6 +388,16 @@ def test_apply_adds_only_the_repo_s_labels_once(fake: FakeGitHub, run_cli):
     assert [i["list"] for i in json.loads(out)["items"]].count("labels") == 0
 
 
+def test_apply_leaves_alone_what_either_snooze_file_hides(fake: FakeGitHub, run_cli, write_config):
+    assert run_cli("snooze", f"https://github.com/{FOCAL}/issues/11", "--until", "3d")[0] == 0  # local
+    (write_config() / "snoozes.yaml").write_text(  # the team's file
+        f'- url: "https://github.com/{MM}/issues/501"\n  until: 2026-12-31\n  by: ""\n  reason: ""\n')
+    code, out, err = run_cli("helpwanted", "--apply", "--format", "json")
+    assert (code, err.splitlines()) == (0, [f"{MM}#509: added Difficulty/3:Hard, Tech/TypeScript"])
+    assert [r.path for r in fake.requests if r.method == "POST"] == [f"/repos/{MM}/issues/509/labels"]
+    assert [i["number"] for i in json.loads(out)["items"] if i["applied"]] == [509]
+
+
 def test_apply_asks_at_the_keyboard_and_no_changes_nothing(fake: FakeGitHub, run_cli, monkeypatch):
     class Keyboard(io.StringIO):
         def isatty(self) -> bool:

@@ -128,10 +128,12 @@ def listed_items(report: Report | Digest) -> list:
     gone ones of --changes; a digest's tagged with their section."""
     from dataclasses import replace
 
+    from cmtriage.changes import listed
+
     if not hasattr(report, "sections"):
-        return [item for item in (*report.items, *report.rest) if item.get("change") != "gone"]
+        return list(listed((*report.items, *report.rest)))
     return [replace(item, extra={**item.extra, "section": section.name}) for section in report.sections
-            for item in (*section.items, *section.rest) if item.get("change") != "gone"]
+            for item in listed((*section.items, *section.rest))]
 
 
 def _last_post(memory: object):

@@ -8,18 +8,23 @@ pays one `stat` per report.
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from cmtriage.clock import local_text, utc_text
 from cmtriage.errors import UsageError
 from cmtriage.models import Column, Item, Report, SourceError, counted
+
+if TYPE_CHECKING:
+    from cmtriage.env import Env
 
 DB_FILE = "snoozes.sqlite3"
 EXPECTED_ADDRESS = "expected the web address of an item, like https://github.com/OWNER/REPO/issues/N"
@@ -224,23 +229,69 @@ def hide_snoozed(report: Report, now: datetime, path: Path | None = None, shared
     """The report without the items snoozed at `now`, saying how many it hid; `shared` holds the keys
     (sharedsnoozes.item_key) of snoozes.yaml's. A snooze file that cannot be read hides nothing and
     becomes one of the report's errors."""
-    if report.name == REPORT_NAME or not report.items or any(e.source == "snoozes" for e in report.errors):
-        return report  # an unreadable file already said so: hiding twice is the same as once
+    return hider(now, path, shared)(report)
+
+
+def hider(now: datetime, path: Path | None = None, shared: frozenset[str] = frozenset()
+          ) -> Callable[[Report], Report]:
+    """`hide_snoozed` for every report it is given (a digest's sections), the file read once, when the
+    first report with items needs it."""
     from cmtriage.sharedsnoozes import item_key
 
     path = path or default_path()
-    try:
-        snoozed = {item_key(s.url) for s in active(now, path)} | shared
-    except sqlite3.Error as exc:
-        return replace(report, errors=(*report.errors, SourceError("snoozes", f"cannot read {path}: {exc}")))
-    if not snoozed:
-        return report
-    kept = tuple(item for item in report.items if item_key(item.url) not in snoozed)
-    hidden = len(report.items) - len(kept)
-    if not hidden:
-        return report
-    note = f"{counted(hidden, 'snoozed item')} hidden (cmtriage snoozed lists them)."
-    return replace(report.keeping(kept), notes=(*report.notes, note))
+
+    @functools.cache
+    def snoozed() -> frozenset[str] | SourceError:
+        try:
+            return frozenset(item_key(s.url) for s in active(now, path)) | shared
+        except sqlite3.Error as exc:
+            return SourceError("snoozes", f"cannot read {path}: {exc}")
+
+    def hide(report: Report) -> Report:
+        said = any(e.source == "snoozes" for e in report.errors)
+        if report.name == REPORT_NAME or not report.items or said:
+            return report  # an unreadable file already said so: hiding twice is the same as once
+        keys = snoozed()
+        if isinstance(keys, SourceError):
+            return replace(report, errors=(*report.errors, keys))
+        if not keys:
+            return report
+        kept = tuple(item for item in report.items if item_key(item.url) not in keys)
+        hidden = len(report.items) - len(kept)
+        if not hidden:
+            return report
+        note = f"{counted(hidden, 'snoozed item')} hidden (cmtriage snoozed lists them)."
+        return replace(report.keeping(kept), notes=(*report.notes, note))
+
+    return hide
+
+
+def hider_in(env: Env) -> Callable[[Report], Report]:
+    """What every report of a run hides: the local snoozes and those of snoozes.yaml beside repos.yaml,
+    each file read once. A snoozes.yaml that cannot be read (a merge left conflict markers in it) hides
+    nothing, like an unreadable local file, and becomes an error of every report (exit 1)."""
+    from cmtriage.errors import ConfigError
+    from cmtriage.sharedsnoozes import active as shared_active
+    from cmtriage.sharedsnoozes import item_key, path_in
+
+    team_file = path_in(env.config_dir)
+    shared: frozenset[str] = frozenset()
+    unreadable = None
+    if team_file.exists():
+        try:
+            running = shared_active(team_file, env.now, env.team_timezone())
+            shared = frozenset(item_key(e.url) for e in running)
+        except ConfigError as exc:
+            unreadable = SourceError("snoozes", str(exc))
+    hide = hider(env.now, shared=shared)
+    if unreadable is None:
+        return hide
+
+    def hide_and_say(report: Report) -> Report:
+        hidden = hide(report)
+        return replace(hidden, errors=(*hidden.errors, unreadable))
+
+    return hide_and_say
 
 
 def listing(snoozes: list[Snooze], *, now: datetime) -> Report:

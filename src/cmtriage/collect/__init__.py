@@ -8,14 +8,17 @@ client with its resolved repos and staff list, a Discourse site's categories.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cmtriage.env import Env
 from cmtriage.errors import SourceFailure, UsageError
+
+if TYPE_CHECKING:
+    from cmtriage.models import SourceError
 
 T = TypeVar("T")
 MAX_WAIT_SECONDS = 86400
@@ -76,6 +79,19 @@ def save_cache(cache: Any, what: str = "the cache") -> None:
         cache.save()
     except UsageError as exc:
         terminal().warn(f"{what} was not saved: {exc}")
+
+
+def first_failure(failures: Sequence[SourceFailure], noun: str) -> SourceError:
+    """One error for many reads of one kind that failed: the first, saying how many more there were
+    ("(and 2 more topics)"); `noun` is one of them ("topic", "item")."""
+    from dataclasses import replace
+
+    from cmtriage.models import SourceError, counted
+
+    error = SourceError.of(failures[0])
+    if len(failures) > 1:
+        error = replace(error, message=f"{error.message} (and {counted(len(failures) - 1, f'more {noun}')})")
+    return error
 
 
 def or_failed(name: str, title: str, run: Run, build: Callable[[], Any]):

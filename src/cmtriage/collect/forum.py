@@ -6,17 +6,19 @@ still listed. Nothing here prints a report; warnings go to the terminal."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
-from cmtriage.collect import Run, save_cache
+from cmtriage.collect import Run, first_failure, save_cache
 from cmtriage.errors import SourceFailure, UsageError
 from cmtriage.terminal import terminal
 
 if TYPE_CHECKING:
-    from cmtriage.config import ReposConfig
+    from cmtriage.collect import github as gh
+    from cmtriage.config import ReposConfig, RepoWatch
     from cmtriage.models import Report, SourceError, Thread
     from cmtriage.reports.forum import Rules
 
@@ -94,16 +96,8 @@ def section(run: Run) -> Report | None:
                         errors=errors)
 
 
-def _errors(failures: Sequence[SourceFailure], what: str) -> list[SourceError]:
-    """One error for the failures of many reads, saying how many more there were."""
-    from cmtriage.models import SourceError
-
-    if not failures:
-        return []
-    error = SourceError.of(failures[0])
-    if len(failures) > 1:
-        error = replace(error, message=f"{error.message} (and {len(failures) - 1} more {what})")
-    return [error]
+def _errors(failures: Sequence[SourceFailure], noun: str) -> list[SourceError]:
+    return [first_failure(failures, noun)] if failures else []
 
 
 # --- Discourse ---------------------------------------------------------------------------------------------
@@ -124,7 +118,7 @@ def discourse(run: Run, config: ReposConfig, chosen: Rules) -> Collected:
         opened, failures = site.open_topics(needed)
     save_cache(cache)
     by_key = {t.key: t for t in opened}
-    return [by_key.get(t.key, t) for t in threads], _errors(failures, "topics")
+    return [by_key.get(t.key, t) for t in threads], _errors(failures, "topic")
 
 
 # --- Stack Overflow ----------------------------------------------------------------------------------------
@@ -147,20 +141,19 @@ def gitlab(run: Run, config: ReposConfig, chosen: Rules) -> Collected:
     threads, failures = source.fetch(config.gitlab, oldest=chosen.oldest,
                                      newest=chosen.now - timedelta(days=chosen.unanswered_days),
                                      bots=config.bots, budget=run.budget())
-    return threads, _errors(failures, "issues")
+    return threads, _errors(failures, "issue")
 
 
 # --- GitHub ------------------------------------------------------------------------------------------------
 def github(run: Run, config: ReposConfig, chosen: Rules) -> Collected:
     """Community issues of forum.github opened within the window, with their comments, from the GitHub
     client the run shares (its cache, its rate limits, its staff and bot rules)."""
-    from cmtriage.collect import github as gh
     from cmtriage.config import RepoWatch
     from cmtriage.sources.github import Plan, opened_since
 
-    client = _github_client(run)
     watches = [RepoWatch(repo=name) for name in config.forum.github]
-    resolved = gh.resolve(client, watches, config, run.env)
+    shared = _github(run, watches)
+    client, resolved = shared.github, shared.resolved(watches)
     people = resolved.people
     repos = {r.name: r for r in resolved.live.values()}
     fetched = client.fetch([Plan(repo, opened_since(chosen.oldest), comments_since=chosen.oldest)
@@ -174,18 +167,26 @@ def github(run: Run, config: ReposConfig, chosen: Rules) -> Collected:
             continue
         threads += [_issue_thread(issue, found.comments.get(issue.number, ()), people)
                     for issue in found.issues if issue.kind == "issue"]
-    return threads, errors + _errors(failures, "repos")
+    return threads, errors + _errors(failures, "repo")
 
 
-def _github_client(run: Run):
-    """The run's GitHub client: the one its GitHub sections share when repos.yaml watches repos, else one
-    of the forum's own."""
+def _github(run: Run, watches: list[RepoWatch]) -> gh.GitHubRun:
+    """The run's GitHub: the one its GitHub sections share when repos.yaml watches repos (each repo and
+    the staff asked once for all), else one of the forum's own."""
     from cmtriage.collect import github as gh
 
     try:
-        return gh.shared(run).github
+        return gh.shared(run)
     except UsageError:  # no github: watches: the forum's repos alone
-        return run.shared("forum-github", lambda run: gh.client(run.env, run.budget()))
+        return run.shared("forum-github", lambda run: _forum_github(run, watches))
+
+
+@contextmanager
+def _forum_github(run: Run, watches: list[RepoWatch]) -> Iterator[gh.GitHubRun]:
+    from cmtriage.collect import github as gh
+
+    with gh.client(run.env, run.budget()) as client:
+        yield gh.GitHubRun(client, run.env.repos(), watches, run.env)
 
 
 def _issue_thread(issue, comments, people) -> Thread:

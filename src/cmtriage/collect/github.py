@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from cmtriage.collect import Run, or_failed, save_cache
+from cmtriage.collect import Run, first_failure, or_failed, save_cache
 from cmtriage.errors import SourceFailure, UsageError
 from cmtriage.models import counted
 from cmtriage.terminal import terminal
@@ -115,6 +115,14 @@ class Resolved:
     people: Any  # sources.github.People
     public_only: str | None = None  # "staff: public members of ORG only (why)" when private ones are unseen
 
+    def names(self) -> set[str]:
+        return {*self.live, *self.archived, *self.failed}
+
+    def merged(self, other: Resolved) -> Resolved:
+        """These repos and `other`'s, with these staff."""
+        return Resolved({**self.live, **other.live}, {**self.archived, **other.archived},
+                        {**self.failed, **other.failed}, self.people, self.public_only)
+
     def only(self, watches: Sequence[RepoWatch]) -> Resolved:
         names = {w.repo for w in watches}
         return Resolved({n: r for n, r in self.live.items() if n in names},
@@ -122,19 +130,24 @@ class Resolved:
                         {n: e for n, e in self.failed.items() if n in names}, self.people, self.public_only)
 
 
-def resolve(github: GitHub, watches: Sequence[RepoWatch], config: ReposConfig, env: Env) -> Resolved:
-    """Every watched repo's canonical name, and who is staff; warns of renames."""
+def resolve(github: GitHub, watches: Sequence[RepoWatch], config: ReposConfig, env: Env,
+            staff: Resolved | None = None) -> Resolved:
+    """Every watched repo's canonical name, and who is staff (`staff`'s, when another resolution of the
+    run has asked already); warns of renames."""
     from cmtriage.models import SourceError
     from cmtriage.sources.github import People
 
     names = list(dict.fromkeys(w.repo for w in watches))
-    found, members = github.resolve(names, config.staff.orgs)
-    public_only = None
-    if config.staff.orgs and github.sees_private_members() is False:
-        why = "token lacks read:org" if github.authenticated else "no GITHUB_TOKEN or GH_TOKEN"
-        public_only = f"staff: public members of {', '.join(config.staff.orgs)} only ({why})"
-        terminal().warn(f"{public_only}: their private members count as community here")
-    resolved = Resolved({}, {}, {}, People.of(config.staff.logins, members, config.bots), public_only)
+    found, members = github.resolve(names, () if staff is not None else config.staff.orgs)
+    if staff is not None:
+        resolved = Resolved({}, {}, {}, staff.people, staff.public_only)
+    else:
+        public_only = None
+        if config.staff.orgs and github.sees_private_members() is False:
+            why = "token lacks read:org" if github.authenticated else "no GITHUB_TOKEN or GH_TOKEN"
+            public_only = f"staff: public members of {', '.join(config.staff.orgs)} only ({why})"
+            terminal().warn(f"{public_only}: their private members count as community here")
+        resolved = Resolved({}, {}, {}, People.of(config.staff.logins, members, config.bots), public_only)
     warned = set()
     for watch in watches:
         repo = found[watch.repo]
@@ -160,19 +173,26 @@ class GitHubRun:
     config: ReposConfig
     watches: list[RepoWatch]
     env: Env
-    _resolved: Resolved | SourceFailure | None = field(default=None, repr=False)
+    _known: Resolved | SourceFailure | None = field(default=None, repr=False)  # every repo resolved so far
 
     def resolved(self, watches: Sequence[RepoWatch] | None = None) -> Resolved:
-        """The resolved repos (only `watches` among them when given); raises the run's SourceFailure when
-        GitHub could not be asked at all, for each section that asks."""
-        if self._resolved is None:
+        """The run's watched repos resolved (`watches`' when given: forum.github's need not be the run's),
+        each repo and the staff asked once a run; raises the run's SourceFailure when GitHub could not be
+        asked at all, for each section that asks."""
+        chosen = self.watches if watches is None else watches
+        if isinstance(self._known, SourceFailure):
+            raise self._known
+        known = self._known
+        missing = [w for w in chosen if known is None or w.repo not in known.names()]
+        if missing:
             try:
-                self._resolved = resolve(self.github, self.watches, self.config, self.env)
+                found = resolve(self.github, missing, self.config, self.env, staff=known)
             except SourceFailure as failure:
-                self._resolved = failure
-        if isinstance(self._resolved, SourceFailure):
-            raise self._resolved
-        return self._resolved if watches is None else self._resolved.only(watches)
+                if known is None:
+                    self._known = failure
+                raise
+            self._known = found if known is None else known.merged(found)
+        return self._known.only(chosen)
 
 
 @contextmanager
@@ -290,19 +310,11 @@ def unique(names: Iterable[str]) -> list[str]:
 
 def unread_errors(history: dict[tuple[str, int], Any]) -> list[SourceError]:
     """One error per repo whose items' comments could not be read, saying how many items."""
-    from cmtriage.models import SourceError
-
     failed: dict[str, list[SourceFailure]] = {}
     for (repo, _), found in history.items():
         if isinstance(found, SourceFailure):
             failed.setdefault(repo, []).append(found)
-    errors = []
-    for failures in failed.values():
-        error = SourceError.of(failures[0])
-        if len(failures) > 1:
-            error = replace(error, message=f"{error.message} (and {counted(len(failures) - 1, 'more item')})")
-        errors.append(error)
-    return errors
+    return [first_failure(failures, "item") for failures in failed.values()]
 
 
 # --- new ---------------------------------------------------------------------------------------------------

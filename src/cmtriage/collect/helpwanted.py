@@ -167,10 +167,10 @@ def apply(run: Run, built: Report, confirm: Callable[[Sequence[str]], bool] | No
     screen = terminal()
     if not built.items and built.errors:  # the source could not be asked: nothing to add from
         return built
-    from cmtriage.snooze import hide_snoozed
+    from cmtriage.snooze import hider_in
 
     seen = run.shared("helpwanted", _seen)
-    shown = hide_snoozed(built, run.env.now).items  # a snoozed issue is left alone, as it is not shown
+    shown = hider_in(run.env)(built).items  # a snoozed issue (either file) is left alone, as it is not shown
     changes = rules.to_add(shown, seen.repo_labels)
     if not changes:
         screen.say("--apply: nothing to add; every listed issue already carries the labels its text names "

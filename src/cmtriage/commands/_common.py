@@ -197,16 +197,11 @@ def write_text(text: str, path: Path | None) -> None:
 def emit(report, output: Output, env: Env) -> int:
     """Print and/or post a report; the exit code says whether every source answered."""
     from cmtriage.render import render
-    from cmtriage.snooze import hide_snoozed
+    from cmtriage.snooze import hider_in
     from cmtriage.terminal import terminal
 
     screen = terminal()
-    shared, unreadable = shared_snoozes(env)
-    report = report.each(lambda section: hide_snoozed(section, env.now, shared=shared))
-    if unreadable:  # like an unreadable local file: nothing hidden, the report says why, exit 1
-        from dataclasses import replace
-
-        report = report.each(lambda section: replace(section, errors=(*section.errors, unreadable)))
+    report = report.each(hider_in(env))
     report = narrowed(report, output, env)
     if output.show:
         width = screen.width() if output.fmt == "table" else None
@@ -232,23 +227,6 @@ def emit(report, output: Output, env: Env) -> int:
             screen.warn(warning)
         screen.say(posted.said)
     return EXIT_PARTIAL if report.errors else EXIT_OK
-
-
-def shared_snoozes(env: Env) -> tuple[frozenset[str], Any]:
-    """The keys of the snoozes running in snoozes.yaml beside repos.yaml, and the SourceError of a file
-    that cannot be read (a merge left conflict markers in it), else None."""
-    from cmtriage.errors import ConfigError
-    from cmtriage.sharedsnoozes import active, item_key, path_in
-
-    path = path_in(env.config_dir)
-    if not path.exists():
-        return frozenset(), None
-    try:
-        return frozenset(item_key(e.url) for e in active(path, env.now, env.team_timezone())), None
-    except ConfigError as exc:
-        from cmtriage.models import SourceError
-
-        return frozenset(), SourceError("snoozes", str(exc))
 
 
 def narrowed(report, output: Output, env: Env):
