@@ -3,6 +3,7 @@ through, parallel runs never share a temporary file, and `-o ''` is a usage erro
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import subprocess
@@ -57,10 +58,12 @@ def test_a_fifo_is_written_through_not_replaced(who, tmp_path: Path):
     try:
         assert who("-o", str(fifo)) == (0, "", "")
     finally:
-        if reader.is_alive():  # the write never opened the pipe: let the reader go
-            with open(fifo, "w"):
-                pass
         reader.join(5)
+        if reader.is_alive():  # the write never opened the pipe: let the reader go
+            # Non-blocking: a reader that has just finished would leave a blocking open waiting forever.
+            with contextlib.suppress(OSError):
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+            reader.join(5)
     assert got == [LINE] and stat.S_ISFIFO(os.stat(fifo).st_mode)
 
 
