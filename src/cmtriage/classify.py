@@ -280,16 +280,19 @@ def _label_key(name: str) -> str:
 
 
 def _without(text: str, opening: str, closing: str) -> str:
-    """Text without the spans from `opening` to `closing` (case-insensitive), linear on any input; an
-    unclosed span runs to the end, as GitHub hides the rest of an unclosed comment."""
-    lowered = text.lower() if opening != "<!--" else text
+    """Text without the spans from `opening` to `closing` (ASCII letters in any case), linear on any
+    input; an unclosed span runs to the end, as GitHub hides the rest of an unclosed comment. Searched in
+    `text` itself: a lower-cased copy is not always as long ("İ" becomes two characters), so its
+    positions would cut `text` in the wrong places."""
+    opening_at = re.compile(re.escape(opening), re.IGNORECASE | re.ASCII)
+    closing_at = re.compile(re.escape(closing), re.IGNORECASE | re.ASCII)
     parts, start = [], 0
-    while (opened := lowered.find(opening, start)) != -1:
-        parts.append(text[start:opened])
-        closed = lowered.find(closing, opened + len(opening))
-        if closed == -1:
+    while opened := opening_at.search(text, start):
+        parts.append(text[start:opened.start()])
+        closed = closing_at.search(text, opened.end())
+        if closed is None:
             return " ".join(parts)
-        start = closed + len(closing)
+        start = closed.end()
     parts.append(text[start:])
     return " ".join(parts)
 
