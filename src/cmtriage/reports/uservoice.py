@@ -227,7 +227,7 @@ def _vague(suggestion: Suggestion) -> list[str]:
     team = [c for c in suggestion.comments if c.admin]
     if team and "?" in team[-1].body and not any(not c.admin and c.created_at > team[-1].created_at
                                                  for c in suggestion.comments):
-        reasons.append(f"the team's question of {team[-1].created_at:%Y-%m-%d} is unanswered")
+        reasons.append(f"the team's question of {team[-1].created_at.date().isoformat()} is unanswered")
     return reasons
 
 
