@@ -246,6 +246,7 @@ def _learned(model: Model, guess: Guess, title: str, body: str) -> Classificatio
 
 def _rules(title: str, body: str, candidates: set[str], leans: set[str]
            ) -> tuple[str, list[_Signal], dict[str, int]]:
+    body = without_html_comments(body)  # the template's instructions: no answer, heading or word
     prose = _prose(body)
     title_prose = _opaque_out(title)
     signals = (_answers(body) + _headings(prose) + _words(title_prose, "title", TITLE_POINTS)
@@ -307,9 +308,9 @@ def _opaque_out(text: str) -> str:
 
 
 def _prose(body: str) -> str:
-    """What the author wrote in words: no HTML comments, <details> blocks, checklist lines, lines that
-    ask for the post type, URLs, paths, inline code or identifiers."""
-    text = _without(without_html_comments(body), "<details", "</details>")
+    """What the author wrote in words (of a body without HTML comments): no <details> blocks, checklist
+    lines, lines that ask for the post type, URLs, paths, inline code or identifiers."""
+    text = _without(body, "<details", "</details>")
     lines = [line for line in text.splitlines() if not _CHECKBOX.match(line) and _asks_type(line) is None]
     return _opaque_out("\n".join(lines))
 
@@ -322,9 +323,10 @@ def _asks_type(line: str) -> int | None:
 
 
 def _answers(body: str) -> list[_Signal]:
-    """The template's own answer to "what type is this": a "key: answer" line (or the answer on the
-    next line) whose key asks for a type, or the one type ticked in a checklist."""
-    lines = without_html_comments(body).splitlines()
+    """The template's own answer to "what type is this" in a body without HTML comments: a "key:
+    answer" line (or the answer on the next line) whose key asks for a type, or the one type ticked in a
+    checklist."""
+    lines = body.splitlines()
     found: list[tuple[str, str]] = []
     ticked: list[tuple[str, str]] = []
     for index, line in enumerate(lines):
