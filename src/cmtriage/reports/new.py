@@ -16,7 +16,16 @@ from typing import TYPE_CHECKING
 from cmtriage.classify import BUG, FEATURE, QUESTION, TROUBLESHOOTING, Types, classify, reply_for
 from cmtriage.clock import local_text
 from cmtriage.models import Column, Issue, Item, Report, SourceError, counted
-from cmtriage.reports._issues import DAY, NUMBER, REPO, TITLE, archived_notes, issue_item, repo_order
+from cmtriage.reports._issues import (
+    DAY,
+    NUMBER,
+    REPO,
+    TITLE,
+    archived_notes,
+    is_community,
+    issue_item,
+    repo_order,
+)
 from cmtriage.reports.stale import last_human, last_human_activity, waiting_on
 from cmtriage.sources.github import Activity, People
 
@@ -43,9 +52,7 @@ ACTIONS = {  # what the seed asks for each type
 
 def is_new(issue: Issue, people: People, since: datetime) -> bool:
     """An issue (not a pull) opened since `since` by someone who is neither staff nor a bot."""
-    return (issue.kind == "issue" and issue.created_at >= since
-            and not people.is_staff(issue.author, issue.association)
-            and not people.is_bot(issue.author, issue.author_type))
+    return issue.kind == "issue" and issue.created_at >= since and is_community(issue, people)
 
 
 def needs_comments(activity: Activity, people: People, since: datetime) -> bool:
