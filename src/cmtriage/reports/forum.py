@@ -198,7 +198,7 @@ def _unanswered_reason(thread: Thread, rules: Rules) -> str:
         bots, own = any(p.bot for p in later), any(not p.bot for p in later)
     else:  # the list names the posters: others than the author here are all bots
         bots = any(p.bot for p in thread.posters)
-        own = thread.posts_count > 1 + (1 if bots else 0) or (thread.posts_count > 1 and not bots)
+        own = thread.posts_count > (2 if bots else 1)  # a post past the first (and one bot's): the author's
     if own and bots:
         return f"only its author and bots replied in {age}"
     if own:
