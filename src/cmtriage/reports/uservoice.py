@@ -277,12 +277,11 @@ def build(suggestions: Sequence[Suggestion], *, now: datetime, uservoice: UserVo
                     suggestion, now, which="status", judgement=judgement, implied=implied_name,
                     reason=f"{suggestion.status or 'no status'} -> {implied_name}: {judgement.why}{missing}",
                     ticket=judgement.ticket.key if judgement.ticket else None))
-        if not linked and not _closed(suggestion, uservoice):
-            reasons = _vague(suggestion)
+        if not _closed(suggestion, uservoice):
+            reasons = [] if linked else _vague(suggestion)
             if reasons:
                 question.append(_item(suggestion, now, which="question", judgement=judgement,
                                       reason="; ".join(reasons)))
-        if not _closed(suggestion, uservoice):
             for who, words in _volunteers(suggestion):
                 volunteer.append(_item(suggestion, now, which="volunteer", judgement=judgement, author=who,
                                        matched=[words],
