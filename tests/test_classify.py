@@ -518,6 +518,15 @@ def test_words_beside_identifiers_still_count():
         BUG, 'words "crashed" in body')
 
 
+
+def test_text_after_a_details_block_counts_whatever_letters_come_before_it():
+    # "İ" lower-cases to two characters: positions found in a lower-cased copy cut the body too late
+    for before in ("İ" * 20, "I" * 20, "ǅ Straße"):
+        assert classify("Sidebar order", f"{before} <DETAILS>log</Details> It crashed") == Classification(
+            BUG, 'words "crashed" in body'), before
+        assert classify("Sidebar order", f"{before} <details>it crashed</details> ok") == Classification(
+            QUESTION, "no strong signal"), before
+
 def test_a_template_is_one_signal_however_many_headings():
     # five bug headings do not outweigh a question-shaped title with a question mark
     body = MATTERMOST_BUG_TEMPLATE.replace("If you're not sure whether it's a bug, post", "")

@@ -153,3 +153,15 @@ def test_no_here_leaves_no_live_mention_at_all():
                           sources=("forum",), here=False))
     assert text.startswith("[Help Wanted] #forum here can anyone help")
     assert "@here" not in text and "@channel" not in text and "<!all>" not in text
+
+
+def test_reasons_write_a_year_before_1000_with_four_digits():
+    now = datetime(999, 11, 24, 15, tzinfo=UTC)
+    rules = Rules(now=now, release=datetime(999, 11, 18, tzinfo=UTC), release_name="11.1")
+    upgrade = thread(Post("ana", now - timedelta(days=3)), title="Upgrade broke login")
+    asked = thread(Post("ana", now - timedelta(days=10)),
+                   Post("hanna", now - timedelta(days=9), staff=True, asks=True),
+                   Post("ana", now - timedelta(days=1)), key="2", title="Odd")
+    assert [i.reason for i in build([upgrade, asked], rules=rules).items] == [
+        "since release 11.1 (0999-11-18), no staff answer; mentions upgrade",
+        "hanna asked on 0999-11-15; ana replied on 0999-11-23, no staff post since"]

@@ -286,6 +286,23 @@ def test_closed_items_are_not_bounded_by_the_open_count(fake: FakeGitHub, run_cl
     assert rows(out)[0] == ("2026-11-23", "Jason", "mattermost", 250, 0, 249, None, None, 1)
 
 
+def test_chart_is_written_like_an_output_file_through_a_symlink_and_names_a_failed_write(
+        seeded: FakeGitHub, run_cli, tmp_path):
+    target = tmp_path / "team" / "response.svg"
+    target.parent.mkdir()
+    target.write_text("old")
+    target.chmod(0o640)
+    link = tmp_path / "response.svg"
+    link.symlink_to(target)
+    assert run_cli("metrics", "--format", "json", "--chart", str(link))[0] == 0
+    assert link.is_symlink() and target.stat().st_mode & 0o777 == 0o640
+    assert ElementTree.parse(target).getroot().tag == "{http://www.w3.org/2000/svg}svg"
+    assert not list(target.parent.glob(".*.tmp"))
+    missing = tmp_path / "nowhere" / "c.svg"
+    code, _, err = run_cli("metrics", "--format", "json", "--chart", str(missing))
+    assert (code, err) == (2, f"cmtriage: error: cannot write {missing}: No such file or directory\n")
+
+
 def test_chart_png_is_written_and_readable(seeded: FakeGitHub, run_cli, tmp_path):
     from matplotlib.image import imread
 

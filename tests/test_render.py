@@ -397,3 +397,17 @@ def test_a_date_cell_keeps_four_digits_of_year():
     from cmtriage.render import plain_value
 
     assert plain_value(datetime(999, 1, 2, 3, 4, tzinfo=UTC)) == "0999-01-02"
+
+
+def test_a_narrow_table_squeezes_text_columns_but_keeps_numbers_whole():
+    columns = (Column("title", "Title", link="url"), Column("author", "Author"), Column("reason", "Reason"),
+               Column("votes", "Votes", numeric=True))
+    item = Item(source="x", url="https://e.x/1", title="A rather long title about something",
+                author="someone-with-a-long-name", created_at=NOW, last_activity_at=NOW, days_idle=0,
+                reason="waiting on the team since long ago", extra={"votes": 123456789})
+    report = Report(name="t", title="T", columns=columns, items=(item,), generated_at=NOW)
+    assert render(report, "table", width=44).splitlines()[3:6] == [
+        "┡━━━━━━━━━━━━╇━━━━━━━━╇━━━━━━━━╇━━━━━━━━━━━┩",
+        "│ A rather   │ someo… │ waiti… │ 123456789 │",
+        "│ long titl… │        │        │           │",
+    ]

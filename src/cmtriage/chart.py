@@ -32,7 +32,8 @@ def check(path: Path) -> None:
 def draw(items: Sequence[Any], path: Path, title: str) -> None:
     """Two panels over the weeks: each repo's median hours to the team's first response (all repos
     together in bold, with their 90th percentile dashed), and the items opened, answered and still
-    waiting at each week's end (all repos). Written whole (a failed write leaves no half file)."""
+    waiting at each week's end (all repos). Written as -o writes (`files.write_file`): whole, a
+    symlink followed, the old file's mode kept."""
     import matplotlib
     from matplotlib.figure import Figure
 
@@ -79,12 +80,11 @@ def draw(items: Sequence[Any], path: Path, title: str) -> None:
 
 
 def _save(figure: Any, path: Path) -> None:
+    import io
+
+    from cmtriage.files import write_file
+
     fmt = path.suffix.lower().lstrip(".")
-    tmp = path.with_name(f".{path.name}.tmp")
-    metadata = {"Date": None} if fmt == "svg" else {}
-    try:
-        figure.savefig(tmp, format=fmt, metadata=metadata)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+    drawn = io.BytesIO()
+    figure.savefig(drawn, format=fmt, metadata={"Date": None} if fmt == "svg" else {})
+    write_file(path, drawn.getvalue())

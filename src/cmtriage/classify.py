@@ -246,6 +246,7 @@ def _learned(model: Model, guess: Guess, title: str, body: str) -> Classificatio
 
 def _rules(title: str, body: str, candidates: set[str], leans: set[str]
            ) -> tuple[str, list[_Signal], dict[str, int]]:
+    body = without_html_comments(body)  # the template's instructions: no answer, heading or word
     prose = _prose(body)
     title_prose = _opaque_out(title)
     signals = (_answers(body) + _headings(prose) + _words(title_prose, "title", TITLE_POINTS)
@@ -280,16 +281,19 @@ def _label_key(name: str) -> str:
 
 
 def _without(text: str, opening: str, closing: str) -> str:
-    """Text without the spans from `opening` to `closing` (case-insensitive), linear on any input; an
-    unclosed span runs to the end, as GitHub hides the rest of an unclosed comment."""
-    lowered = text.lower() if opening != "<!--" else text
+    """Text without the spans from `opening` to `closing` (ASCII letters in any case), linear on any
+    input; an unclosed span runs to the end, as GitHub hides the rest of an unclosed comment. Searched in
+    `text` itself: a lower-cased copy is not always as long ("İ" becomes two characters), so its
+    positions would cut `text` in the wrong places."""
+    opening_at = re.compile(re.escape(opening), re.IGNORECASE | re.ASCII)
+    closing_at = re.compile(re.escape(closing), re.IGNORECASE | re.ASCII)
     parts, start = [], 0
-    while (opened := lowered.find(opening, start)) != -1:
-        parts.append(text[start:opened])
-        closed = lowered.find(closing, opened + len(opening))
-        if closed == -1:
+    while opened := opening_at.search(text, start):
+        parts.append(text[start:opened.start()])
+        closed = closing_at.search(text, opened.end())
+        if closed is None:
             return " ".join(parts)
-        start = closed + len(closing)
+        start = closed.end()
     parts.append(text[start:])
     return " ".join(parts)
 
@@ -304,9 +308,9 @@ def _opaque_out(text: str) -> str:
 
 
 def _prose(body: str) -> str:
-    """What the author wrote in words: no HTML comments, <details> blocks, checklist lines, lines that
-    ask for the post type, URLs, paths, inline code or identifiers."""
-    text = _without(without_html_comments(body), "<details", "</details>")
+    """What the author wrote in words (of a body without HTML comments): no <details> blocks, checklist
+    lines, lines that ask for the post type, URLs, paths, inline code or identifiers."""
+    text = _without(body, "<details", "</details>")
     lines = [line for line in text.splitlines() if not _CHECKBOX.match(line) and _asks_type(line) is None]
     return _opaque_out("\n".join(lines))
 
@@ -319,9 +323,10 @@ def _asks_type(line: str) -> int | None:
 
 
 def _answers(body: str) -> list[_Signal]:
-    """The template's own answer to "what type is this": a "key: answer" line (or the answer on the
-    next line) whose key asks for a type, or the one type ticked in a checklist."""
-    lines = without_html_comments(body).splitlines()
+    """The template's own answer to "what type is this" in a body without HTML comments: a "key:
+    answer" line (or the answer on the next line) whose key asks for a type, or the one type ticked in a
+    checklist."""
+    lines = body.splitlines()
     found: list[tuple[str, str]] = []
     ticked: list[tuple[str, str]] = []
     for index, line in enumerate(lines):

@@ -24,13 +24,13 @@ def _umask() -> int:
     return mask
 
 
-def _through(path: Path, text: str) -> None:
+def _through(path: Path, text: str | bytes) -> None:
     """Write into what `path` already is (a pipe, a device): no temporary file, no rename."""
-    with open(path, "w", encoding="utf-8") as out:
-        out.write(text)
+    with open(path, "wb") as out:
+        out.write(text.encode("utf-8") if isinstance(text, str) else text)
 
 
-def write_file(path: Path | str, text: str) -> None:
+def write_file(path: Path | str, text: str | bytes) -> None:
     """Write `text` to `path` (see the module's docstring); an OSError is a UsageError naming the path."""
     shown = str(path)
     if not shown:

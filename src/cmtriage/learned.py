@@ -243,9 +243,6 @@ def save(model: Model, path: Path | None = None) -> Path:
 
 def load(path: Path | None = None) -> Model | None:
     """The saved model, or None when there is none (or it is unreadable: `new` then uses the rules)."""
-    path = path or model_path()
-    if not path.exists():
-        return None
     from cmtriage.state import read_json
 
-    return Model.from_json(read_json(path))
+    return Model.from_json(read_json(path or model_path()))  # read_json: None for a missing file

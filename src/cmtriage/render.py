@@ -381,8 +381,9 @@ def _fit_widths(console: Any, columns: Sequence[Column], rows: list[list[Any]]) 
         return dict(enumerate(natural))
     title = next((i for i, c in enumerate(columns) if c.link), None)
     widths = {i: n for i, n in enumerate(natural) if i != title}
-    floor = {i: max(cell_len(plain_value(max((r[i].plain for r in rows), key=len))) if columns[i].numeric
-                    else 0, MIN_TEXT_COLUMN if not columns[i].numeric else 1) for i in widths}
+    # a number keeps its whole width (never less than one cell); text gives up cells down to the minimum
+    floor = {i: max(1, *(cell_len(row[i].plain) for row in rows)) if columns[i].numeric else MIN_TEXT_COLUMN
+             for i in widths}
     budget = room - (min(natural[title], max(16, room // 3)) if title is not None else 0)
     while sum(widths.values()) > budget:
         widest = max((i for i in widths if widths[i] > floor[i]), key=lambda i: widths[i], default=None)

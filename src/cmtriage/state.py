@@ -53,14 +53,14 @@ def private(path: Path, mode: int) -> None:
         path.chmod(mode)
 
 
-def replace_whole(path: Path, text: str, *, mode: int = 0o600) -> None:
-    """Put `text` in `path`'s place in one step: it goes to a temporary file with a unique name beside
-    `path` (mkstemp: twenty runs at once never share one), which then replaces it, so a reader sees the
-    old file or the new one, never half of either. Raises OSError."""
+def replace_whole(path: Path, text: str | bytes, *, mode: int = 0o600) -> None:
+    """Put `text` (UTF-8 when a str) in `path`'s place in one step: it goes to a temporary file with a
+    unique name beside `path` (mkstemp: twenty runs at once never share one), which then replaces it, so
+    a reader sees the old file or the new one, never half of either. Raises OSError."""
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # made 0600
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
+        with os.fdopen(handle, "wb") as out:
+            out.write(text.encode("utf-8") if isinstance(text, str) else text)
             out.flush()
             os.fsync(out.fileno())
             if mode != 0o600:

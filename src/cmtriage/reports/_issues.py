@@ -1,13 +1,17 @@
-"""What the reports on GitHub issues (stale, new, helpwanted) share: a row's first columns, the row
-itself, the order of rows within a time, and the note on archived repos. Not a report of its own."""
+"""What the reports on GitHub issues (stale, new, helpwanted, metrics) share: whose items they list, a
+row's first columns, the row itself, the order of rows within a time, and the note on archived repos.
+Not a report of its own."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cmtriage.models import Column, Issue, Item
+
+if TYPE_CHECKING:
+    from cmtriage.sources.github import People
 
 DAY = timedelta(days=1)
 REPO = Column("repo", "Repo")
@@ -25,6 +29,12 @@ def issue_item(issue: Issue, *, last: datetime, days_idle: int, reason: str, wai
         extra={"repo": issue.repo, "number": issue.number, "kind": issue.kind, "labels": list(issue.labels),
                "waiting_on": waiting_on, **extra, "assignees": list(issue.assignees)},
     )
+
+
+def is_community(issue: Issue, people: People) -> bool:
+    """Whether the issue's author is of the community: neither staff nor a bot."""
+    return not (people.is_staff(issue.author, issue.association)
+                or people.is_bot(issue.author, issue.author_type))
 
 
 def repo_order(item: Item) -> tuple[str, int]:

@@ -198,7 +198,7 @@ def _unanswered_reason(thread: Thread, rules: Rules) -> str:
         bots, own = any(p.bot for p in later), any(not p.bot for p in later)
     else:  # the list names the posters: others than the author here are all bots
         bots = any(p.bot for p in thread.posters)
-        own = thread.posts_count > 1 + (1 if bots else 0) or (thread.posts_count > 1 and not bots)
+        own = thread.posts_count > (2 if bots else 1)  # a post past the first (and one bot's): the author's
     if own and bots:
         return f"only its author and bots replied in {age}"
     if own:
@@ -210,8 +210,8 @@ def classify(thread: Thread, rules: Rules, match: Callable[[str], list[str]]) ->
     """The thread's item in the list it belongs to, or None."""
     matched = _after_release(thread, rules, match)
     if matched:
-        since = f"{rules.release_name} ({rules.release:%Y-%m-%d})" if rules.release_name \
-            else f"{rules.release:%Y-%m-%d}"
+        day = rules.release.date().isoformat()
+        since = f"{rules.release_name} ({day})" if rules.release_name else day
         return _item(thread, rules, AFTER_RELEASE,
                      f"since release {since}, no staff answer; mentions {', '.join(matched)}",
                      matched=matched)
@@ -219,8 +219,8 @@ def classify(thread: Thread, rules: Rules, match: Callable[[str], list[str]]) ->
     if asked:
         question, reply = asked
         return _item(thread, rules, REPLY_TO_US,
-                     f"{question.author} asked on {question.created_at:%Y-%m-%d}; {reply.author} replied on "
-                     f"{reply.created_at:%Y-%m-%d}, no staff post since")
+                     f"{question.author} asked on {question.created_at.date().isoformat()}; {reply.author} "
+                     f"replied on {reply.created_at.date().isoformat()}, no staff post since")
     if _unanswered(thread, rules):
         return _item(thread, rules, UNANSWERED, _unanswered_reason(thread, rules))
     return None

@@ -446,7 +446,7 @@ def build(issues: Sequence[Issue], *, comments: Mapping[Key, Sequence[Comment]],
 
     def titled(shown: Sequence[Item]) -> str:
         counts = {name: sum(1 for i in shown if i.extra["list"] == name) for name in LISTS}
-        return (f"Help Wanted: {counts[LABELS]} to label (opened since {start:%Y-%m-%d}), "
+        return (f"Help Wanted: {counts[LABELS]} to label (opened since {start.date().isoformat()}), "
                 f"{counted(counts[QUESTIONS], 'question')}, "
                 f"{counts[FOLLOW_UP]} to follow up")
 

@@ -33,7 +33,8 @@ from dataclasses import dataclass
 from statistics import median
 
 from cmtriage.models import Column, Comment, Issue, Item, Report, SourceError
-from cmtriage.reports.stale import archived_notes, last_human, waiting_on
+from cmtriage.reports._issues import archived_notes, is_community
+from cmtriage.reports.stale import last_human, waiting_on
 from cmtriage.sources.github import Activity, People
 
 NAME = "metrics"
@@ -92,11 +93,6 @@ def weeks(rotation, now: dt.datetime, count: int, *, current: bool = True) -> li
 
 
 # --- the rule, on plain data ---------------------------------------------------------------------------
-def is_community(issue: Issue, people: People) -> bool:
-    return not (people.is_staff(issue.author, issue.association)
-                or people.is_bot(issue.author, issue.author_type))
-
-
 def first_response(author: str, comments: Sequence[Comment], people: People) -> Comment | None:
     """The team's first answer: the earliest comment by staff that is neither a bot's nor the author's."""
     return next((c for c in sorted(comments, key=lambda c: c.created_at)

@@ -10,12 +10,22 @@ the issue's author.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from cmtriage.classify import BUG, FEATURE, QUESTION, TROUBLESHOOTING, Types, classify, reply_for
+from cmtriage.clock import local_text
 from cmtriage.models import Column, Issue, Item, Report, SourceError, counted
-from cmtriage.reports._issues import DAY, NUMBER, REPO, TITLE, archived_notes, issue_item, repo_order
+from cmtriage.reports._issues import (
+    DAY,
+    NUMBER,
+    REPO,
+    TITLE,
+    archived_notes,
+    is_community,
+    issue_item,
+    repo_order,
+)
 from cmtriage.reports.stale import last_human, last_human_activity, waiting_on
 from cmtriage.sources.github import Activity, People
 
@@ -42,9 +52,7 @@ ACTIONS = {  # what the seed asks for each type
 
 def is_new(issue: Issue, people: People, since: datetime) -> bool:
     """An issue (not a pull) opened since `since` by someone who is neither staff nor a bot."""
-    return (issue.kind == "issue" and issue.created_at >= since
-            and not people.is_staff(issue.author, issue.association)
-            and not people.is_bot(issue.author, issue.author_type))
+    return issue.kind == "issue" and issue.created_at >= since and is_community(issue, people)
 
 
 def needs_comments(activity: Activity, people: People, since: datetime) -> bool:
@@ -77,10 +85,9 @@ def build(activities: Sequence[Activity], *, people: People, now: datetime, sinc
                 reply=reply_for(guess.post_type, templates, author=issue.author, forum_url=forum_url),
             ))
     items.sort(key=lambda item: (item.created_at, *repo_order(item)))
-    start = since.astimezone(UTC)
 
     def titled(shown: Sequence[Item]) -> str:
-        return f"{counted(len(shown), 'new GitHub issue')} since {start:%Y-%m-%d %H:%M} UTC"
+        return f"{counted(len(shown), 'new GitHub issue')} since {local_text(since)}"
 
     return Report(
         name=NAME,

@@ -32,7 +32,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from cmtriage.models import Column, Comment, Issue, Item, Report, SourceError
-from cmtriage.reports._issues import DAY, NUMBER, REPO, TITLE, archived_notes, issue_item, repo_order
+from cmtriage.reports._issues import (
+    DAY,
+    NUMBER,
+    REPO,
+    TITLE,
+    archived_notes,
+    is_community,
+    issue_item,
+    repo_order,
+)
 from cmtriage.sources.github import Activity, Needed, People
 
 NAME = "stale"
@@ -140,8 +149,7 @@ def plan(activities: Sequence[Activity], *, people: People, now: datetime, thres
     for activity in activities:
         for issue in activity.issues:
             days = thresholds.get((activity.repo.name, issue.kind))
-            if days is None or people.is_staff(issue.author, issue.association) \
-                    or people.is_bot(issue.author, issue.author_type):
+            if days is None or not is_community(issue, people):
                 continue
             threshold = timedelta(days=days)
             known = _known(activity, issue, people, measure)

@@ -87,6 +87,7 @@ class Judgement:
     keys: tuple[str, ...]  # every key it links to
     missing: tuple[str, ...]  # of those, the keys Jira does not know
     found: tuple[Ticket, ...]
+    statuses: tuple[str, ...]  # the seed's status each of `found` implies, in its order
     implied: str | None  # the seed's status the most advanced ticket implies
     ticket: Ticket | None  # that ticket
     why: str  # our words: which ticket and what about it
@@ -147,15 +148,16 @@ def judge(suggestion: Suggestion, tickets: Tickets, uservoice: UserVoice, jira: 
     keys = tuple(linked_keys(suggestion, jira))
     found = tuple(tickets.found[key] for key in keys if key in tickets.found)
     missing = tuple(key for key in keys if key in tickets.missing)
+    judged = [ticket_status(ticket, uservoice, jira) for ticket in found]
+    statuses = tuple(status for status, _ in judged)
     best: tuple[int, str, Ticket] | None = None
-    for ticket in found:
-        status, why = ticket_status(ticket, uservoice, jira)
+    for ticket, (status, why) in zip(found, judged, strict=True):
         if best is None or RANK.index(status) > best[0]:
             best = (RANK.index(status), why, ticket)
     if best is None:
         why = "; ".join(f"{key} not found" for key in missing)
-        return Judgement(keys, missing, found, None, None, why)
-    return Judgement(keys, missing, found, RANK[best[0]], best[2], best[1])
+        return Judgement(keys, missing, found, statuses, None, None, why)
+    return Judgement(keys, missing, found, statuses, RANK[best[0]], best[2], best[1])
 
 
 # --- versions --------------------------------------------------------------------------------------------
@@ -183,10 +185,10 @@ def latest_released(tickets: Tickets) -> Version | None:
     return max(released, key=lambda v: (v.release_date or date.min, version_key(v.name)), default=None)
 
 
-def first_version(judgement: Judgement, uservoice: UserVoice, jira: Jira | None
-                  ) -> tuple[Version, Ticket] | None:
+def first_version(judgement: Judgement, jira: Jira | None) -> tuple[Version, Ticket] | None:
     """The earliest fix version of the idea's tickets that were not declined: the release it came in."""
-    candidates = [(v, t) for t in judgement.found if ticket_status(t, uservoice, jira)[0] != "Declined"
+    candidates = [(v, t) for t, status in zip(judgement.found, judgement.statuses, strict=True)
+                  if status != "Declined"
                   for v in t.fix_versions if not (jira and same_version(v.name, jira.help_wanted_label))]
     return min(candidates, key=lambda pair: _order(pair[0]), default=None)
 
@@ -227,7 +229,7 @@ def _vague(suggestion: Suggestion) -> list[str]:
     team = [c for c in suggestion.comments if c.admin]
     if team and "?" in team[-1].body and not any(not c.admin and c.created_at > team[-1].created_at
                                                  for c in suggestion.comments):
-        reasons.append(f"the team's question of {team[-1].created_at:%Y-%m-%d} is unanswered")
+        reasons.append(f"the team's question of {team[-1].created_at.date().isoformat()} is unanswered")
     return reasons
 
 
@@ -275,18 +277,17 @@ def build(suggestions: Sequence[Suggestion], *, now: datetime, uservoice: UserVo
                     suggestion, now, which="status", judgement=judgement, implied=implied_name,
                     reason=f"{suggestion.status or 'no status'} -> {implied_name}: {judgement.why}{missing}",
                     ticket=judgement.ticket.key if judgement.ticket else None))
-        if not linked and not _closed(suggestion, uservoice):
-            reasons = _vague(suggestion)
+        if not _closed(suggestion, uservoice):
+            reasons = [] if linked else _vague(suggestion)
             if reasons:
                 question.append(_item(suggestion, now, which="question", judgement=judgement,
                                       reason="; ".join(reasons)))
-        if not _closed(suggestion, uservoice):
             for who, words in _volunteers(suggestion):
                 volunteer.append(_item(suggestion, now, which="volunteer", judgement=judgement, author=who,
                                        matched=[words],
                                        reason=f'{who or "someone"} offers to build it: "{words}"'))
         if judgement and release:
-            first = first_version(judgement, uservoice, jira)
+            first = first_version(judgement, jira)
             if first and same_version(first[0].name, release):
                 shipped, ticket = first
                 when = f", released {shipped.release_date}" if shipped.release_date else ""
@@ -323,7 +324,7 @@ def thank_you(suggestions: Sequence[Suggestion], *, now: datetime, uservoice: Us
     for suggestion in sorted(suggestions, key=lambda s: (s.created_at, s.id)):
         if tickets is None:
             break
-        first = first_version(judge(suggestion, tickets, uservoice, jira), uservoice, jira)
+        first = first_version(judge(suggestion, tickets, uservoice, jira), jira)
         if not first or not same_version(first[0].name, version):
             continue
         if not suggestion.creator.strip():
